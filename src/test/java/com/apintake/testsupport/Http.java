@@ -1,0 +1,56 @@
+package com.apintake.testsupport;
+
+import jakarta.json.Json;
+import jakarta.json.JsonStructure;
+import java.io.IOException;
+import java.io.StringReader;
+import java.net.URI;
+import java.net.URL;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.time.Duration;
+
+/** A plain HTTP client for the integration tests: they call the server the way curl would. */
+public final class Http {
+
+    private static final HttpClient CLIENT =
+            HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(10)).build();
+
+    private Http() {}
+
+    public record Answer(int status, String contentType, String body) {
+        public <T extends JsonStructure> T json() {
+            try (var reader = Json.createReader(new StringReader(body))) {
+                @SuppressWarnings("unchecked")
+                T value = (T) reader.read();
+                return value;
+            }
+        }
+    }
+
+    public static Answer get(URL base, String path) {
+        return send(HttpRequest.newBuilder(resolve(base, path)).GET());
+    }
+
+    public static Answer send(HttpRequest.Builder request) {
+        try {
+            HttpResponse<String> response =
+                    CLIENT.send(request.timeout(Duration.ofSeconds(60)).build(), HttpResponse.BodyHandlers.ofString());
+            return new Answer(
+                    response.statusCode(),
+                    response.headers().firstValue("Content-Type").orElse(""),
+                    response.body());
+        } catch (IOException e) {
+            throw new IllegalStateException("HTTP call failed: " + e, e);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new IllegalStateException(e);
+        }
+    }
+
+    /** Server-root paths (/health) and API paths resolve against the base URL's host and port. */
+    public static URI resolve(URL base, String path) {
+        return URI.create(base.getProtocol() + "://" + base.getHost() + ":" + base.getPort() + path);
+    }
+}

@@ -1,0 +1,96 @@
+package com.apintake.testsupport;
+
+import java.io.IOException;
+import java.net.ServerSocket;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.TimeUnit;
+
+/**
+ * How ap-intake starts Payara Micro in dev (./run.sh) and in the tests: loopback only, the pool of
+ * the environment rendered from server-config/, the JDBC driver given to the server, and the
+ * flashlight agent that pool statistics need.
+ */
+public record PayaraMicroLaunch(Path basedir, Path runtime, Path workDir, String environment, int httpPort) {
+
+    public Path microJar() {
+        return runtime.resolve("payara-micro.jar");
+    }
+
+    public Path rootDir() {
+        return workDir.resolve("payara-root");
+    }
+
+    /** JVM options for the Payara Micro process. */
+    public List<String> jvmOptions() {
+        return List.of(
+                "-Xmx768m",
+                "-Dhazelcast.socket.bind.any=false",
+                "-Djdk.attach.allowAttachSelf=true",
+                "-javaagent:" + runtime.resolve("MICRO-INF/runtime/flashlight-agent.jar"));
+    }
+
+    /**
+     * Payara Micro options. Renders server-config/{environment}.asadmin with the given settings
+     * (e.g. DB_PORT) into the work dir and starts from a fresh root dir, since a reused one keeps its
+     * domain.xml and then rejects the create commands.
+     */
+    public List<String> microOptions(Map<String, String> settings) throws IOException, InterruptedException {
+        Files.createDirectories(workDir);
+        deleteRecursively(rootDir());
+        // Payara also looks for the agent under <rootdir>/lib/monitor and warns when it is missing.
+        Path monitor = Files.createDirectories(rootDir().resolve("lib/monitor"));
+        Files.copy(runtime.resolve("MICRO-INF/runtime/flashlight-agent.jar"), monitor.resolve("flashlight-agent.jar"));
+        Path postBoot = workDir.resolve(environment + "-post-boot.asadmin");
+        Files.writeString(postBoot, render(settings), StandardCharsets.UTF_8);
+        return List.of(
+                "--port",
+                Integer.toString(httpPort),
+                "--rootdir",
+                rootDir().toString(),
+                "--nocluster",
+                "--disablephonehome",
+                "--prebootcommandfile",
+                basedir.resolve("server-config/pre-boot-loopback.asadmin").toString(),
+                "--postbootcommandfile",
+                postBoot.toString(),
+                "--addlibs",
+                runtime.resolve("postgresql.jar").toString());
+    }
+
+    private String render(Map<String, String> settings) throws IOException, InterruptedException {
+        ProcessBuilder builder = new ProcessBuilder(
+                "bash", basedir.resolve("server-config/render.sh").toString(), environment);
+        builder.environment().putAll(settings);
+        builder.redirectError(ProcessBuilder.Redirect.INHERIT);
+        Process process = builder.start();
+        String rendered = new String(process.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
+        if (!process.waitFor(30, TimeUnit.SECONDS) || process.exitValue() != 0) {
+            throw new IOException("server-config/render.sh " + environment + " failed");
+        }
+        return rendered;
+    }
+
+    public static int freePort() throws IOException {
+        try (ServerSocket socket = new ServerSocket(0, 1, java.net.InetAddress.getLoopbackAddress())) {
+            return socket.getLocalPort();
+        }
+    }
+
+    static void deleteRecursively(Path path) throws IOException {
+        if (!Files.exists(path)) {
+            return;
+        }
+        try (var paths = Files.walk(path)) {
+            List<Path> all = new ArrayList<>(paths.toList());
+            java.util.Collections.reverse(all);
+            for (Path p : all) {
+                Files.deleteIfExists(p);
+            }
+        }
+    }
+}

@@ -1,0 +1,81 @@
+package com.apintake.testsupport;
+
+import java.nio.file.Path;
+import java.util.Map;
+import java.util.logging.Logger;
+import java.util.stream.Collectors;
+import org.junit.platform.launcher.LauncherSession;
+import org.junit.platform.launcher.LauncherSessionListener;
+
+/**
+ * Starts the test run's PostgreSQL before the first integration test and stops Payara Micro and
+ * then PostgreSQL after the last one, once per `mvn verify`. Active only in the failsafe run
+ * (system property apintake.it), so unit tests start nothing.
+ */
+public class TestEnvironment implements LauncherSessionListener {
+
+    public static final String DATABASE = "ap_intake_test";
+    public static final String USER = "postgres";
+    private static final Logger LOG = Logger.getLogger(TestEnvironment.class.getName());
+
+    private static PostgresServer postgres;
+    private static PayaraMicroLaunch payara;
+
+    @Override
+    public void launcherSessionOpened(LauncherSession session) {
+        if (!Boolean.getBoolean("apintake.it") || postgres != null) {
+            return;
+        }
+        try {
+            Path basedir = Path.of(System.getProperty("apintake.basedir"));
+            Path work = basedir.resolve("target/it");
+            PayaraMicroLaunch.deleteRecursively(work.resolve("postgres"));
+            postgres = new PostgresServer(work.resolve("postgres/data"), PayaraMicroLaunch.freePort(), USER, null);
+            postgres.start();
+            postgres.createDatabaseIfMissing(DATABASE);
+
+            payara = new PayaraMicroLaunch(
+                    basedir,
+                    Path.of(System.getProperty("apintake.runtime")),
+                    work,
+                    "test",
+                    PayaraMicroLaunch.freePort());
+            var microOptions =
+                    payara.microOptions(Map.of("DB_PORT", Integer.toString(postgres.port()), "DB_NAME", DATABASE));
+            // Read by the Payara Micro Arquillian container when it launches the server.
+            System.setProperty("payara.cmdOptions", joinEscaped(payara.jvmOptions()));
+            System.setProperty("payara.extraMicroOptions", joinEscaped(microOptions));
+        } catch (Exception e) {
+            throw new IllegalStateException("Could not prepare the integration-test environment", e);
+        }
+    }
+
+    @Override
+    public void launcherSessionClosed(LauncherSession session) {
+        if (postgres == null) {
+            return;
+        }
+        SharedPayaraMicro.stopServer();
+        try {
+            postgres.stop();
+        } catch (Exception e) {
+            LOG.warning("Stopping the test PostgreSQL failed: " + e);
+        }
+    }
+
+    public static PostgresServer postgres() {
+        if (postgres == null) {
+            throw new IllegalStateException("The integration-test environment is not running (run with mvn verify)");
+        }
+        return postgres;
+    }
+
+    public static java.sql.Connection connect() throws java.sql.SQLException {
+        return postgres().connect(DATABASE);
+    }
+
+    /** The Arquillian container splits its options on unescaped spaces. */
+    private static String joinEscaped(java.util.List<String> options) {
+        return options.stream().map(o -> o.replace(" ", "\\ ")).collect(Collectors.joining(" "));
+    }
+}
