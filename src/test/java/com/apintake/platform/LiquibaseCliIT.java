@@ -1,0 +1,97 @@
+package com.apintake.platform;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import com.apintake.testsupport.Deployments;
+import com.apintake.testsupport.TestEnvironment;
+import java.nio.file.Path;
+import java.sql.Connection;
+import java.sql.SQLException;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import liquibase.Scope;
+import liquibase.command.CommandScope;
+import liquibase.command.core.UpdateCommandStep;
+import liquibase.command.core.helpers.DbUrlConnectionArgumentsCommandStep;
+import liquibase.resource.SearchPathResourceAccessor;
+import org.jboss.arquillian.container.test.api.Deployment;
+import org.jboss.arquillian.junit5.ArquillianExtension;
+import org.jboss.shrinkwrap.api.spec.WebArchive;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.ExtendWith;
+
+/**
+ * The changelog applied from the project folder, as `mvn liquibase:update` does (searchPath = the
+ * project root), gives the same schema and the same databasechangelog rows as the application's
+ * own start-up run, and finds nothing left to do on the application's database.
+ */
+@ExtendWith(ArquillianExtension.class)
+class LiquibaseCliIT {
+
+    @Deployment(testable = false)
+    static WebArchive application() {
+        return Deployments.application();
+    }
+
+    static final String CLI_DATABASE = "ap_intake_cli";
+
+    @Test
+    void theProjectFolderChangelogAgreesWithTheApplication() throws Exception {
+        var postgres = TestEnvironment.postgres();
+        postgres.dropDatabaseIfExists(CLI_DATABASE);
+        postgres.createDatabaseIfMissing(CLI_DATABASE);
+        try {
+            update(postgres.jdbcUrl(CLI_DATABASE));
+            try (Connection app = TestEnvironment.connect();
+                    Connection cli = postgres.connect(CLI_DATABASE)) {
+                assertThat(rows(cli, CHANGELOG)).isEqualTo(rows(app, CHANGELOG));
+                assertThat(rows(cli, INDEXES)).isEqualTo(rows(app, INDEXES));
+                assertThat(rows(cli, VIEWS)).isEqualTo(rows(app, VIEWS));
+                assertThat(rows(cli, TABLE_OPTIONS)).isEqualTo(rows(app, TABLE_OPTIONS));
+            }
+            try (Connection app = TestEnvironment.connect()) {
+                List<String> before = rows(app, CHANGELOG);
+                update(postgres.jdbcUrl(TestEnvironment.DATABASE));
+                assertThat(rows(app, CHANGELOG)).as("nothing new applied").isEqualTo(before);
+            }
+        } finally {
+            postgres.dropDatabaseIfExists(CLI_DATABASE);
+        }
+    }
+
+    static final String CHANGELOG =
+            "SELECT id || ' ' || author || ' ' || filename || ' ' || md5sum FROM databasechangelog ORDER BY id";
+    static final String INDEXES =
+            "SELECT indexdef FROM pg_indexes WHERE schemaname = 'public' AND indexname NOT LIKE 'databasechangelog%' ORDER BY indexname";
+    static final String VIEWS =
+            "SELECT viewname || ': ' || definition FROM pg_views WHERE schemaname = 'public' ORDER BY viewname";
+    static final String TABLE_OPTIONS =
+            "SELECT relname || ' ' || coalesce(array_to_string(reloptions, ','), '') FROM pg_class WHERE relnamespace = 'public'::regnamespace AND relkind = 'r' ORDER BY relname";
+
+    private static void update(String url) throws Exception {
+        String basedir = System.getProperty("apintake.basedir");
+        Map<String, Object> scope = Map.of(
+                Scope.Attr.resourceAccessor.name(),
+                new SearchPathResourceAccessor(Path.of(basedir).toString()),
+                "liquibase.analytics.enabled",
+                false);
+        Scope.child(
+                scope,
+                () -> new CommandScope(UpdateCommandStep.COMMAND_NAME)
+                        .addArgumentValue(DbUrlConnectionArgumentsCommandStep.URL_ARG, url)
+                        .addArgumentValue(DbUrlConnectionArgumentsCommandStep.USERNAME_ARG, TestEnvironment.USER)
+                        .addArgumentValue(UpdateCommandStep.CHANGELOG_FILE_ARG, "liquibase/db.changelog-master.xml")
+                        .execute());
+    }
+
+    private static List<String> rows(Connection connection, String sql) throws SQLException {
+        try (var rows = connection.createStatement().executeQuery(sql)) {
+            List<String> values = new ArrayList<>();
+            while (rows.next()) {
+                values.add(rows.getString(1));
+            }
+            return values;
+        }
+    }
+}

@@ -1,0 +1,120 @@
+package com.apintake.platform;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import com.apintake.testsupport.Deployments;
+import com.apintake.testsupport.TestEnvironment;
+import java.sql.Connection;
+import java.sql.SQLException;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.CompletableFuture;
+import org.jboss.arquillian.container.test.api.Deployment;
+import org.jboss.arquillian.junit5.ArquillianExtension;
+import org.jboss.shrinkwrap.api.spec.WebArchive;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.ExtendWith;
+
+/** The Liquibase-owned views a DBA uses from psql answer with real rows. */
+@ExtendWith(ArquillianExtension.class)
+class MonitoringViewsIT {
+
+    @Deployment(testable = false)
+    static WebArchive application() {
+        return Deployments.application();
+    }
+
+    @Test
+    void tableSizesListTheDomainTables() throws SQLException {
+        assertThat(column("SELECT table_name FROM table_sizes"))
+                .contains("invoices", "vendors", "invoice_extractions", "validations", "exceptions", "staged_exports");
+    }
+
+    @Test
+    void indexUsageListsTheSevenIndexes() throws SQLException {
+        assertThat(column("SELECT index_name FROM index_usage")).containsAll(SchemaIT.SEVEN_INDEXES.keySet());
+    }
+
+    @Test
+    void unusedIndexesFlagTheLiquibaseOwnedOnes() throws SQLException {
+        try (Connection connection = TestEnvironment.connect();
+                var statement = connection.createStatement()) {
+            // A fresh index nobody has scanned yet: the view must list it, not owned by Liquibase.
+            statement.execute("CREATE INDEX it_unused_probe ON vendors (created_at)");
+            try {
+                assertThat(column("SELECT index_name FROM unused_indexes WHERE NOT liquibase_owned"))
+                        .contains("it_unused_probe");
+                assertThat(column("SELECT index_name FROM unused_indexes WHERE liquibase_owned"))
+                        .allMatch(SchemaIT.SEVEN_INDEXES::containsKey);
+            } finally {
+                statement.execute("DROP INDEX it_unused_probe");
+            }
+        }
+    }
+
+    @Test
+    void tableMaintenanceShowsDeadTuplesAndVacuumTimes() throws SQLException {
+        try (Connection connection = TestEnvironment.connect();
+                var statement = connection.createStatement()) {
+            statement.execute(
+                    "INSERT INTO vendors (name) SELECT 'maintenance probe ' || g FROM generate_series(1, 50) g");
+            statement.execute("DELETE FROM vendors WHERE name LIKE 'maintenance probe %'");
+            statement.execute("ANALYZE vendors");
+            try (var rows = statement.executeQuery(
+                    "SELECT dead_rows, last_analyze FROM table_maintenance WHERE table_name = 'vendors'")) {
+                assertThat(rows.next()).isTrue();
+                assertThat(rows.getLong(1)).isGreaterThanOrEqualTo(50);
+                assertThat(rows.getTimestamp(2)).isNotNull();
+            }
+        }
+    }
+
+    @Test
+    void blockingLocksShowWhoWaitsForWhom() throws Exception {
+        try (Connection holder = TestEnvironment.connect();
+                Connection waiter = TestEnvironment.connect()) {
+            holder.setAutoCommit(false);
+            holder.createStatement().execute("LOCK TABLE staged_exports IN ACCESS EXCLUSIVE MODE");
+            int holderPid = pid(holder);
+            CompletableFuture<Void> blocked = CompletableFuture.runAsync(() -> {
+                try (var statement = waiter.createStatement()) {
+                    statement.execute("SELECT count(*) FROM staged_exports");
+                } catch (SQLException e) {
+                    throw new IllegalStateException(e);
+                }
+            });
+            try {
+                List<String> rows = List.of();
+                Instant deadline = Instant.now().plus(Duration.ofSeconds(20));
+                while (rows.isEmpty() && Instant.now().isBefore(deadline)) {
+                    rows = column("SELECT blocked_query FROM blocking_locks WHERE blocking_pid = " + holderPid);
+                    Thread.sleep(100);
+                }
+                assertThat(rows).containsExactly("SELECT count(*) FROM staged_exports");
+            } finally {
+                holder.rollback();
+                blocked.get();
+            }
+        }
+    }
+
+    private static int pid(Connection connection) throws SQLException {
+        try (var rows = connection.createStatement().executeQuery("SELECT pg_backend_pid()")) {
+            rows.next();
+            return rows.getInt(1);
+        }
+    }
+
+    private static List<String> column(String sql) throws SQLException {
+        try (Connection connection = TestEnvironment.connect();
+                var rows = connection.createStatement().executeQuery(sql)) {
+            List<String> values = new ArrayList<>();
+            while (rows.next()) {
+                values.add(rows.getString(1));
+            }
+            return values;
+        }
+    }
+}

@@ -1,0 +1,279 @@
+package com.apintake.platform;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import com.apintake.testsupport.Deployments;
+import com.apintake.testsupport.TestEnvironment;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.sql.Connection;
+import java.sql.SQLException;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
+import org.jboss.arquillian.container.test.api.Deployment;
+import org.jboss.arquillian.junit5.ArquillianExtension;
+import org.jboss.shrinkwrap.api.spec.WebArchive;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.ExtendWith;
+
+/** The schema the application applied at start-up, read back from PostgreSQL's catalogs. */
+@ExtendWith(ArquillianExtension.class)
+class SchemaIT {
+
+    @Deployment(testable = false)
+    static WebArchive application() {
+        return Deployments.application();
+    }
+
+    static final Map<String, String> SEVEN_INDEXES = Map.of(
+            "idx_invoices_file_hash_created",
+            "CREATE UNIQUE INDEX idx_invoices_file_hash_created ON public.invoices USING btree (file_hash) INCLUDE (created_at)",
+            "idx_invoices_workflow_status_created",
+            "CREATE INDEX idx_invoices_workflow_status_created ON public.invoices USING btree (workflow_status, created_at DESC)",
+            "idx_exceptions_resolved_created",
+            "CREATE INDEX idx_exceptions_resolved_created ON public.exceptions USING btree (resolved, created_at DESC)",
+            "idx_invoices_vendor_created_status",
+            "CREATE INDEX idx_invoices_vendor_created_status ON public.invoices USING btree (vendor_id, created_at, workflow_status)",
+            "idx_extractions_created_confidence",
+            "CREATE INDEX idx_extractions_created_confidence ON public.invoice_extractions USING btree (created_at, (((confidence_json ->> 'overall'::text))::double precision))",
+            "idx_validations_passed_created",
+            "CREATE INDEX idx_validations_passed_created ON public.validations USING btree (passed, created_at DESC)",
+            "idx_staged_exports_status_created",
+            "CREATE INDEX idx_staged_exports_status_created ON public.staged_exports USING btree (status, created_at)");
+
+    @Test
+    void theSevenIndexesExistWithTheirDefinitionsAndAreValid() throws SQLException {
+        try (Connection connection = TestEnvironment.connect();
+                var statement = connection.prepareStatement("""
+                        SELECT c.relname, pg_get_indexdef(c.oid), i.indisvalid, i.indisready
+                        FROM pg_index i JOIN pg_class c ON c.oid = i.indexrelid
+                        WHERE c.relname = ANY (?)""")) {
+            statement.setArray(
+                    1, connection.createArrayOf("text", SEVEN_INDEXES.keySet().toArray()));
+            Map<String, String> found = new LinkedHashMap<>();
+            try (var rows = statement.executeQuery()) {
+                while (rows.next()) {
+                    assertThat(rows.getBoolean(3))
+                            .as(rows.getString(1) + " valid")
+                            .isTrue();
+                    assertThat(rows.getBoolean(4))
+                            .as(rows.getString(1) + " ready")
+                            .isTrue();
+                    found.put(rows.getString(1), rows.getString(2));
+                }
+            }
+            assertThat(found).containsExactlyInAnyOrderEntriesOf(SEVEN_INDEXES);
+        }
+    }
+
+    /**
+     * Runs every "-- Query:" written next to an index in the changelog under EXPLAIN, on tables
+     * filled with a realistic AP history (skewed vendors, mostly passed validations, mostly resolved
+     * exceptions), and expects the planner to choose that index. All inside a transaction that is
+     * rolled back.
+     */
+    @Test
+    void thePlannerChoosesEachIndexForItsQuery() throws Exception {
+        Map<String, List<String>> queries = queriesByIndex();
+        assertThat(queries.keySet()).containsExactlyInAnyOrderElementsOf(SEVEN_INDEXES.keySet());
+        try (Connection connection = TestEnvironment.connect()) {
+            connection.setAutoCommit(false);
+            try (var statement = connection.createStatement()) {
+                statement.execute(REALISTIC_HISTORY);
+                statement.execute(
+                        "ANALYZE vendors, invoices, invoice_extractions, validations, exceptions, staged_exports");
+                Map<String, String> parameters = parameters(connection);
+                for (var entry : queries.entrySet()) {
+                    for (String query : entry.getValue()) {
+                        String sql = bind(query, parameters);
+                        StringBuilder plan = new StringBuilder();
+                        try (var rows = statement.executeQuery("EXPLAIN " + sql)) {
+                            while (rows.next()) {
+                                plan.append(rows.getString(1)).append('\n');
+                            }
+                        }
+                        assertThat(plan.toString())
+                                .as("plan of %s%n%s", sql, plan)
+                                .contains(entry.getKey());
+                    }
+                }
+            } finally {
+                connection.rollback();
+            }
+        }
+    }
+
+    @Test
+    void everyForeignKeyIsIndexed() throws SQLException {
+        // A foreign key whose columns do not lead some index makes every delete/update of the parent scan the child.
+        String unindexed = """
+                SELECT c.conrelid::regclass || ' (' || c.conname || ')'
+                FROM pg_constraint c
+                WHERE c.contype = 'f'
+                  AND NOT EXISTS (SELECT 1 FROM pg_index i
+                                  WHERE i.indrelid = c.conrelid
+                                    AND (i.indkey::int2[])[0:cardinality(c.conkey) - 1] = c.conkey)""";
+        try (Connection connection = TestEnvironment.connect();
+                var rows = connection.createStatement().executeQuery(unindexed)) {
+            List<String> missing = new ArrayList<>();
+            while (rows.next()) {
+                missing.add(rows.getString(1));
+            }
+            assertThat(missing).isEmpty();
+        }
+    }
+
+    @Test
+    void hotTablesCarryTheirAutovacuumSettings() throws SQLException {
+        try (Connection connection = TestEnvironment.connect();
+                var rows = connection.createStatement().executeQuery("""
+                        SELECT relname, array_to_string(reloptions, ',') FROM pg_class
+                        WHERE relname IN ('invoices', 'validations', 'invoice_extractions', 'exceptions', 'staged_exports')""")) {
+            Map<String, String> options = new LinkedHashMap<>();
+            while (rows.next()) {
+                options.put(rows.getString(1), rows.getString(2));
+            }
+            assertThat(options.get("invoices")).contains("autovacuum_vacuum_scale_factor=0.02");
+            assertThat(options.get("validations")).contains("autovacuum_vacuum_insert_scale_factor=0.05");
+            assertThat(options.get("invoice_extractions")).contains("autovacuum_vacuum_insert_scale_factor=0.05");
+            assertThat(options.get("exceptions")).contains("autovacuum_vacuum_scale_factor=0.05");
+            assertThat(options.get("staged_exports")).contains("autovacuum_vacuum_scale_factor=0.05");
+        }
+    }
+
+    @Test
+    void pgStatStatementsIsInstalledBecauseTheServerPreloadsIt() throws SQLException {
+        try (Connection connection = TestEnvironment.connect();
+                var rows = connection.createStatement().executeQuery("SELECT count(*) FROM pg_stat_statements")) {
+            assertThat(rows.next()).isTrue();
+        }
+    }
+
+    @Test
+    void constraintsRejectHalfValidRows() throws SQLException {
+        try (Connection connection = TestEnvironment.connect()) {
+            connection.setAutoCommit(false);
+            try (var statement = connection.createStatement()) {
+                assertRejected(
+                        connection,
+                        "INSERT INTO invoices (file_hash, content_type, size_bytes) VALUES ('not-a-hash', 'application/xml', 1)");
+                assertRejected(
+                        connection,
+                        "INSERT INTO invoices (file_hash, content_type, size_bytes, workflow_status) VALUES (repeat('a', 64), 'application/xml', 1, 'LOST')");
+                statement.execute(
+                        "INSERT INTO invoices (file_hash, content_type, size_bytes) VALUES (repeat('b', 64), 'application/xml', 1)");
+                statement.execute("SAVEPOINT s");
+                assertRejected(
+                        connection,
+                        "INSERT INTO invoices (file_hash, content_type, size_bytes) VALUES (repeat('b', 64), 'application/pdf', 2)");
+                assertRejected(
+                        connection,
+                        "INSERT INTO exceptions (invoice_id, type, resolved) SELECT id, 'UNKNOWN_VENDOR', true FROM invoices WHERE file_hash = repeat('b', 64)");
+            } finally {
+                connection.rollback();
+            }
+        }
+    }
+
+    private static void assertRejected(Connection connection, String sql) throws SQLException {
+        try (var statement = connection.createStatement()) {
+            statement.execute("SAVEPOINT attempt");
+            try {
+                statement.execute(sql);
+                throw new AssertionError("accepted: " + sql);
+            } catch (SQLException expected) {
+                assertThat(expected.getSQLState()).as(sql).startsWith("23");
+            }
+            statement.execute("ROLLBACK TO SAVEPOINT attempt");
+        }
+    }
+
+    static Map<String, List<String>> queriesByIndex() throws Exception {
+        Path changelog =
+                Path.of(System.getProperty("apintake.basedir"), "liquibase/changes/002-performance-indexes.sql");
+        Pattern index = Pattern.compile("CREATE (?:UNIQUE )?INDEX CONCURRENTLY IF NOT EXISTS (\\w+)");
+        Map<String, List<String>> result = new LinkedHashMap<>();
+        List<String> pending = new ArrayList<>();
+        for (String line : Files.readAllLines(changelog)) {
+            if (line.startsWith("-- Query:")) {
+                pending.add(line.substring("-- Query:".length()).trim().replaceAll(";$", ""));
+            }
+            Matcher matcher = index.matcher(line);
+            if (matcher.find()) {
+                result.put(matcher.group(1), List.copyOf(pending));
+                pending.clear();
+            }
+        }
+        return result;
+    }
+
+    /** Literal values for the named parameters of the changelog's queries, picked from the generated data. */
+    private static Map<String, String> parameters(Connection connection) throws SQLException {
+        Map<String, String> values = new LinkedHashMap<>();
+        try (var rows = connection.createStatement().executeQuery("""
+                SELECT (SELECT file_hash FROM invoices ORDER BY id DESC LIMIT 1),
+                       (SELECT vendor_id FROM invoices GROUP BY vendor_id ORDER BY count(*) DESC LIMIT 1)""")) {
+            rows.next();
+            values.put(":hash", "'" + rows.getString(1) + "'");
+            values.put(":vendor", rows.getString(2));
+        }
+        values.put(":status", "'PENDING_APPROVAL'");
+        values.put(":from", "now() - interval '30 days'");
+        values.put(":to", "now()");
+        values.put(":threshold", "0.5");
+        return values;
+    }
+
+    private static String bind(String query, Map<String, String> parameters) {
+        String sql = query.replace(
+                "(file_hash, ...) VALUES (...)",
+                "(file_hash, content_type, size_bytes) VALUES (:hash, 'application/xml', 1)");
+        for (var parameter : parameters.entrySet()) {
+            sql = sql.replace(parameter.getKey(), parameter.getValue());
+        }
+        assertThat(sql).as("unbound parameter in " + sql).doesNotContainPattern("(?<![:\\w]):[a-z]");
+        return sql;
+    }
+
+    /** Two years of AP history at a scale where sequential scans are clearly the wrong choice. */
+    static final String REALISTIC_HISTORY = """
+            INSERT INTO vendors (name, vat_id)
+            SELECT 'Vendor ' || g, 'DE' || lpad(g::text, 9, '0') FROM generate_series(1, 2000) g;
+
+            INSERT INTO invoices (file_hash, content_type, size_bytes, vendor_id, invoice_number, issue_date,
+                                  currency, total_gross, status, workflow_status, created_at)
+            SELECT md5(g::text) || md5('second half ' || g), 'application/xml', 4096,
+                   (SELECT min(id) FROM vendors) + floor(2000 * power(random(), 3))::int,
+                   'INV-' || g, (now() - (g % 730) * interval '1 day')::date, 'EUR', (random() * 10000)::numeric(19,2),
+                   'PROCESSED',
+                   CASE WHEN g % 100 < 80 THEN 'EXPORTED' WHEN g % 100 < 84 THEN 'PENDING_APPROVAL'
+                        WHEN g % 100 < 88 THEN 'EXCEPTIONS_FOUND' WHEN g % 100 < 92 THEN 'STAGED'
+                        WHEN g % 100 < 95 THEN 'APPROVED' WHEN g % 100 < 97 THEN 'REJECTED'
+                        WHEN g % 100 < 98 THEN 'VALIDATED' ELSE 'CONFIRMED_DUPLICATE' END,
+                   now() - random() * interval '730 days'
+            FROM generate_series(1, 100000) g;
+
+            INSERT INTO invoice_extractions (invoice_id, format, fields, confidence_json, created_at)
+            SELECT id, 'UBL', '{}', jsonb_build_object('overall', round((0.6 + 0.4 * random())::numeric, 3)), created_at
+            FROM invoices;
+
+            INSERT INTO validations (invoice_id, rule_code, passed, created_at)
+            SELECT i.id, r.code, random() > 0.02, i.created_at
+            FROM invoices i CROSS JOIN (VALUES ('BR-CO-10'), ('BR-CO-15'), ('BR-01')) r(code);
+
+            INSERT INTO exceptions (invoice_id, type, resolved, resolved_by, resolution, created_at, resolved_at)
+            SELECT id, 'UNKNOWN_VENDOR', r, CASE WHEN r THEN 'clerk' END, CASE WHEN r THEN 'vendor created' END,
+                   created_at, CASE WHEN r THEN created_at + interval '1 day' END
+            FROM (SELECT id, created_at, random() > 0.05 AS r FROM invoices WHERE id % 10 = 0) e;
+
+            INSERT INTO staged_exports (invoice_id, batch, status, created_at, exported_at)
+            SELECT id, CASE WHEN workflow_status = 'EXPORTED' THEN 'B-' || (id / 500) END,
+                   CASE WHEN workflow_status = 'EXPORTED' THEN 'EXPORTED' ELSE 'PENDING' END,
+                   created_at, CASE WHEN workflow_status = 'EXPORTED' THEN created_at + interval '1 hour' END
+            FROM invoices WHERE workflow_status IN ('EXPORTED', 'STAGED');
+            """;
+}
