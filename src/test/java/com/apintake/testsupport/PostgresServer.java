@@ -235,11 +235,14 @@ public final class PostgresServer {
     }
 
     /**
-     * PG_BIN when set; else Debian's PostgreSQL 15; else pg_config's bindir when it is version 15;
-     * else the zonky binaries from the classpath.
+     * PG_BIN when set (the word "zonky" forces the bundled binaries); else Debian's PostgreSQL 15;
+     * else pg_config's bindir when it is version 15; else the zonky binaries from the classpath.
      */
     static Path locateBinaries() {
         String configured = System.getenv("PG_BIN");
+        if ("zonky".equals(configured)) {
+            return unpackZonky();
+        }
         if (configured != null && !configured.isBlank()) {
             return Path.of(configured);
         }

@@ -26,7 +26,7 @@ public class ConnectionActivity {
             SELECT coalesce(nullif(application_name, ''), '(none)') AS application_name,
                    coalesce(state, 'unknown')                       AS state,
                    count(*)                                         AS sessions,
-                   coalesce(extract(epoch FROM max(now() - state_change)), 0) AS oldest_state_seconds
+                   greatest(coalesce(extract(epoch FROM max(now() - state_change)), 0), 0) AS oldest_state_seconds
             FROM pg_stat_activity
             WHERE backend_type = 'client backend' AND datname = current_database()
             GROUP BY 1, 2

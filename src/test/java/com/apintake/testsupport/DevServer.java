@@ -1,0 +1,131 @@
+package com.apintake.testsupport;
+
+import java.io.IOException;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.TimeUnit;
+
+/**
+ * What ./run.sh runs: the embedded PostgreSQL 15 with a persistent data directory, then the WAR on
+ * Payara Micro with the dev configuration. Ctrl-C or SIGTERM stops Payara, then PostgreSQL.
+ * Settings (environment): HTTP_PORT (8080), DB_PORT (5433), DATA_DIR (.data), DB_NAME (ap_intake),
+ * DB_USER (postgres), DB_PASSWORD (none: trust on loopback).
+ */
+public final class DevServer {
+
+    private DevServer() {}
+
+    public static void main(String[] args) throws Exception {
+        Path basedir = Path.of("").toAbsolutePath();
+        int httpPort = Integer.parseInt(setting("HTTP_PORT", "8080"));
+        int dbPort = Integer.parseInt(setting("DB_PORT", "5433"));
+        Path dataDir = Path.of(setting("DATA_DIR", basedir.resolve(".data").toString()))
+                .toAbsolutePath();
+        String dbName = setting("DB_NAME", "ap_intake");
+        String dbUser = setting("DB_USER", "postgres");
+        String dbPassword = System.getenv("DB_PASSWORD");
+
+        PostgresServer postgres = new PostgresServer(dataDir.resolve("postgres"), dbPort, dbUser, dbPassword);
+        if (postgres.isRunning()) {
+            System.out.println(
+                    "A PostgreSQL left running on " + postgres.dataDir() + " by an earlier run: restarting it.");
+            postgres.stop();
+        }
+        postgres.start();
+        postgres.createDatabaseIfMissing(dbName);
+
+        PayaraMicroLaunch launch = new PayaraMicroLaunch(
+                basedir, basedir.resolve("target/runtime"), dataDir.resolve("payara"), "dev", httpPort);
+        List<String> command = new ArrayList<>();
+        command.add(Path.of(System.getProperty("java.home"), "bin", "java").toString());
+        command.addAll(launch.jvmOptions());
+        command.addAll(List.of(
+                "-jar",
+                launch.microJar().toString(),
+                "--deploy",
+                basedir.resolve("target/ap-intake.war").toString()));
+        command.addAll(launch.microOptions(Map.of(
+                "DB_HOST", "127.0.0.1", "DB_PORT", Integer.toString(dbPort), "DB_NAME", dbName, "DB_USER", dbUser)));
+        Process payara = new ProcessBuilder(command).inheritIO().start();
+
+        Runtime.getRuntime()
+                .addShutdownHook(new Thread(
+                        () -> {
+                            stop(payara);
+                            try {
+                                postgres.stop();
+                                System.out.println("ap-intake stopped; data kept in " + dataDir);
+                            } catch (Exception e) {
+                                System.err.println("Stopping PostgreSQL failed: " + e);
+                            }
+                        },
+                        "ap-intake-shutdown"));
+
+        String root = "http://127.0.0.1:" + httpPort;
+        if (awaitReady(root + "/health/ready", payara, Duration.ofMinutes(5))) {
+            System.out.println();
+            System.out.println("ap-intake is ready (dev):");
+            System.out.println("  API        " + root + "/api/v1/");
+            System.out.println("  Pool       " + root + "/api/v1/database/connections");
+            System.out.println("  Health     " + root + "/health/ready  (also /health/live, /health/started)");
+            System.out.println("  Metrics    " + root + "/metrics");
+            System.out.println("  Database   psql -h 127.0.0.1 -p " + dbPort + " -U " + dbUser + " " + dbName);
+            System.out.println("  Data       " + dataDir);
+            System.out.println("Press Ctrl-C to stop.");
+        } else if (payara.isAlive()) {
+            System.out.println(
+                    "ap-intake did not become ready within 5 minutes; see the log above (" + root + "/health/ready).");
+        }
+        int exit = payara.waitFor();
+        System.exit(exit == 143 || exit == 130 ? 0 : exit);
+    }
+
+    private static boolean awaitReady(String url, Process payara, Duration timeout) throws InterruptedException {
+        HttpClient client =
+                HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(2)).build();
+        Instant deadline = Instant.now().plus(timeout);
+        while (payara.isAlive() && Instant.now().isBefore(deadline)) {
+            try {
+                var response = client.send(
+                        HttpRequest.newBuilder(URI.create(url))
+                                .timeout(Duration.ofSeconds(5))
+                                .build(),
+                        HttpResponse.BodyHandlers.discarding());
+                if (response.statusCode() == 200) {
+                    return true;
+                }
+            } catch (IOException notYet) {
+                // not listening yet
+            }
+            Thread.sleep(1000);
+        }
+        return false;
+    }
+
+    private static void stop(Process payara) {
+        if (!payara.isAlive()) {
+            return;
+        }
+        payara.destroy();
+        try {
+            if (!payara.waitFor(60, TimeUnit.SECONDS)) {
+                payara.destroyForcibly().waitFor(10, TimeUnit.SECONDS);
+            }
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
+    }
+
+    private static String setting(String name, String fallback) {
+        String value = System.getenv(name);
+        return value == null || value.isBlank() ? fallback : value;
+    }
+}
