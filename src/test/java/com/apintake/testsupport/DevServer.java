@@ -46,7 +46,13 @@ public final class DevServer {
                 basedir, basedir.resolve("target/runtime"), dataDir.resolve("payara"), "dev", httpPort);
         List<String> command = new ArrayList<>();
         command.add(Path.of(System.getProperty("java.home"), "bin", "java").toString());
-        command.addAll(launch.jvmOptions());
+        command.addAll(launch.jvmOptions(Map.of(
+                "apintake.inbox.dir",
+                        setting("APINTAKE_INBOX_DIR", dataDir.resolve("inbox").toString()),
+                "apintake.export.dir",
+                        setting(
+                                "APINTAKE_EXPORT_DIR",
+                                dataDir.resolve("exports").toString()))));
         command.addAll(List.of(
                 "-jar",
                 launch.microJar().toString(),
@@ -78,6 +84,8 @@ public final class DevServer {
             System.out.println("  Health     " + root + "/health/ready  (also /health/live, /health/started)");
             System.out.println("  Metrics    " + root + "/metrics");
             System.out.println("  Database   psql -h 127.0.0.1 -p " + dbPort + " -U " + dbUser + " " + dbName);
+            System.out.println("  Inbox      " + dataDir.resolve("inbox") + "  (drop invoice files here)");
+            System.out.println("  Exports    " + dataDir.resolve("exports"));
             System.out.println("  Data       " + dataDir);
             System.out.println("Press Ctrl-C to stop.");
         } else if (payara.isAlive()) {

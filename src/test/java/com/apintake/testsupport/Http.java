@@ -19,7 +19,7 @@ public final class Http {
 
     private Http() {}
 
-    public record Answer(int status, String contentType, String body) {
+    public record Answer(int status, String contentType, String body, java.net.http.HttpHeaders headers) {
         public <T extends JsonStructure> T json() {
             try (var reader = Json.createReader(new StringReader(body))) {
                 @SuppressWarnings("unchecked")
@@ -33,6 +33,16 @@ public final class Http {
         return send(HttpRequest.newBuilder(resolve(base, path)).GET());
     }
 
+    public static Answer post(URL base, String path, String contentType, byte[] body) {
+        return send(HttpRequest.newBuilder(resolve(base, path))
+                .header("Content-Type", contentType)
+                .POST(HttpRequest.BodyPublishers.ofByteArray(body)));
+    }
+
+    public static Answer postJson(URL base, String path, String json) {
+        return post(base, path, "application/json", json.getBytes(java.nio.charset.StandardCharsets.UTF_8));
+    }
+
     public static Answer send(HttpRequest.Builder request) {
         try {
             HttpResponse<String> response =
@@ -40,7 +50,8 @@ public final class Http {
             return new Answer(
                     response.statusCode(),
                     response.headers().firstValue("Content-Type").orElse(""),
-                    response.body());
+                    response.body(),
+                    response.headers());
         } catch (IOException e) {
             throw new IllegalStateException("HTTP call failed: " + e, e);
         } catch (InterruptedException e) {

@@ -25,13 +25,15 @@ public record PayaraMicroLaunch(Path basedir, Path runtime, Path workDir, String
         return workDir.resolve("payara-root");
     }
 
-    /** JVM options for the Payara Micro process. */
-    public List<String> jvmOptions() {
-        return List.of(
+    /** JVM options for the Payara Micro process; applicationSettings become system properties (MicroProfile Config keys). */
+    public List<String> jvmOptions(Map<String, String> applicationSettings) {
+        List<String> options = new ArrayList<>(List.of(
                 "-Xmx768m",
                 "-Dhazelcast.socket.bind.any=false",
                 "-Djdk.attach.allowAttachSelf=true",
-                "-javaagent:" + runtime.resolve("MICRO-INF/runtime/flashlight-agent.jar"));
+                "-javaagent:" + runtime.resolve("MICRO-INF/runtime/flashlight-agent.jar")));
+        applicationSettings.forEach((key, value) -> options.add("-D" + key + "=" + value));
+        return options;
     }
 
     /**

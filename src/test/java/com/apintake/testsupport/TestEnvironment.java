@@ -29,7 +29,7 @@ public class TestEnvironment implements LauncherSessionListener {
         try {
             Path basedir = Path.of(System.getProperty("apintake.basedir"));
             Path work = basedir.resolve("target/it");
-            PayaraMicroLaunch.deleteRecursively(work.resolve("postgres"));
+            PayaraMicroLaunch.deleteRecursively(work);
             postgres = new PostgresServer(work.resolve("postgres/data"), PayaraMicroLaunch.freePort(), USER, null);
             postgres.start();
             postgres.createDatabaseIfMissing(DATABASE);
@@ -43,7 +43,14 @@ public class TestEnvironment implements LauncherSessionListener {
             var microOptions =
                     payara.microOptions(Map.of("DB_PORT", Integer.toString(postgres.port()), "DB_NAME", DATABASE));
             // Read by the Payara Micro Arquillian container when it launches the server.
-            System.setProperty("payara.cmdOptions", joinEscaped(payara.jvmOptions()));
+            System.setProperty(
+                    "payara.cmdOptions",
+                    joinEscaped(payara.jvmOptions(Map.of(
+                            "apintake.inbox.dir", inbox().toString(),
+                            "apintake.inbox.interval-seconds", "1",
+                            "apintake.inbox.settle-seconds", "0",
+                            "apintake.export.dir", exports().toString(),
+                            "apintake.export.interval-seconds", "0"))));
             System.setProperty("payara.extraMicroOptions", joinEscaped(microOptions));
         } catch (Exception e) {
             throw new IllegalStateException("Could not prepare the integration-test environment", e);
@@ -61,6 +68,16 @@ public class TestEnvironment implements LauncherSessionListener {
         } catch (Exception e) {
             LOG.warning("Stopping the test PostgreSQL failed: " + e);
         }
+    }
+
+    /** The inbox folder the test server scans every second. */
+    public static Path inbox() {
+        return Path.of(System.getProperty("apintake.basedir"), "target/it/inbox");
+    }
+
+    /** Where the test server writes export batches (the export timer is off in tests: POST /exports/run). */
+    public static Path exports() {
+        return Path.of(System.getProperty("apintake.basedir"), "target/it/exports");
     }
 
     public static PostgresServer postgres() {
