@@ -4,6 +4,7 @@ import com.apintake.extraction.entity.Extraction;
 import com.apintake.extraction.entity.Format;
 import jakarta.enterprise.context.ApplicationScoped;
 import java.nio.charset.StandardCharsets;
+import java.util.Arrays;
 import java.util.Map;
 import org.w3c.dom.Document;
 import org.w3c.dom.Element;
@@ -42,10 +43,11 @@ public class InvoiceReader {
         if (startsWith(document, PDF_MAGIC)) {
             return readPdf(document);
         }
-        if (!looksLikeXml(document)) {
+        int start = xmlStart(document);
+        if (start < 0) {
             throw new UnsupportedDocumentException("not an invoice format we read: expected UBL or CII XML, or a PDF");
         }
-        Document parsed = xml.parse(document);
+        Document parsed = xml.parse(start == 0 ? document : Arrays.copyOfRange(document, start, document.length));
         return switch (syntax(parsed)) {
             case UBL -> new UblReader().read(parsed);
             case CII -> new CiiReader().read(parsed, Format.CII);
@@ -116,13 +118,18 @@ public class InvoiceReader {
         return true;
     }
 
-    /* A byte order mark or whitespace may come before the first '<'; UTF-16 is left for the parser to decode. */
-    private static boolean looksLikeXml(byte[] bytes) {
+    /*
+     * Where the XML starts, or -1 when the bytes do not look like XML. A UTF-8 byte order mark and
+     * stray whitespace before the first '<' are skipped: strictly the latter is not well-formed before
+     * an XML declaration, but exporters produce it and it changes nothing. UTF-16 is left for the
+     * parser to decode.
+     */
+    private static int xmlStart(byte[] bytes) {
         int i = 0;
         if (bytes.length >= 2
                 && ((bytes[0] == (byte) 0xFE && bytes[1] == (byte) 0xFF)
                         || (bytes[0] == (byte) 0xFF && bytes[1] == (byte) 0xFE))) {
-            return true;
+            return 0;
         }
         if (bytes.length >= 3 && bytes[0] == (byte) 0xEF && bytes[1] == (byte) 0xBB && bytes[2] == (byte) 0xBF) {
             i = 3;
@@ -130,6 +137,6 @@ public class InvoiceReader {
         while (i < bytes.length && (bytes[i] == ' ' || bytes[i] == '\t' || bytes[i] == '\r' || bytes[i] == '\n')) {
             i++;
         }
-        return i < bytes.length && bytes[i] == '<';
+        return i < bytes.length && bytes[i] == '<' ? i : -1;
     }
 }
