@@ -1,0 +1,74 @@
+package com.apintake.exceptions.boundary;
+
+import com.apintake.exceptions.control.ExceptionRecords;
+import com.apintake.platform.boundary.Problem;
+import jakarta.inject.Inject;
+import jakarta.ws.rs.Consumes;
+import jakarta.ws.rs.DefaultValue;
+import jakarta.ws.rs.GET;
+import jakarta.ws.rs.POST;
+import jakarta.ws.rs.Path;
+import jakarta.ws.rs.PathParam;
+import jakarta.ws.rs.Produces;
+import jakarta.ws.rs.QueryParam;
+import jakarta.ws.rs.core.MediaType;
+import jakarta.ws.rs.core.Response;
+import java.util.List;
+import java.util.Locale;
+
+/** /api/v1/exceptions: the work list of invoices held for a person. */
+@Path("exceptions")
+@Produces(MediaType.APPLICATION_JSON)
+public class ExceptionsResource {
+
+    /**
+     * resolution: what was done; resolvedBy: who. action: CONFIRM or DISMISS for a suspected
+     * duplicate. vendorId: for an unknown vendor, the vendor the invoice belongs to.
+     */
+    public record Resolution(String resolution, String resolvedBy, String action, Long vendorId) {}
+
+    @Inject
+    ExceptionRecords exceptions;
+
+    /** Newest first. before: the id of the last exception of the previous page. */
+    @GET
+    public List<ExceptionRecords.Record> list(
+            @QueryParam("resolved") Boolean resolved,
+            @QueryParam("before") Long before,
+            @QueryParam("limit") @DefaultValue("50") int limit) {
+        if (limit < 1 || limit > 500) {
+            throw Problem.of(Response.Status.BAD_REQUEST, "limit must be between 1 and 500.");
+        }
+        return exceptions.list(resolved, before, limit);
+    }
+
+    @GET
+    @Path("{id}")
+    public ExceptionRecords.Record get(@PathParam("id") long id) {
+        return exceptions.find(id).orElseThrow(() -> Problem.of(Response.Status.NOT_FOUND, "No exception " + id + "."));
+    }
+
+    @POST
+    @Path("{id}/resolve")
+    @Consumes(MediaType.APPLICATION_JSON)
+    public ExceptionRecords.Record resolve(@PathParam("id") long id, Resolution body) {
+        if (body == null || blank(body.resolvedBy()) || blank(body.resolution()) && blank(body.action())) {
+            throw Problem.of(
+                    Response.Status.BAD_REQUEST,
+                    "Send {\"resolvedBy\": \"name\", \"resolution\": \"what was done\"} (and \"action\": \"CONFIRM\"|\"DISMISS\" for a suspected duplicate).");
+        }
+        ExceptionRecords.Action action = null;
+        if (!blank(body.action())) {
+            try {
+                action = ExceptionRecords.Action.valueOf(body.action().strip().toUpperCase(Locale.ROOT));
+            } catch (IllegalArgumentException e) {
+                throw Problem.of(Response.Status.BAD_REQUEST, "action must be CONFIRM or DISMISS.");
+            }
+        }
+        return exceptions.resolve(id, body.resolvedBy().strip(), body.resolution(), action, body.vendorId());
+    }
+
+    private static boolean blank(String value) {
+        return value == null || value.isBlank();
+    }
+}

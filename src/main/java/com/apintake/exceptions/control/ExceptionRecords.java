@@ -1,0 +1,234 @@
+package com.apintake.exceptions.control;
+
+import com.apintake.exceptions.entity.ExceptionType;
+import com.apintake.intake.entity.WorkflowStatus;
+import com.apintake.platform.boundary.Problem;
+import jakarta.annotation.Resource;
+import jakarta.enterprise.context.ApplicationScoped;
+import jakarta.transaction.Transactional;
+import jakarta.ws.rs.core.Response;
+import java.sql.Connection;
+import java.sql.ResultSet;
+import java.sql.SQLException;
+import java.time.OffsetDateTime;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Optional;
+import javax.sql.DataSource;
+
+/** Exceptions raised for people, and their resolution, which moves the invoice on when nothing else holds it. */
+@ApplicationScoped
+public class ExceptionRecords {
+
+    public record Record(
+            long id,
+            long invoiceId,
+            String type,
+            String detail,
+            boolean resolved,
+            String resolvedBy,
+            String resolution,
+            OffsetDateTime createdAt,
+            OffsetDateTime resolvedAt) {}
+
+    /** For a SUSPECTED_DUPLICATE: CONFIRM makes the invoice a CONFIRMED_DUPLICATE, DISMISS releases it. */
+    public enum Action {
+        CONFIRM,
+        DISMISS
+    }
+
+    static final String COLUMNS =
+            "id, invoice_id, type, detail, resolved, resolved_by, resolution, created_at, resolved_at";
+
+    @Resource(lookup = "jdbc/apintake")
+    DataSource dataSource;
+
+    /** Newest first; resolved = false is served by idx_exceptions_resolved_created. */
+    public List<Record> list(Boolean resolved, Long beforeId, int limit) {
+        StringBuilder sql = new StringBuilder("SELECT " + COLUMNS + " FROM exceptions WHERE true");
+        if (resolved != null) {
+            sql.append(" AND resolved = ?");
+        }
+        if (beforeId != null) {
+            sql.append(" AND (created_at, id) < (SELECT created_at, id FROM exceptions WHERE id = ?)");
+        }
+        sql.append(" ORDER BY created_at DESC, id DESC LIMIT ?");
+        try (Connection connection = dataSource.getConnection();
+                var statement = connection.prepareStatement(sql.toString())) {
+            int index = 1;
+            if (resolved != null) {
+                statement.setBoolean(index++, resolved);
+            }
+            if (beforeId != null) {
+                statement.setLong(index++, beforeId);
+            }
+            statement.setInt(index, limit);
+            return records(statement.executeQuery());
+        } catch (SQLException e) {
+            throw new IllegalStateException("Listing exceptions failed", e);
+        }
+    }
+
+    public List<Record> ofInvoice(long invoiceId) {
+        try (Connection connection = dataSource.getConnection();
+                var statement = connection.prepareStatement(
+                        "SELECT " + COLUMNS + " FROM exceptions WHERE invoice_id = ? ORDER BY id")) {
+            statement.setLong(1, invoiceId);
+            return records(statement.executeQuery());
+        } catch (SQLException e) {
+            throw new IllegalStateException("Reading the exceptions of invoice " + invoiceId + " failed", e);
+        }
+    }
+
+    public Optional<Record> find(long id) {
+        try (Connection connection = dataSource.getConnection();
+                var statement = connection.prepareStatement("SELECT " + COLUMNS + " FROM exceptions WHERE id = ?")) {
+            statement.setLong(1, id);
+            return records(statement.executeQuery()).stream().findFirst();
+        } catch (SQLException e) {
+            throw new IllegalStateException("Reading exception " + id + " failed", e);
+        }
+    }
+
+    /**
+     * Resolves one exception and, with the invoice row locked, moves the invoice on: a confirmed
+     * duplicate ends there (its other exceptions are closed with it); otherwise the invoice goes to
+     * PENDING_APPROVAL once no exception holds it any more.
+     */
+    @Transactional
+    public Record resolve(long id, String resolvedBy, String resolution, Action action, Long vendorId) {
+        try (Connection connection = dataSource.getConnection()) {
+            Record exception = lock(connection, id);
+            if (exception.resolved()) {
+                throw Problem.of(
+                        Response.Status.CONFLICT,
+                        "Exception " + id + " was already resolved by " + exception.resolvedBy() + ".");
+            }
+            WorkflowStatus status = invoiceStatus(connection, exception.invoiceId());
+            boolean duplicate = ExceptionType.SUSPECTED_DUPLICATE.name().equals(exception.type());
+            if (duplicate && action == null) {
+                throw Problem.of(
+                        Response.Status.BAD_REQUEST,
+                        "A suspected duplicate is resolved with action CONFIRM or DISMISS.");
+            }
+            if (status.isTerminal()) {
+                throw Problem.of(
+                        Response.Status.CONFLICT,
+                        "Invoice " + exception.invoiceId() + " is " + status
+                                + ": its exceptions can no longer change anything.");
+            }
+            String text = duplicate ? action.name() + (resolution == null ? "" : ": " + resolution) : resolution;
+            markResolved(connection, "id = ?", id, resolvedBy, text);
+            if (vendorId != null && ExceptionType.UNKNOWN_VENDOR.name().equals(exception.type())) {
+                linkVendor(connection, exception.invoiceId(), vendorId);
+            }
+            WorkflowStatus next = status;
+            if (duplicate && action == Action.CONFIRM) {
+                next = status.moveTo(WorkflowStatus.CONFIRMED_DUPLICATE);
+                markResolved(
+                        connection,
+                        "invoice_id = ? AND NOT resolved",
+                        exception.invoiceId(),
+                        resolvedBy,
+                        "closed: invoice confirmed as a duplicate");
+            } else if (openExceptions(connection, exception.invoiceId()) == 0
+                    && (status == WorkflowStatus.EXCEPTIONS_FOUND || status == WorkflowStatus.SUSPECTED_DUPLICATE)) {
+                next = status.moveTo(WorkflowStatus.PENDING_APPROVAL);
+            } else if (duplicate && status == WorkflowStatus.SUSPECTED_DUPLICATE) {
+                next = status.moveTo(WorkflowStatus.EXCEPTIONS_FOUND);
+            }
+            if (next != status) {
+                try (var update = connection.prepareStatement(
+                        "UPDATE invoices SET workflow_status = ?, updated_at = now() WHERE id = ?")) {
+                    update.setString(1, next.name());
+                    update.setLong(2, exception.invoiceId());
+                    update.executeUpdate();
+                }
+            }
+            return find(id).orElseThrow();
+        } catch (SQLException e) {
+            throw new IllegalStateException("Resolving exception " + id + " failed", e);
+        }
+    }
+
+    private static Record lock(Connection connection, long id) throws SQLException {
+        // Lock the invoice first, then the exception: the same order as approval, so they cannot deadlock.
+        try (var statement = connection.prepareStatement("""
+                SELECT 1 FROM invoices WHERE id = (SELECT invoice_id FROM exceptions WHERE id = ?) FOR UPDATE""")) {
+            statement.setLong(1, id);
+            statement.executeQuery().close();
+        }
+        try (var statement =
+                connection.prepareStatement("SELECT " + COLUMNS + " FROM exceptions WHERE id = ? FOR UPDATE")) {
+            statement.setLong(1, id);
+            return records(statement.executeQuery()).stream()
+                    .findFirst()
+                    .orElseThrow(() -> Problem.of(Response.Status.NOT_FOUND, "No exception " + id + "."));
+        }
+    }
+
+    static WorkflowStatus invoiceStatus(Connection connection, long invoiceId) throws SQLException {
+        try (var statement = connection.prepareStatement("SELECT workflow_status FROM invoices WHERE id = ?")) {
+            statement.setLong(1, invoiceId);
+            try (var rows = statement.executeQuery()) {
+                rows.next();
+                return WorkflowStatus.valueOf(rows.getString(1));
+            }
+        }
+    }
+
+    public static int openExceptions(Connection connection, long invoiceId) throws SQLException {
+        try (var statement =
+                connection.prepareStatement("SELECT count(*) FROM exceptions WHERE invoice_id = ? AND NOT resolved")) {
+            statement.setLong(1, invoiceId);
+            try (var rows = statement.executeQuery()) {
+                rows.next();
+                return rows.getInt(1);
+            }
+        }
+    }
+
+    private static void markResolved(Connection connection, String where, long key, String by, String resolution)
+            throws SQLException {
+        try (var statement = connection.prepareStatement(
+                "UPDATE exceptions SET resolved = true, resolved_by = ?, resolution = ?, resolved_at = now() WHERE "
+                        + where)) {
+            statement.setString(1, by);
+            statement.setString(2, resolution);
+            statement.setLong(3, key);
+            statement.executeUpdate();
+        }
+    }
+
+    private static void linkVendor(Connection connection, long invoiceId, long vendorId) throws SQLException {
+        try (var statement = connection.prepareStatement("UPDATE invoices SET vendor_id = ? WHERE id = ?")) {
+            statement.setLong(1, vendorId);
+            statement.setLong(2, invoiceId);
+            statement.executeUpdate();
+        } catch (SQLException e) {
+            if ("23503".equals(e.getSQLState())) {
+                throw Problem.of(Response.Status.BAD_REQUEST, "No vendor " + vendorId + ".");
+            }
+            throw e;
+        }
+    }
+
+    private static List<Record> records(ResultSet rows) throws SQLException {
+        try (rows) {
+            List<Record> result = new ArrayList<>();
+            while (rows.next()) {
+                result.add(new Record(
+                        rows.getLong(1),
+                        rows.getLong(2),
+                        rows.getString(3),
+                        rows.getString(4),
+                        rows.getBoolean(5),
+                        rows.getString(6),
+                        rows.getString(7),
+                        rows.getObject(8, OffsetDateTime.class),
+                        rows.getObject(9, OffsetDateTime.class)));
+            }
+            return result;
+        }
+    }
+}

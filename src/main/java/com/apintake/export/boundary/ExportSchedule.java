@@ -1,0 +1,52 @@
+package com.apintake.export.boundary;
+
+import com.apintake.export.control.ExportBatch;
+import jakarta.annotation.PostConstruct;
+import jakarta.annotation.Resource;
+import jakarta.ejb.Singleton;
+import jakarta.ejb.Startup;
+import jakarta.ejb.Timeout;
+import jakarta.ejb.TimerConfig;
+import jakarta.ejb.TimerService;
+import jakarta.ejb.TransactionAttribute;
+import jakarta.ejb.TransactionAttributeType;
+import jakarta.inject.Inject;
+import java.util.logging.Level;
+import java.util.logging.Logger;
+import org.eclipse.microprofile.config.inject.ConfigProperty;
+
+/** Runs the export every apintake.export.interval-seconds (0 turns it off). */
+@Singleton
+@Startup
+public class ExportSchedule {
+
+    private static final Logger LOG = Logger.getLogger(ExportSchedule.class.getName());
+
+    @Resource
+    TimerService timers;
+
+    @Inject
+    ExportBatch exportBatch;
+
+    @Inject
+    @ConfigProperty(name = "apintake.export.interval-seconds", defaultValue = "300")
+    long intervalSeconds;
+
+    @PostConstruct
+    void schedule() {
+        if (intervalSeconds > 0) {
+            timers.createIntervalTimer(
+                    intervalSeconds * 1000, intervalSeconds * 1000, new TimerConfig("export", false));
+        }
+    }
+
+    @Timeout
+    @TransactionAttribute(TransactionAttributeType.NOT_SUPPORTED)
+    void export() {
+        try {
+            exportBatch.run();
+        } catch (RuntimeException e) {
+            LOG.log(Level.WARNING, "Scheduled export failed; the invoices stay PENDING for the next run", e);
+        }
+    }
+}

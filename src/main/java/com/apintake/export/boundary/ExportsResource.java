@@ -1,0 +1,28 @@
+package com.apintake.export.boundary;
+
+import com.apintake.export.control.ExportBatch;
+import jakarta.inject.Inject;
+import jakarta.ws.rs.POST;
+import jakarta.ws.rs.Path;
+import jakarta.ws.rs.Produces;
+import jakarta.ws.rs.core.MediaType;
+import jakarta.ws.rs.core.Response;
+
+/** POST /api/v1/exports/run: write the pending approved invoices as one batch now (the timer does it periodically). */
+@Path("exports")
+@Produces(MediaType.APPLICATION_JSON)
+public class ExportsResource {
+
+    @Inject
+    ExportBatch exportBatch;
+
+    /** 200 with the batch written, or 204 when nothing was pending. */
+    @POST
+    @Path("run")
+    public Response run() {
+        return exportBatch
+                .run()
+                .map(batch -> Response.ok(batch).build())
+                .orElse(Response.noContent().build());
+    }
+}

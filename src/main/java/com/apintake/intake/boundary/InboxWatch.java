@@ -1,0 +1,155 @@
+package com.apintake.intake.boundary;
+
+import com.apintake.extraction.control.MalformedDocumentException;
+import com.apintake.extraction.control.UnsupportedDocumentException;
+import com.apintake.intake.control.Intake;
+import jakarta.annotation.PostConstruct;
+import jakarta.annotation.Resource;
+import jakarta.ejb.ConcurrencyManagement;
+import jakarta.ejb.ConcurrencyManagementType;
+import jakarta.ejb.Singleton;
+import jakarta.ejb.Startup;
+import jakarta.ejb.Timeout;
+import jakarta.ejb.TimerConfig;
+import jakarta.ejb.TimerService;
+import jakarta.ejb.TransactionAttribute;
+import jakarta.ejb.TransactionAttributeType;
+import jakarta.inject.Inject;
+import jakarta.ws.rs.WebApplicationException;
+import java.io.IOException;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.StandardCopyOption;
+import java.time.Instant;
+import java.time.ZoneOffset;
+import java.time.format.DateTimeFormatter;
+import java.util.List;
+import java.util.logging.Level;
+import java.util.logging.Logger;
+import java.util.stream.Stream;
+import org.eclipse.microprofile.config.inject.ConfigProperty;
+
+/**
+ * Picks invoice files up from the inbox folder, as the REST upload would take them, and moves each
+ * to archive/ once stored, or to failed/ with a &lt;name&gt;.reason.txt when it cannot be taken. A file
+ * is moved only after its invoice is committed: after a crash in between, the next scan finds it
+ * again, the intake recognises its hash, and it is archived without a second invoice. Files still
+ * being written (modified in the last apintake.inbox.settle-seconds) and hidden files wait.
+ */
+@Singleton
+@Startup
+@ConcurrencyManagement(ConcurrencyManagementType.BEAN)
+public class InboxWatch {
+
+    private static final Logger LOG = Logger.getLogger(InboxWatch.class.getName());
+    private static final DateTimeFormatter STAMP =
+            DateTimeFormatter.ofPattern("yyyyMMdd'T'HHmmssSSS").withZone(ZoneOffset.UTC);
+
+    @Resource
+    TimerService timers;
+
+    @Inject
+    Intake intake;
+
+    @Inject
+    @ConfigProperty(name = "apintake.inbox.dir", defaultValue = "${user.home}/ap-intake/inbox")
+    String inboxDir;
+
+    @Inject
+    @ConfigProperty(name = "apintake.inbox.interval-seconds", defaultValue = "10")
+    long intervalSeconds;
+
+    @Inject
+    @ConfigProperty(name = "apintake.inbox.settle-seconds", defaultValue = "2")
+    long settleSeconds;
+
+    @Inject
+    @ConfigProperty(name = "apintake.intake.max-bytes", defaultValue = "10485760")
+    long maxBytes;
+
+    @PostConstruct
+    void schedule() {
+        if (intervalSeconds > 0) {
+            timers.createIntervalTimer(intervalSeconds * 1000, intervalSeconds * 1000, new TimerConfig("inbox", false));
+        }
+    }
+
+    @Timeout
+    @TransactionAttribute(TransactionAttributeType.NOT_SUPPORTED)
+    public synchronized void scan() {
+        Path inbox = Path.of(inboxDir);
+        try {
+            Files.createDirectories(inbox.resolve("archive"));
+            Files.createDirectories(inbox.resolve("failed"));
+        } catch (IOException e) {
+            LOG.warning("Inbox " + inbox + " is not usable: " + e.getMessage());
+            return;
+        }
+        List<Path> files;
+        try (Stream<Path> listing = Files.list(inbox)) {
+            files = listing.filter(Files::isRegularFile)
+                    .filter(f -> !f.getFileName().toString().startsWith("."))
+                    .filter(this::settled)
+                    .sorted()
+                    .toList();
+        } catch (IOException e) {
+            LOG.warning("Listing the inbox " + inbox + " failed: " + e.getMessage());
+            return;
+        }
+        files.forEach(this::take);
+    }
+
+    private boolean settled(Path file) {
+        try {
+            return Files.getLastModifiedTime(file)
+                    .toInstant()
+                    .isBefore(Instant.now().minusSeconds(settleSeconds));
+        } catch (IOException e) {
+            return false;
+        }
+    }
+
+    private void take(Path file) {
+        String name = file.getFileName().toString();
+        try {
+            if (Files.size(file) > maxBytes) {
+                fail(file, "larger than " + maxBytes + " bytes (apintake.intake.max-bytes)");
+                return;
+            }
+            var receipt = intake.receive(Files.readAllBytes(file), name, Files.probeContentType(file));
+            move(file, "archive", receipt.invoice().id() + "-" + name);
+            LOG.info(() -> "Inbox: " + name + " -> invoice " + receipt.invoice().id()
+                    + (receipt.created() ? "" : " (already received)"));
+        } catch (UnsupportedDocumentException | MalformedDocumentException e) {
+            fail(file, e.getMessage());
+        } catch (WebApplicationException e) {
+            fail(file, e.getMessage());
+        } catch (IOException | RuntimeException e) {
+            // Database down or similar: leave the file where it is for the next scan.
+            LOG.log(Level.WARNING, "Inbox: " + name + " stays in the inbox for the next scan: " + e.getMessage(), e);
+        }
+    }
+
+    private void fail(Path file, String reason) {
+        String name = file.getFileName().toString();
+        try {
+            Path moved = move(file, "failed", name);
+            Files.writeString(
+                    moved.resolveSibling(moved.getFileName() + ".reason.txt"),
+                    "Not taken by ap-intake at " + Instant.now() + ": " + reason + System.lineSeparator(),
+                    StandardCharsets.UTF_8);
+            LOG.warning("Inbox: " + name + " moved to failed/: " + reason);
+        } catch (IOException e) {
+            LOG.warning("Inbox: could not move " + name + " to failed/: " + e.getMessage());
+        }
+    }
+
+    private static Path move(Path file, String folder, String name) throws IOException {
+        Path target = file.resolveSibling(folder).resolve(name);
+        if (Files.exists(target)) {
+            target = target.resolveSibling(STAMP.format(Instant.now()) + "-" + name);
+        }
+        return Files.move(file, target, StandardCopyOption.ATOMIC_MOVE);
+    }
+}

@@ -1,0 +1,61 @@
+package com.apintake.intake.boundary;
+
+import com.apintake.extraction.control.MalformedDocumentException;
+import com.apintake.extraction.control.UnsupportedDocumentException;
+import com.apintake.intake.entity.WorkflowStatus;
+import com.apintake.platform.boundary.Problem;
+import jakarta.ws.rs.core.Response;
+import jakarta.ws.rs.ext.ExceptionMapper;
+import jakarta.ws.rs.ext.Provider;
+
+/** The answers to files the intake cannot take, and to moves the workflow does not allow. */
+public final class IntakeErrors {
+
+    private IntakeErrors() {}
+
+    @Provider
+    public static class Unsupported implements ExceptionMapper<UnsupportedDocumentException> {
+        @Override
+        public Response toResponse(UnsupportedDocumentException e) {
+            return Problem.response(
+                    Response.Status.UNSUPPORTED_MEDIA_TYPE,
+                    null,
+                    e.getMessage()
+                            + " Accepted: UBL 2.1 Invoice/CreditNote, UN/CEFACT CII, Factur-X/ZUGFeRD PDF, PDF.");
+        }
+    }
+
+    @Provider
+    public static class Malformed implements ExceptionMapper<MalformedDocumentException> {
+        @Override
+        public Response toResponse(MalformedDocumentException e) {
+            return Problem.response(new Unprocessable(), null, e.getMessage());
+        }
+    }
+
+    @Provider
+    public static class IllegalMove implements ExceptionMapper<WorkflowStatus.IllegalTransition> {
+        @Override
+        public Response toResponse(WorkflowStatus.IllegalTransition e) {
+            return Problem.response(Response.Status.CONFLICT, null, e.getMessage());
+        }
+    }
+
+    /** 422 is not in Response.Status. */
+    static final class Unprocessable implements Response.StatusType {
+        @Override
+        public int getStatusCode() {
+            return 422;
+        }
+
+        @Override
+        public Response.Status.Family getFamily() {
+            return Response.Status.Family.CLIENT_ERROR;
+        }
+
+        @Override
+        public String getReasonPhrase() {
+            return "Unprocessable Content";
+        }
+    }
+}

@@ -1,0 +1,251 @@
+package com.apintake.intake.boundary;
+
+import com.apintake.exceptions.control.ExceptionRecords;
+import com.apintake.intake.control.Intake;
+import com.apintake.intake.control.InvoiceDecisions;
+import com.apintake.intake.control.Invoices;
+import com.apintake.intake.entity.InvoiceView;
+import com.apintake.intake.entity.WorkflowStatus;
+import com.apintake.platform.boundary.Problem;
+import com.apintake.validation.control.ValidationRecords;
+import jakarta.inject.Inject;
+import jakarta.json.JsonObject;
+import jakarta.ws.rs.Consumes;
+import jakarta.ws.rs.DefaultValue;
+import jakarta.ws.rs.FormParam;
+import jakarta.ws.rs.GET;
+import jakarta.ws.rs.HeaderParam;
+import jakarta.ws.rs.POST;
+import jakarta.ws.rs.Path;
+import jakarta.ws.rs.PathParam;
+import jakarta.ws.rs.Produces;
+import jakarta.ws.rs.QueryParam;
+import jakarta.ws.rs.core.Context;
+import jakarta.ws.rs.core.EntityPart;
+import jakarta.ws.rs.core.HttpHeaders;
+import jakarta.ws.rs.core.MediaType;
+import jakarta.ws.rs.core.Response;
+import jakarta.ws.rs.core.UriInfo;
+import java.io.IOException;
+import java.io.InputStream;
+import java.time.LocalDate;
+import java.time.OffsetDateTime;
+import java.time.ZoneOffset;
+import java.time.format.DateTimeParseException;
+import java.util.List;
+import org.eclipse.microprofile.config.inject.ConfigProperty;
+
+/** /api/v1/invoices: upload invoice files and follow them through the workflow. */
+@Path("invoices")
+@Produces(MediaType.APPLICATION_JSON)
+public class InvoicesResource {
+
+    /** One page of invoices; next is the URL of the following page, absent on the last one. */
+    public record Page(List<InvoiceView> items, String next) {}
+
+    /** Who decides, and why: the body of approve and reject. */
+    public record Decision(String by, String reason) {}
+
+    @Inject
+    Intake intake;
+
+    @Inject
+    Invoices invoices;
+
+    @Inject
+    InvoiceDecisions decisions;
+
+    @Inject
+    ValidationRecords validations;
+
+    @Inject
+    ExceptionRecords exceptions;
+
+    @Inject
+    @ConfigProperty(name = "apintake.intake.max-bytes", defaultValue = "10485760")
+    long maxBytes;
+
+    @Context
+    UriInfo uriInfo;
+
+    /** The raw file as the body: application/xml, application/pdf, ... (the format is read from the bytes). */
+    @POST
+    @Consumes(MediaType.WILDCARD)
+    public Response upload(
+            InputStream body,
+            @HeaderParam(HttpHeaders.CONTENT_TYPE) String contentType,
+            @HeaderParam("Content-Disposition") String disposition,
+            @QueryParam("filename") String filename) {
+        String name = filename != null ? filename : filenameOf(disposition);
+        return created(intake.receive(
+                readLimited(body), name, contentType == null ? "application/octet-stream" : contentType));
+    }
+
+    /** A form upload with the file in the field "file". */
+    @POST
+    @Consumes(MediaType.MULTIPART_FORM_DATA)
+    public Response uploadForm(@FormParam("file") EntityPart file) {
+        if (file == null) {
+            throw Problem.of(Response.Status.BAD_REQUEST, "The multipart form needs the invoice in the field 'file'.");
+        }
+        String type = file.getMediaType() == null
+                ? "application/octet-stream"
+                : file.getMediaType().toString();
+        return created(intake.receive(
+                readLimited(file.getContent()), file.getFileName().orElse(null), type));
+    }
+
+    @GET
+    public Page list(
+            @QueryParam("workflowStatus") String workflowStatus,
+            @QueryParam("vendorId") Long vendorId,
+            @QueryParam("from") String from,
+            @QueryParam("to") String to,
+            @QueryParam("after") Long after,
+            @QueryParam("limit") @DefaultValue("50") int limit) {
+        if (limit < 1 || limit > 500) {
+            throw Problem.of(Response.Status.BAD_REQUEST, "limit must be between 1 and 500.");
+        }
+        var items = invoices.list(new Invoices.Query(
+                status(workflowStatus), vendorId, instant("from", from), instant("to", to), after, limit));
+        String next = items.size() < limit
+                ? null
+                : uriInfo.getRequestUriBuilder()
+                        .replaceQueryParam("after", items.get(items.size() - 1).id())
+                        .build()
+                        .toString();
+        return new Page(items, next);
+    }
+
+    @GET
+    @Path("{id}")
+    public InvoiceView get(@PathParam("id") long id) {
+        return invoices.find(id).orElseThrow(() -> notFound(id));
+    }
+
+    /** The original bytes, exactly as received. */
+    @GET
+    @Path("{id}/document")
+    @Produces(MediaType.WILDCARD)
+    public Response document(@PathParam("id") long id) {
+        var document = invoices.document(id).orElseThrow(() -> notFound(id));
+        var response = Response.ok(document.content(), document.contentType());
+        if (document.filename() != null) {
+            response.header(
+                    "Content-Disposition",
+                    "attachment; filename=\"" + document.filename().replaceAll("[\"\\\\\\r\\n]", "_") + "\"");
+        }
+        return response.build();
+    }
+
+    @GET
+    @Path("{id}/extraction")
+    public JsonObject extraction(@PathParam("id") long id) {
+        return validations.extraction(id).orElseThrow(() -> notFound(id));
+    }
+
+    @GET
+    @Path("{id}/validations")
+    public List<ValidationRecords.Result> validations(@PathParam("id") long id) {
+        get(id);
+        return validations.of(id);
+    }
+
+    @GET
+    @Path("{id}/exceptions")
+    public List<ExceptionRecords.Record> exceptions(@PathParam("id") long id) {
+        get(id);
+        return exceptions.ofInvoice(id);
+    }
+
+    @POST
+    @Path("{id}/approve")
+    @Consumes(MediaType.APPLICATION_JSON)
+    public InvoiceView approve(@PathParam("id") long id, Decision decision) {
+        decisions.approve(id, who(decision));
+        return get(id);
+    }
+
+    @POST
+    @Path("{id}/reject")
+    @Consumes(MediaType.APPLICATION_JSON)
+    public InvoiceView reject(@PathParam("id") long id, Decision decision) {
+        decisions.reject(id, who(decision), decision == null ? null : decision.reason());
+        return get(id);
+    }
+
+    private Response created(Intake.Receipt receipt) {
+        var location = uriInfo.getBaseUriBuilder()
+                .path("invoices")
+                .path(Long.toString(receipt.invoice().id()))
+                .build();
+        return (receipt.created() ? Response.created(location) : Response.ok().location(location))
+                .entity(receipt.invoice())
+                .build();
+    }
+
+    private byte[] readLimited(InputStream body) {
+        try (InputStream in = body) {
+            byte[] bytes = in.readNBytes((int) Math.min(Integer.MAX_VALUE - 8, maxBytes + 1));
+            if (bytes.length > maxBytes) {
+                throw Problem.of(
+                        Response.Status.REQUEST_ENTITY_TOO_LARGE,
+                        "An invoice file may have at most " + maxBytes + " bytes.");
+            }
+            if (bytes.length == 0) {
+                throw Problem.of(Response.Status.BAD_REQUEST, "The request has no invoice file in its body.");
+            }
+            return bytes;
+        } catch (IOException e) {
+            throw Problem.of(Response.Status.BAD_REQUEST, "The upload could not be read: " + e.getMessage());
+        }
+    }
+
+    private static String who(Decision decision) {
+        if (decision == null || decision.by() == null || decision.by().isBlank()) {
+            throw Problem.of(Response.Status.BAD_REQUEST, "Say who decides: {\"by\": \"name\"}.");
+        }
+        return decision.by().strip();
+    }
+
+    static String filenameOf(String disposition) {
+        if (disposition == null) {
+            return null;
+        }
+        var matcher =
+                java.util.regex.Pattern.compile("filename=\"?([^\";]+)\"?").matcher(disposition);
+        return matcher.find() ? matcher.group(1).strip() : null;
+    }
+
+    private static WorkflowStatus status(String value) {
+        if (value == null || value.isBlank()) {
+            return null;
+        }
+        try {
+            return WorkflowStatus.valueOf(value.strip().toUpperCase(java.util.Locale.ROOT));
+        } catch (IllegalArgumentException e) {
+            throw Problem.of(
+                    Response.Status.BAD_REQUEST,
+                    "Unknown workflowStatus '" + value + "'; one of "
+                            + java.util.Arrays.toString(WorkflowStatus.values()) + ".");
+        }
+    }
+
+    /** A date (start of that day, UTC) or a full ISO date-time. */
+    private static OffsetDateTime instant(String name, String value) {
+        if (value == null || value.isBlank()) {
+            return null;
+        }
+        try {
+            return value.length() == 10
+                    ? LocalDate.parse(value).atStartOfDay().atOffset(ZoneOffset.UTC)
+                    : OffsetDateTime.parse(value);
+        } catch (DateTimeParseException e) {
+            throw Problem.of(Response.Status.BAD_REQUEST, name + " must be a date (2026-01-31) or an ISO date-time.");
+        }
+    }
+
+    private static RuntimeException notFound(long id) {
+        return Problem.of(Response.Status.NOT_FOUND, "No invoice " + id + ".");
+    }
+}

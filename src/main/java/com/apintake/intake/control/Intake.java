@@ -1,0 +1,83 @@
+package com.apintake.intake.control;
+
+import com.apintake.extraction.control.InvoiceReader;
+import com.apintake.extraction.entity.Extraction;
+import com.apintake.intake.entity.InvoiceView;
+import com.apintake.validation.control.Rule;
+import com.apintake.validation.entity.Finding;
+import jakarta.enterprise.context.ApplicationScoped;
+import jakarta.enterprise.inject.Any;
+import jakarta.enterprise.inject.Instance;
+import jakarta.inject.Inject;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Optional;
+import org.eclipse.microprofile.metrics.Counter;
+import org.eclipse.microprofile.metrics.MetricRegistry;
+import org.eclipse.microprofile.metrics.Timer;
+import org.eclipse.microprofile.metrics.annotation.RegistryScope;
+
+/**
+ * The way in for every invoice file, from REST or the inbox: fingerprint, answer a known file with
+ * the existing invoice, otherwise extract, validate and store it. Extraction and the EN 16931 rules
+ * run before the transaction, so a bad file (415, 422) stores nothing and holds no connection.
+ */
+@ApplicationScoped
+public class Intake {
+
+    /** created=false: the same file was received before; invoice is that earlier one. */
+    public record Receipt(InvoiceView invoice, boolean created) {}
+
+    @Inject
+    InvoiceReader reader;
+
+    @Inject
+    @Any
+    Instance<Rule> rules;
+
+    @Inject
+    InvoiceStore store;
+
+    @Inject
+    Invoices invoices;
+
+    @Inject
+    @RegistryScope(scope = MetricRegistry.APPLICATION_SCOPE)
+    MetricRegistry metrics;
+
+    public Receipt receive(byte[] bytes, String filename, String contentType) {
+        Timer.Context timing = metrics.timer("apintake_intake_seconds").time();
+        try {
+            String hash = FileFingerprint.of(bytes);
+            Optional<InvoiceView> known = invoices.findByHash(hash);
+            if (known.isPresent()) {
+                counter("apintake_invoices_duplicate_files_total").inc();
+                return new Receipt(known.get(), false);
+            }
+            Extraction extraction = reader.read(bytes);
+            List<Finding> findings = new ArrayList<>();
+            if (extraction.invoice() != null) {
+                for (Rule rule : rules) {
+                    findings.addAll(rule.check(extraction.invoice()));
+                }
+            }
+            InvoiceStore.Stored stored = store.store(hash, filename, contentType, bytes, extraction, findings);
+            if (stored.created()) {
+                counter("apintake_invoices_received_total").inc();
+                counter("apintake_exceptions_raised_total").inc(stored.exceptionsRaised());
+                if (stored.suspectedDuplicate()) {
+                    counter("apintake_invoices_suspected_duplicates_total").inc();
+                }
+            } else {
+                counter("apintake_invoices_duplicate_files_total").inc();
+            }
+            return new Receipt(invoices.find(stored.invoiceId()).orElseThrow(), stored.created());
+        } finally {
+            timing.stop();
+        }
+    }
+
+    private Counter counter(String name) {
+        return metrics.counter(name);
+    }
+}

@@ -1,0 +1,70 @@
+package com.apintake.validation.control;
+
+import jakarta.annotation.Resource;
+import jakarta.enterprise.context.ApplicationScoped;
+import jakarta.json.Json;
+import jakarta.json.JsonObject;
+import java.io.StringReader;
+import java.sql.Connection;
+import java.sql.SQLException;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Optional;
+import javax.sql.DataSource;
+
+/** What was extracted from an invoice and how each rule judged it, as stored. */
+@ApplicationScoped
+public class ValidationRecords {
+
+    public record Result(String rule, boolean passed, String detail) {}
+
+    @Resource(lookup = "jdbc/apintake")
+    DataSource dataSource;
+
+    /** {"invoiceId", "format", "fields", "confidence"}: the shape other tools read. */
+    public Optional<JsonObject> extraction(long invoiceId) {
+        String sql = """
+                SELECT format, fields::text, confidence_json::text FROM invoice_extractions
+                WHERE invoice_id = ? ORDER BY created_at DESC, id DESC LIMIT 1""";
+        try (Connection connection = dataSource.getConnection();
+                var statement = connection.prepareStatement(sql)) {
+            statement.setLong(1, invoiceId);
+            try (var rows = statement.executeQuery()) {
+                if (!rows.next()) {
+                    return Optional.empty();
+                }
+                return Optional.of(Json.createObjectBuilder()
+                        .add("invoiceId", invoiceId)
+                        .add("format", rows.getString(1))
+                        .add("fields", parse(rows.getString(2)))
+                        .add("confidence", parse(rows.getString(3)))
+                        .build());
+            }
+        } catch (SQLException e) {
+            throw new IllegalStateException("Reading the extraction of invoice " + invoiceId + " failed", e);
+        }
+    }
+
+    public List<Result> of(long invoiceId) {
+        try (Connection connection = dataSource.getConnection();
+                var statement = connection.prepareStatement(
+                        "SELECT rule_code, passed, detail FROM validations WHERE invoice_id = ? ORDER BY id")) {
+            statement.setLong(1, invoiceId);
+            try (var rows = statement.executeQuery()) {
+                List<Result> results = new ArrayList<>();
+                while (rows.next()) {
+                    results.add(new Result(rows.getString(1), rows.getBoolean(2), rows.getString(3)));
+                }
+                return results;
+            }
+        } catch (SQLException e) {
+            throw new IllegalStateException("Reading the validations of invoice " + invoiceId + " failed", e);
+        }
+    }
+
+    private static JsonObject parse(String json) {
+        try (var reader = Json.createReader(new StringReader(json))) {
+            return reader.readObject();
+        }
+    }
+}

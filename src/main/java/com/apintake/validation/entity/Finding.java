@@ -1,0 +1,3 @@
+package com.apintake.validation.entity;
+
+public record Finding(String rule, boolean passed, String detail) {}

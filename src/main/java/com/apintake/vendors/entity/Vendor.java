@@ -1,0 +1,17 @@
+package com.apintake.vendors.entity;
+
+import java.time.OffsetDateTime;
+
+/**
+ * A vendor master row. vatId, sellerIdentifier and name are what incoming invoices are matched by;
+ * iban is the account payments go to, compared with every invoice's IBAN.
+ */
+public record Vendor(
+        Long id,
+        String name,
+        String vatId,
+        String sellerIdentifier,
+        String iban,
+        String accountHolder,
+        OffsetDateTime createdAt,
+        OffsetDateTime updatedAt) {}
