@@ -128,6 +128,48 @@ class IntakeIT {
     }
 
     @Test
+    void aFailedExportWriteLeavesTheInvoicesPending() throws Exception {
+        Sample sample = new Sample();
+        createVendor(sample.seller, sample.vat, SAMPLE_IBAN);
+        long id = id(Http.post(base, "/api/v1/invoices", "application/xml", sample.bytes()));
+        assertThat(Http.postJson(base, "/api/v1/invoices/" + id + "/approve", "{\"by\":\"anna\"}")
+                        .status())
+                .isEqualTo(200);
+        Path exports = TestEnvironment.exports();
+        Path aside = exports.resolveSibling("exports-aside");
+        if (Files.exists(exports)) {
+            Files.move(exports, aside);
+        }
+        Files.writeString(exports, "a file where the export folder should be");
+        try {
+            var failed = Http.post(base, "/api/v1/exports/run", "application/json", new byte[0]);
+            assertThat(failed.status()).as(failed.body()).isEqualTo(503);
+            assertThat(failed.<JsonObject>json().getString("detail")).contains("stay PENDING");
+            assertThat(stagedStatus(id)).isEqualTo("PENDING");
+            assertThat(status(id)).isEqualTo("STAGED");
+        } finally {
+            Files.delete(exports);
+            if (Files.exists(aside)) {
+                Files.move(aside, exports);
+            }
+        }
+        var retried = Http.post(base, "/api/v1/exports/run", "application/json", new byte[0]);
+        assertThat(retried.status()).as(retried.body()).isEqualTo(200);
+        assertThat(stagedStatus(id)).isEqualTo("EXPORTED");
+        assertThat(status(id)).isEqualTo("EXPORTED");
+    }
+
+    private static String stagedStatus(long invoiceId) throws SQLException {
+        try (Connection connection = TestEnvironment.connect();
+                var rows = connection
+                        .createStatement()
+                        .executeQuery("SELECT status FROM staged_exports WHERE invoice_id = " + invoiceId)) {
+            rows.next();
+            return rows.getString(1);
+        }
+    }
+
+    @Test
     void theSameFileAgainIsTheSameInvoice() throws Exception {
         Sample sample = new Sample();
         var first = Http.post(base, "/api/v1/invoices", "application/xml", sample.bytes());

@@ -123,7 +123,17 @@ public class ExportBatch {
         } catch (SQLException e) {
             throw new IllegalStateException("Export batch failed", e);
         } catch (IOException e) {
-            throw new IllegalStateException("Writing the export batch failed: " + e.getMessage(), e);
+            throw new ExportFailed(
+                    "Writing the export batch to " + exportDir + " failed ("
+                            + e.getClass().getSimpleName() + "); the invoices stay PENDING for the next run.",
+                    e);
+        }
+    }
+
+    /** The batch files could not be written; nothing was marked exported. */
+    public static class ExportFailed extends RuntimeException {
+        public ExportFailed(String message, Throwable cause) {
+            super(message, cause);
         }
     }
 
