@@ -57,7 +57,10 @@ final class EmbeddedInvoiceXml {
                 }
             }
             return Optional.empty();
-        } catch (IOException e) {
+        } catch (MalformedDocumentException e) {
+            throw e;
+        } catch (IOException | RuntimeException e) {
+            // PDFBox reports some structural damage as unchecked exceptions; to the uploader it is the same.
             throw new MalformedDocumentException("PDF could not be read: " + oneLine(e.getMessage()));
         }
     }

@@ -2,6 +2,7 @@ package com.apintake.extraction.control;
 
 import java.io.ByteArrayInputStream;
 import java.io.IOException;
+import java.io.UnsupportedEncodingException;
 import java.nio.charset.StandardCharsets;
 import java.util.Locale;
 import javax.xml.XMLConstants;
@@ -68,6 +69,8 @@ final class SecureXmlParser {
             }
             throw new MalformedDocumentException("XML is not well-formed at line " + e.getLineNumber() + ", column "
                     + e.getColumnNumber() + ": " + oneLine(e.getMessage()));
+        } catch (UnsupportedEncodingException e) {
+            throw new MalformedDocumentException("XML declares an unsupported encoding: " + oneLine(e.getMessage()));
         } catch (SAXException | IOException e) {
             throw new MalformedDocumentException("XML could not be read: " + oneLine(e.getMessage()));
         } catch (ParserConfigurationException e) {

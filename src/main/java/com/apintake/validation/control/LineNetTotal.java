@@ -33,7 +33,7 @@ public class LineNetTotal implements Rule {
             sum = sum.add(orZero(line.netAmount()));
         }
         String formula = "sum of " + invoice.lines().size() + " line net amounts (BT-131)"
-                + (withoutAmount > 0 ? ", " + withoutAmount + " of them absent," : "");
+                + (withoutAmount > 0 ? " (" + withoutAmount + " absent, counted as 0)" : "");
         return List.of(Money.compare(RULE, "BT-106", invoice.sumOfLineNetAmounts(), formula, sum));
     }
 }

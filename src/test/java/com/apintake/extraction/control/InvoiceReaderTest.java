@@ -17,8 +17,10 @@ import com.apintake.testsupport.InvoiceSamples.AttachedAs;
 import java.math.BigDecimal;
 import java.nio.charset.StandardCharsets;
 import java.time.LocalDate;
+import java.util.Arrays;
 import java.util.List;
 import java.util.Map;
+import java.util.Random;
 import org.junit.jupiter.api.Nested;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
@@ -293,7 +295,7 @@ class InvoiceReaderTest {
         @Test
         void randomBytes() {
             byte[] bytes = new byte[4096];
-            new java.util.Random(42).nextBytes(bytes);
+            new Random(42).nextBytes(bytes);
             bytes[0] = 0x13;
 
             assertThatThrownBy(() -> reader.read(bytes)).isInstanceOf(UnsupportedDocumentException.class);
@@ -338,6 +340,16 @@ class InvoiceReaderTest {
             assertThatThrownBy(() -> reader.read(pdf))
                     .isInstanceOf(MalformedDocumentException.class)
                     .hasMessageStartingWith("embedded factur-x.xml: XML is not well-formed");
+        }
+
+        @Test
+        void brokenPdfIs422() {
+            byte[] pdf = InvoiceSamples.plainPdf();
+            byte[] truncated = Arrays.copyOf(pdf, 40);
+
+            assertThatThrownBy(() -> reader.read(truncated))
+                    .isInstanceOf(MalformedDocumentException.class)
+                    .hasMessageStartingWith("PDF could not be read");
         }
 
         @Test

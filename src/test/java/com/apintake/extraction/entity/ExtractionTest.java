@@ -8,6 +8,7 @@ import com.apintake.extraction.control.InvoiceReader;
 import com.apintake.testsupport.InvoiceSamples;
 import jakarta.json.JsonArray;
 import jakarta.json.JsonObject;
+import jakarta.json.JsonString;
 import java.nio.charset.StandardCharsets;
 import org.junit.jupiter.api.Test;
 
@@ -55,7 +56,7 @@ class ExtractionTest {
         assertThat(fields.getString("totalWithoutVat")).isEqualTo("1547.50");
         assertThat(fields.getString("amountDue")).isEqualTo("1696.00");
         assertThat(fields.getString("roundingAmount")).isEqualTo("0.37");
-        assertThat(fields.getJsonArray("sellerIdentifiers").getValuesAs(jakarta.json.JsonString::getString))
+        assertThat(fields.getJsonArray("sellerIdentifiers").getValuesAs(JsonString::getString))
                 .containsExactly("4000001000005", "SUP-778");
 
         JsonArray lines = fields.getJsonArray("lines");
