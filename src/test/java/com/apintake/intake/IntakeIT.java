@@ -4,6 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import com.apintake.testsupport.Deployments;
 import com.apintake.testsupport.Http;
+import com.apintake.testsupport.InvoiceSamples;
 import com.apintake.testsupport.TestEnvironment;
 import jakarta.json.JsonArray;
 import jakarta.json.JsonObject;
@@ -302,25 +303,36 @@ class IntakeIT {
         assertThat(credit.status()).as(credit.body()).isIn(200, 201);
         assertThat(credit.<JsonObject>json().getString("originalFilename")).isEqualTo("ubl-credit-note.xml");
 
-        byte[] plainPdf =
-                "%PDF-1.4\n1 0 obj<</Type/Catalog/Pages 2 0 R>>endobj 2 0 obj<</Type/Pages/Kids[]/Count 0>>endobj\ntrailer<</Root 1 0 R>>\n%%EOF\n"
-                        .getBytes(StandardCharsets.US_ASCII);
-        var pdf = Http.post(base, "/api/v1/invoices", "application/pdf", plainPdf);
-        if (pdf.status() == 201) {
-            JsonObject stored = pdf.json();
-            assertThat(stored.getString("status")).isEqualTo("NEEDS_MANUAL_ENTRY");
-            openException(stored.getJsonNumber("id").longValue(), "NEEDS_MANUAL_ENTRY");
-            assertThat(Http.get(base, "/api/v1/invoices/" + stored.getJsonNumber("id") + "/extraction")
-                            .<JsonObject>json()
-                            .getJsonObject("confidence")
-                            .getJsonNumber("overall")
-                            .doubleValue())
-                    .isZero();
-        } else {
-            assertThat(pdf.status())
-                    .as("a PDF is stored or refused as malformed, never a 5xx: " + pdf.body())
-                    .isEqualTo(422);
-        }
+        byte[] facturX = InvoiceSamples.pdfWithAttachment(
+                InvoiceSamples.mutated(
+                                InvoiceSamples.CII,
+                                "RE-2024-1001",
+                                "RE-" + ThreadLocalRandom.current().nextLong(1_000_000_000L))
+                        .getBytes(StandardCharsets.UTF_8),
+                "factur-x.xml",
+                InvoiceSamples.AttachedAs.EMBEDDED_FILES);
+        var pdfInvoice = Http.post(base, "/api/v1/invoices?filename=factur-x.pdf", "application/pdf", facturX);
+        assertThat(pdfInvoice.status()).as(pdfInvoice.body()).isEqualTo(201);
+        JsonObject facturXExtraction = Http.get(base, "/api/v1/invoices/" + id(pdfInvoice) + "/extraction")
+                .json();
+        assertThat(facturXExtraction.getString("format")).isEqualTo("FACTURX");
+        assertThat(facturXExtraction.getJsonObject("fields").getString("currency"))
+                .isEqualTo("EUR");
+        var original = Http.get(base, "/api/v1/invoices/" + id(pdfInvoice) + "/document");
+        assertThat(original.contentType()).isEqualTo("application/pdf");
+
+        var pdf = Http.post(base, "/api/v1/invoices", "application/pdf", InvoiceSamples.plainPdf());
+        assertThat(pdf.status()).as(pdf.body()).isIn(200, 201);
+        JsonObject stored = pdf.json();
+        assertThat(stored.getString("status")).isEqualTo("NEEDS_MANUAL_ENTRY");
+        assertThat(stored.getString("workflowStatus")).isEqualTo("EXCEPTIONS_FOUND");
+        openException(stored.getJsonNumber("id").longValue(), "NEEDS_MANUAL_ENTRY");
+        assertThat(Http.get(base, "/api/v1/invoices/" + stored.getJsonNumber("id") + "/extraction")
+                        .<JsonObject>json()
+                        .getJsonObject("confidence")
+                        .getJsonNumber("overall")
+                        .doubleValue())
+                .isZero();
     }
 
     @Test
