@@ -1,6 +1,7 @@
 package com.apintake.exceptions.control;
 
 import com.apintake.exceptions.entity.ExceptionType;
+import com.apintake.intake.control.WorkflowMoves;
 import com.apintake.intake.entity.WorkflowStatus;
 import com.apintake.platform.boundary.Problem;
 import jakarta.annotation.Resource;
@@ -98,13 +99,16 @@ public class ExceptionRecords {
     @Transactional
     public Record resolve(long id, String resolvedBy, String resolution, Action action, Long vendorId) {
         try (Connection connection = dataSource.getConnection()) {
-            Record exception = lock(connection, id);
+            // Lock the invoice first, then read the exception: the same order as approval, so they cannot deadlock.
+            Record unlocked =
+                    find(id).orElseThrow(() -> Problem.of(Response.Status.NOT_FOUND, "No exception " + id + "."));
+            WorkflowStatus status = WorkflowMoves.lock(connection, unlocked.invoiceId());
+            Record exception = find(id).orElseThrow();
             if (exception.resolved()) {
                 throw Problem.of(
                         Response.Status.CONFLICT,
                         "Exception " + id + " was already resolved by " + exception.resolvedBy() + ".");
             }
-            WorkflowStatus status = invoiceStatus(connection, exception.invoiceId());
             boolean duplicate = ExceptionType.SUSPECTED_DUPLICATE.name().equals(exception.type());
             if (duplicate && action == null) {
                 throw Problem.of(
@@ -125,12 +129,7 @@ public class ExceptionRecords {
             WorkflowStatus next = status;
             if (duplicate && action == Action.CONFIRM) {
                 next = status.moveTo(WorkflowStatus.CONFIRMED_DUPLICATE);
-                markResolved(
-                        connection,
-                        "invoice_id = ? AND NOT resolved",
-                        exception.invoiceId(),
-                        resolvedBy,
-                        "closed: invoice confirmed as a duplicate");
+                closeOpen(connection, exception.invoiceId(), resolvedBy, "closed: invoice confirmed as a duplicate");
             } else if (openExceptions(connection, exception.invoiceId()) == 0
                     && (status == WorkflowStatus.EXCEPTIONS_FOUND || status == WorkflowStatus.SUSPECTED_DUPLICATE)) {
                 next = status.moveTo(WorkflowStatus.PENDING_APPROVAL);
@@ -138,42 +137,11 @@ public class ExceptionRecords {
                 next = status.moveTo(WorkflowStatus.EXCEPTIONS_FOUND);
             }
             if (next != status) {
-                try (var update = connection.prepareStatement(
-                        "UPDATE invoices SET workflow_status = ?, updated_at = now() WHERE id = ?")) {
-                    update.setString(1, next.name());
-                    update.setLong(2, exception.invoiceId());
-                    update.executeUpdate();
-                }
+                WorkflowMoves.set(connection, exception.invoiceId(), next);
             }
             return find(id).orElseThrow();
         } catch (SQLException e) {
             throw new IllegalStateException("Resolving exception " + id + " failed", e);
-        }
-    }
-
-    private static Record lock(Connection connection, long id) throws SQLException {
-        // Lock the invoice first, then the exception: the same order as approval, so they cannot deadlock.
-        try (var statement = connection.prepareStatement("""
-                SELECT 1 FROM invoices WHERE id = (SELECT invoice_id FROM exceptions WHERE id = ?) FOR UPDATE""")) {
-            statement.setLong(1, id);
-            statement.executeQuery().close();
-        }
-        try (var statement =
-                connection.prepareStatement("SELECT " + COLUMNS + " FROM exceptions WHERE id = ? FOR UPDATE")) {
-            statement.setLong(1, id);
-            return records(statement.executeQuery()).stream()
-                    .findFirst()
-                    .orElseThrow(() -> Problem.of(Response.Status.NOT_FOUND, "No exception " + id + "."));
-        }
-    }
-
-    static WorkflowStatus invoiceStatus(Connection connection, long invoiceId) throws SQLException {
-        try (var statement = connection.prepareStatement("SELECT workflow_status FROM invoices WHERE id = ?")) {
-            statement.setLong(1, invoiceId);
-            try (var rows = statement.executeQuery()) {
-                rows.next();
-                return WorkflowStatus.valueOf(rows.getString(1));
-            }
         }
     }
 
@@ -186,6 +154,12 @@ public class ExceptionRecords {
                 return rows.getInt(1);
             }
         }
+    }
+
+    /** Closes every open exception of an invoice whose fate is decided (confirmed duplicate, rejected). */
+    public static void closeOpen(Connection connection, long invoiceId, String by, String resolution)
+            throws SQLException {
+        markResolved(connection, "invoice_id = ? AND NOT resolved", invoiceId, by, resolution);
     }
 
     private static void markResolved(Connection connection, String where, long key, String by, String resolution)

@@ -21,7 +21,7 @@ public final class IntakeErrors {
                     Response.Status.UNSUPPORTED_MEDIA_TYPE,
                     null,
                     e.getMessage()
-                            + " Accepted: UBL 2.1 Invoice/CreditNote, UN/CEFACT CII, Factur-X/ZUGFeRD PDF, PDF.");
+                            + ". Accepted: UBL 2.1 Invoice/CreditNote, UN/CEFACT CII, Factur-X/ZUGFeRD PDF, PDF.");
         }
     }
 

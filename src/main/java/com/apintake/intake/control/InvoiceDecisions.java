@@ -22,7 +22,7 @@ public class InvoiceDecisions {
     @Transactional
     public void approve(long id, String by) {
         try (Connection connection = dataSource.getConnection()) {
-            WorkflowStatus status = lock(connection, id);
+            WorkflowStatus status = WorkflowMoves.lock(connection, id);
             int open = ExceptionRecords.openExceptions(connection, id);
             if (open > 0) {
                 throw Problem.of(
@@ -34,7 +34,7 @@ public class InvoiceDecisions {
                 insert.setLong(1, id);
                 insert.executeUpdate();
             }
-            update(connection, id, staged);
+            WorkflowMoves.set(connection, id, staged);
         } catch (SQLException e) {
             throw new IllegalStateException("Approving invoice " + id + " failed", e);
         }
@@ -43,40 +43,12 @@ public class InvoiceDecisions {
     @Transactional
     public void reject(long id, String by, String reason) {
         try (Connection connection = dataSource.getConnection()) {
-            WorkflowStatus rejected = lock(connection, id).moveTo(WorkflowStatus.REJECTED);
-            update(connection, id, rejected);
-            try (var close = connection.prepareStatement("""
-                    UPDATE exceptions SET resolved = true, resolved_by = ?, resolution = ?, resolved_at = now()
-                    WHERE invoice_id = ? AND NOT resolved""")) {
-                close.setString(1, by);
-                close.setString(2, "closed: invoice rejected" + (reason == null ? "" : " (" + reason + ")"));
-                close.setLong(3, id);
-                close.executeUpdate();
-            }
+            WorkflowStatus rejected = WorkflowMoves.lock(connection, id).moveTo(WorkflowStatus.REJECTED);
+            WorkflowMoves.set(connection, id, rejected);
+            ExceptionRecords.closeOpen(
+                    connection, id, by, "closed: invoice rejected" + (reason == null ? "" : " (" + reason + ")"));
         } catch (SQLException e) {
             throw new IllegalStateException("Rejecting invoice " + id + " failed", e);
-        }
-    }
-
-    private static WorkflowStatus lock(Connection connection, long id) throws SQLException {
-        try (var statement =
-                connection.prepareStatement("SELECT workflow_status FROM invoices WHERE id = ? FOR UPDATE")) {
-            statement.setLong(1, id);
-            try (var rows = statement.executeQuery()) {
-                if (!rows.next()) {
-                    throw Problem.of(Response.Status.NOT_FOUND, "No invoice " + id + ".");
-                }
-                return WorkflowStatus.valueOf(rows.getString(1));
-            }
-        }
-    }
-
-    private static void update(Connection connection, long id, WorkflowStatus status) throws SQLException {
-        try (var statement = connection.prepareStatement(
-                "UPDATE invoices SET workflow_status = ?, updated_at = now() WHERE id = ?")) {
-            statement.setString(1, status.name());
-            statement.setLong(2, id);
-            statement.executeUpdate();
         }
     }
 }
