@@ -1,0 +1,28 @@
+package com.apintake.analytics.control;
+
+import java.time.LocalDate;
+import java.time.OffsetDateTime;
+import java.time.ZoneOffset;
+import java.time.temporal.ChronoUnit;
+
+/** A date range [from, to) in UTC days, at most maxDays long: every analytics question is bounded. */
+public record Period(LocalDate from, LocalDate to) {
+
+    public Period {
+        if (!to.isAfter(from)) {
+            throw new IllegalArgumentException("'to' must be after 'from'");
+        }
+    }
+
+    public long days() {
+        return ChronoUnit.DAYS.between(from, to);
+    }
+
+    public OffsetDateTime start() {
+        return from.atStartOfDay().atOffset(ZoneOffset.UTC);
+    }
+
+    public OffsetDateTime end() {
+        return to.atStartOfDay().atOffset(ZoneOffset.UTC);
+    }
+}

@@ -1,0 +1,158 @@
+package com.apintake.tools;
+
+import java.sql.Connection;
+import java.sql.SQLException;
+import java.sql.Statement;
+import java.util.function.LongConsumer;
+
+/**
+ * Fills the AP tables with a realistic history, set-based inside PostgreSQL (INSERT ... SELECT over
+ * generate_series: no row crosses the network). Shape, over the two years before now:
+ * <ul>
+ *   <li>vendors: 2,000 + 1 per 1,000 invoices (at most 5,000), skewed: vendor rank r receives a share
+ *       proportional to the density of random()^3, so the top 10 % of vendors send about half of all invoices;
+ *   <li>invoices: 84 % EXPORTED, the rest spread over the open and terminal states;
+ *   <li>one extraction each, overall confidence 0.55..1 leaning high (0.55 + 0.45 * sqrt(random()));
+ *   <li>four validations each (BR-CO-10, BR-CO-15, BR-CO-16, AP-VENDOR-MATCH), 1.5 % failing;
+ *   <li>exceptions on about 9 % of invoices, about 85 % of them resolved within minutes to three days;
+ *   <li>a staged export for every STAGED and EXPORTED invoice: PENDING, EXPORTED, and 0.5 % FAILED.
+ * </ul>
+ * Invoices are generated in chunks (default 100,000) so progress shows and no transaction grows huge.
+ * Document bytes are not generated (invoice_documents stays empty for generated rows).
+ */
+public final class ApHistory {
+
+    private final Connection connection;
+    private final int chunk;
+
+    public ApHistory(Connection connection, int chunk) {
+        this.connection = connection;
+        this.chunk = chunk;
+    }
+
+    public static int vendorsFor(long invoices) {
+        return (int) Math.min(5000, 2000 + invoices / 1000);
+    }
+
+    /**
+     * Adds {@code invoices} invoices (and their vendors, extractions, ...), committing each chunk;
+     * calls progress with the count so far.
+     */
+    public void generate(long invoices, LongConsumer progress) throws SQLException {
+        boolean autoCommit = connection.getAutoCommit();
+        connection.setAutoCommit(true);
+        try {
+            run(invoices, true, progress);
+        } finally {
+            connection.setAutoCommit(autoCommit);
+        }
+    }
+
+    /** The same inside the caller's open transaction, which the caller commits or rolls back. */
+    public void generateInTransaction(long invoices) throws SQLException {
+        run(invoices, false, done -> {});
+    }
+
+    private void run(long invoices, boolean commitChunks, LongConsumer progress) throws SQLException {
+        try (Statement statement = connection.createStatement()) {
+            statement.execute("SET synchronous_commit = off");
+            int vendors = vendorsFor(invoices);
+            statement.execute("""
+                    CREATE TEMP TABLE IF NOT EXISTS generated_vendors (rank int PRIMARY KEY, id bigint NOT NULL);
+                    TRUNCATE generated_vendors;
+                    WITH created AS (
+                        INSERT INTO vendors (name, vat_id, iban)
+                        SELECT 'Vendor ' || g || ' ' || substr(md5(random()::text), 1, 6),
+                               'DE' || lpad((floor(random() * 900000000) + 100000000)::bigint::text, 9, '0') || g,
+                               'DE' || lpad(g::text, 2, '0') || lpad((floor(random() * 1e15))::bigint::text, 18, '0')
+                        FROM generate_series(1, %d) g
+                        ON CONFLICT DO NOTHING
+                        RETURNING id)
+                    INSERT INTO generated_vendors SELECT row_number() OVER (ORDER BY id) - 1, id FROM created;
+                    """.formatted(vendors));
+            int created;
+            try (var rows = statement.executeQuery("SELECT count(*) FROM generated_vendors")) {
+                rows.next();
+                created = rows.getInt(1);
+            }
+            String seed = Long.toHexString(System.nanoTime());
+            for (long done = 0; done < invoices; ) {
+                long size = Math.min(chunk, invoices - done);
+                if (commitChunks) {
+                    connection.setAutoCommit(false);
+                }
+                statement.execute(chunkSql(seed + "-" + done, size, created));
+                if (commitChunks) {
+                    connection.commit();
+                    connection.setAutoCommit(true);
+                }
+                done += size;
+                progress.accept(done);
+            }
+            statement.execute(
+                    "ANALYZE vendors, invoices, invoice_extractions, validations, exceptions, staged_exports");
+        }
+    }
+
+    private static String chunkSql(String seed, long size, int vendors) {
+        return """
+                DROP TABLE IF EXISTS generated_invoices, generated_rows;
+                CREATE TEMP TABLE generated_invoices AS
+                SELECT s.g, v.id AS vendor_id, s.created_at, s.r
+                FROM (SELECT g, floor(%3$d * power(random(), 3))::int AS rank,
+                             now() - random() * interval '730 days' AS created_at, random() AS r
+                      FROM generate_series(1, %2$d) g) s
+                JOIN generated_vendors v ON v.rank = s.rank;
+
+                CREATE TEMP TABLE generated_rows AS
+                WITH inserted AS (
+                    INSERT INTO invoices (file_hash, original_filename, content_type, size_bytes, vendor_id, invoice_number,
+                                          type_code, issue_date, due_date, currency, total_net, total_vat, total_gross,
+                                          amount_due, status, workflow_status, created_at, updated_at)
+                    SELECT md5('%1$s' || g) || md5('%1$s/' || g), 'INV-' || g || '.xml', 'application/xml',
+                           3000 + (random() * 9000)::int, vendor_id, 'INV-%1$s-' || g, '380',
+                           created_at::date, created_at::date + 30, 'EUR', net, round(net * 0.19, 2),
+                           net + round(net * 0.19, 2), net + round(net * 0.19, 2), 'PROCESSED',
+                           CASE WHEN r < 0.84 THEN 'EXPORTED' WHEN r < 0.88 THEN 'PENDING_APPROVAL'
+                                WHEN r < 0.895 THEN 'EXCEPTIONS_FOUND' WHEN r < 0.935 THEN 'STAGED'
+                                WHEN r < 0.955 THEN 'APPROVED' WHEN r < 0.98 THEN 'REJECTED'
+                                WHEN r < 0.985 THEN 'SUSPECTED_DUPLICATE' ELSE 'CONFIRMED_DUPLICATE' END,
+                           created_at, created_at + interval '2 hours'
+                    FROM (SELECT *, round((20 + random() * 4980)::numeric, 2) AS net FROM generated_invoices) s
+                    RETURNING id, workflow_status, created_at)
+                SELECT * FROM inserted;
+
+                INSERT INTO invoice_extractions (invoice_id, format, fields, confidence_json, created_at)
+                SELECT id, 'UBL', '{}'::jsonb,
+                       jsonb_build_object('overall', round((0.55 + 0.45 * sqrt(random()))::numeric, 3)),
+                       created_at + interval '1 second'
+                FROM generated_rows;
+
+                INSERT INTO validations (invoice_id, rule_code, passed, detail, created_at)
+                SELECT id, rule, random() > 0.015, NULL, created_at + interval '2 seconds'
+                FROM generated_rows CROSS JOIN unnest(ARRAY['BR-CO-10', 'BR-CO-15', 'BR-CO-16', 'AP-VENDOR-MATCH']) rule;
+
+                INSERT INTO exceptions (invoice_id, type, detail, resolved, resolved_by, resolution, created_at, resolved_at)
+                SELECT id, (ARRAY['UNKNOWN_VENDOR', 'BANK_ACCOUNT_CHANGE', 'LOW_CONFIDENCE', 'VALIDATION_FAILED',
+                                  'SUSPECTED_DUPLICATE'])[1 + floor(random() * 5)::int],
+                       'generated', resolved, CASE WHEN resolved THEN 'clerk' END, CASE WHEN resolved THEN 'checked' END,
+                       created_at + interval '3 seconds',
+                       CASE WHEN resolved THEN created_at + random() * interval '72 hours' + interval '5 minutes' END
+                FROM (SELECT id, created_at,
+                             workflow_status NOT IN ('EXCEPTIONS_FOUND', 'SUSPECTED_DUPLICATE') OR random() < 0.3 AS resolved
+                      FROM generated_rows
+                      WHERE workflow_status IN ('EXCEPTIONS_FOUND', 'SUSPECTED_DUPLICATE', 'CONFIRMED_DUPLICATE')
+                         OR random() < 0.06) e;
+
+                INSERT INTO staged_exports (invoice_id, batch, status, created_at, exported_at)
+                SELECT id,
+                       CASE WHEN workflow_status = 'EXPORTED' THEN 'AP-' || to_char(created_at, 'YYYYMMDD') END,
+                       CASE WHEN workflow_status = 'STAGED' THEN (CASE WHEN random() < 0.1 THEN 'FAILED' ELSE 'PENDING' END)
+                            ELSE 'EXPORTED' END,
+                       created_at + interval '1 hour',
+                       CASE WHEN workflow_status = 'EXPORTED' THEN created_at + interval '1 day' END
+                FROM generated_rows
+                WHERE workflow_status IN ('STAGED', 'EXPORTED');
+                """.formatted(seed, size, vendors);
+    }
+}

@@ -1,0 +1,75 @@
+package com.apintake.tools;
+
+import java.sql.Connection;
+import java.sql.DriverManager;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.Locale;
+import java.util.Properties;
+
+/**
+ * Fills an ap-intake database with a realistic AP history (see {@link ApHistory}).
+ * Run through scripts/generate-data.sh; connection from DB_HOST, DB_PORT, DB_NAME, DB_USER, DB_PASSWORD
+ * (defaults: the ./run.sh database). The schema must exist (start the app once, or mvn liquibase:update).
+ */
+public final class DataGenerator {
+
+    private DataGenerator() {}
+
+    public static void main(String[] args) throws Exception {
+        if (args.length != 1 || !args[0].matches("\\d+[kKmM]?")) {
+            System.err.println("usage: scripts/generate-data.sh <invoices>   e.g. 100k, 1m, 10m or 250000");
+            System.exit(2);
+        }
+        long invoices = parse(args[0]);
+        String url = "jdbc:postgresql://" + env("DB_HOST", "127.0.0.1") + ":" + env("DB_PORT", "5433") + "/"
+                + env("DB_NAME", "ap_intake");
+        Properties properties = new Properties();
+        properties.setProperty("user", env("DB_USER", "postgres"));
+        if (System.getenv("DB_PASSWORD") != null) {
+            properties.setProperty("password", System.getenv("DB_PASSWORD"));
+        }
+        properties.setProperty("ApplicationName", "ap-intake-generator");
+        Instant start = Instant.now();
+        try (Connection connection = DriverManager.getConnection(url, properties)) {
+            System.out.printf(
+                    Locale.ROOT,
+                    "Generating %,d invoices (%,d vendors) into %s%n",
+                    invoices,
+                    ApHistory.vendorsFor(invoices),
+                    url);
+            new ApHistory(connection, 100_000)
+                    .generate(
+                            invoices,
+                            done -> System.out.printf(
+                                    Locale.ROOT,
+                                    "  %,12d invoices  %6.1f s%n",
+                                    done,
+                                    Duration.between(start, Instant.now()).toMillis() / 1000.0));
+        }
+        double seconds = Duration.between(start, Instant.now()).toMillis() / 1000.0;
+        System.out.printf(
+                Locale.ROOT,
+                "Done: %,d invoices in %.1f s (%,.0f invoices/s, with extractions, validations,"
+                        + " exceptions and staged exports)%n",
+                invoices,
+                seconds,
+                invoices / seconds);
+    }
+
+    static long parse(String count) {
+        String lower = count.toLowerCase(Locale.ROOT);
+        if (lower.endsWith("k")) {
+            return Long.parseLong(lower.substring(0, lower.length() - 1)) * 1_000;
+        }
+        if (lower.endsWith("m")) {
+            return Long.parseLong(lower.substring(0, lower.length() - 1)) * 1_000_000;
+        }
+        return Long.parseLong(lower);
+    }
+
+    private static String env(String name, String fallback) {
+        String value = System.getenv(name);
+        return value == null || value.isBlank() ? fallback : value;
+    }
+}
