@@ -4,17 +4,12 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import com.apintake.testsupport.Deployments;
 import com.apintake.testsupport.TestEnvironment;
+import com.apintake.tools.Schema;
 import java.nio.file.Path;
 import java.sql.Connection;
 import java.sql.SQLException;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.Map;
-import liquibase.Scope;
-import liquibase.command.CommandScope;
-import liquibase.command.core.UpdateCommandStep;
-import liquibase.command.core.helpers.DbUrlConnectionArgumentsCommandStep;
-import liquibase.resource.SearchPathResourceAccessor;
 import org.jboss.arquillian.container.test.api.Deployment;
 import org.jboss.arquillian.junit5.ArquillianExtension;
 import org.jboss.shrinkwrap.api.spec.WebArchive;
@@ -70,19 +65,7 @@ class LiquibaseCliIT {
             "SELECT relname || ' ' || coalesce(array_to_string(reloptions, ','), '') FROM pg_class WHERE relnamespace = 'public'::regnamespace AND relkind = 'r' ORDER BY relname";
 
     private static void update(String url) throws Exception {
-        String basedir = System.getProperty("apintake.basedir");
-        Map<String, Object> scope = Map.of(
-                Scope.Attr.resourceAccessor.name(),
-                new SearchPathResourceAccessor(Path.of(basedir).toString()),
-                "liquibase.analytics.enabled",
-                false);
-        Scope.child(
-                scope,
-                () -> new CommandScope(UpdateCommandStep.COMMAND_NAME)
-                        .addArgumentValue(DbUrlConnectionArgumentsCommandStep.URL_ARG, url)
-                        .addArgumentValue(DbUrlConnectionArgumentsCommandStep.USERNAME_ARG, TestEnvironment.USER)
-                        .addArgumentValue(UpdateCommandStep.CHANGELOG_FILE_ARG, "liquibase/db.changelog-master.xml")
-                        .execute());
+        Schema.apply(Path.of(System.getProperty("apintake.basedir")), url, TestEnvironment.USER, null);
     }
 
     private static List<String> rows(Connection connection, String sql) throws SQLException {

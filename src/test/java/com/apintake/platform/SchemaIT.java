@@ -5,7 +5,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import com.apintake.testsupport.Deployments;
 import com.apintake.testsupport.TestEnvironment;
 import com.apintake.tools.ApHistory;
-import java.nio.file.Files;
+import com.apintake.tools.IndexQueries;
 import java.nio.file.Path;
 import java.sql.Connection;
 import java.sql.SQLException;
@@ -13,8 +13,6 @@ import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
-import java.util.regex.Matcher;
-import java.util.regex.Pattern;
 import org.jboss.arquillian.container.test.api.Deployment;
 import org.jboss.arquillian.junit5.ArquillianExtension;
 import org.jboss.shrinkwrap.api.spec.WebArchive;
@@ -79,16 +77,16 @@ class SchemaIT {
      */
     @Test
     void thePlannerChoosesEachIndexForItsQuery() throws Exception {
-        Map<String, List<String>> queries = queriesByIndex();
+        Map<String, List<String>> queries = IndexQueries.byIndex(Path.of(System.getProperty("apintake.basedir")));
         assertThat(queries.keySet()).containsExactlyInAnyOrderElementsOf(SEVEN_INDEXES.keySet());
         try (Connection connection = TestEnvironment.connect()) {
             connection.setAutoCommit(false);
             try (var statement = connection.createStatement()) {
                 new ApHistory(connection, 100_000).generateInTransaction(100_000);
-                Map<String, String> parameters = parameters(connection);
+                Map<String, String> parameters = IndexQueries.parameters(connection);
                 for (var entry : queries.entrySet()) {
                     for (String query : entry.getValue()) {
-                        String sql = bind(query, parameters);
+                        String sql = IndexQueries.bind(query, parameters);
                         StringBuilder plan = new StringBuilder();
                         try (var rows = statement.executeQuery("EXPLAIN " + sql)) {
                             while (rows.next()) {
@@ -189,52 +187,5 @@ class SchemaIT {
             }
             statement.execute("ROLLBACK TO SAVEPOINT attempt");
         }
-    }
-
-    static Map<String, List<String>> queriesByIndex() throws Exception {
-        Path changelog =
-                Path.of(System.getProperty("apintake.basedir"), "liquibase/changes/002-performance-indexes.sql");
-        Pattern index = Pattern.compile("CREATE (?:UNIQUE )?INDEX CONCURRENTLY IF NOT EXISTS (\\w+)");
-        Map<String, List<String>> result = new LinkedHashMap<>();
-        List<String> pending = new ArrayList<>();
-        for (String line : Files.readAllLines(changelog)) {
-            if (line.startsWith("-- Query:")) {
-                pending.add(line.substring("-- Query:".length()).trim().replaceAll(";$", ""));
-            }
-            Matcher matcher = index.matcher(line);
-            if (matcher.find()) {
-                result.put(matcher.group(1), List.copyOf(pending));
-                pending.clear();
-            }
-        }
-        return result;
-    }
-
-    /** Literal values for the named parameters of the changelog's queries, picked from the generated data. */
-    private static Map<String, String> parameters(Connection connection) throws SQLException {
-        Map<String, String> values = new LinkedHashMap<>();
-        try (var rows = connection.createStatement().executeQuery("""
-                SELECT (SELECT file_hash FROM invoices ORDER BY id DESC LIMIT 1),
-                       (SELECT vendor_id FROM invoices WHERE vendor_id IS NOT NULL GROUP BY vendor_id ORDER BY count(*) DESC LIMIT 1)""")) {
-            rows.next();
-            values.put(":hash", "'" + rows.getString(1) + "'");
-            values.put(":vendor", rows.getString(2));
-        }
-        values.put(":status", "'PENDING_APPROVAL'");
-        values.put(":from", "now() - interval '30 days'");
-        values.put(":to", "now()");
-        values.put(":threshold", "0.5");
-        return values;
-    }
-
-    private static String bind(String query, Map<String, String> parameters) {
-        String sql = query.replace(
-                "(file_hash, ...) VALUES (...)",
-                "(file_hash, content_type, size_bytes) VALUES (:hash, 'application/xml', 1)");
-        for (var parameter : parameters.entrySet()) {
-            sql = sql.replace(parameter.getKey(), parameter.getValue());
-        }
-        assertThat(sql).as("unbound parameter in " + sql).doesNotContainPattern("(?<![:\\w]):[a-z]");
-        return sql;
     }
 }

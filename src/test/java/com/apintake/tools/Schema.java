@@ -1,0 +1,33 @@
+package com.apintake.tools;
+
+import java.nio.file.Path;
+import java.util.Map;
+import liquibase.Scope;
+import liquibase.command.CommandScope;
+import liquibase.command.core.UpdateCommandStep;
+import liquibase.command.core.helpers.DbUrlConnectionArgumentsCommandStep;
+import liquibase.resource.SearchPathResourceAccessor;
+
+/** Applies the project's changelog from the project folder, exactly as `mvn liquibase:update` does. */
+public final class Schema {
+
+    private Schema() {}
+
+    public static void apply(Path basedir, String url, String user, String password) throws Exception {
+        Map<String, Object> scope = Map.of(
+                Scope.Attr.resourceAccessor.name(),
+                new SearchPathResourceAccessor(basedir.toString()),
+                "liquibase.analytics.enabled",
+                false);
+        Scope.child(scope, () -> {
+            var command = new CommandScope(UpdateCommandStep.COMMAND_NAME)
+                    .addArgumentValue(DbUrlConnectionArgumentsCommandStep.URL_ARG, url)
+                    .addArgumentValue(DbUrlConnectionArgumentsCommandStep.USERNAME_ARG, user)
+                    .addArgumentValue(UpdateCommandStep.CHANGELOG_FILE_ARG, "liquibase/db.changelog-master.xml");
+            if (password != null) {
+                command.addArgumentValue(DbUrlConnectionArgumentsCommandStep.PASSWORD_ARG, password);
+            }
+            command.execute();
+        });
+    }
+}
