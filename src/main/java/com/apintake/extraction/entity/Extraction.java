@@ -2,6 +2,7 @@ package com.apintake.extraction.entity;
 
 import jakarta.json.Json;
 import jakarta.json.JsonArrayBuilder;
+import jakarta.json.JsonBuilderFactory;
 import jakarta.json.JsonObject;
 import jakarta.json.JsonObjectBuilder;
 import java.math.BigDecimal;
@@ -27,13 +28,16 @@ import java.util.Map;
  */
 public record Extraction(Format format, InvoiceData invoice, Map<String, Double> confidence, boolean needsManualEntry) {
 
+    /** One factory for all builders: Json.create* looks the provider up again on every call. */
+    private static final JsonBuilderFactory JSON = Json.createBuilderFactory(null);
+
     public Extraction {
         confidence = confidence == null ? Map.of() : Collections.unmodifiableMap(new LinkedHashMap<>(confidence));
     }
 
     /** The extracted fields as JSON: amounts as exact decimal strings, dates as yyyy-MM-dd, absent values omitted, lists always present (possibly empty). */
     public JsonObject fieldsJson() {
-        JsonObjectBuilder json = Json.createObjectBuilder();
+        JsonObjectBuilder json = JSON.createObjectBuilder();
         if (invoice == null) {
             return json.build();
         }
@@ -49,7 +53,7 @@ public record Extraction(Format format, InvoiceData invoice, Map<String, Double>
         put(json, "specificationIdentifier", i.specificationIdentifier());
         put(json, "sellerName", i.sellerName());
         put(json, "sellerVatId", i.sellerVatId());
-        JsonArrayBuilder ids = Json.createArrayBuilder();
+        JsonArrayBuilder ids = JSON.createArrayBuilder();
         i.sellerIdentifiers().forEach(ids::add);
         json.add("sellerIdentifiers", ids);
         put(json, "sellerLegalRegistrationId", i.sellerLegalRegistrationId());
@@ -73,7 +77,7 @@ public record Extraction(Format format, InvoiceData invoice, Map<String, Double>
 
     /** {@code {"overall": x, "<field>": y, ...}}. */
     public JsonObject confidenceJson() {
-        JsonObjectBuilder json = Json.createObjectBuilder();
+        JsonObjectBuilder json = JSON.createObjectBuilder();
         json.add("overall", confidence.getOrDefault("overall", 0.0));
         confidence.forEach((field, score) -> {
             if (!"overall".equals(field)) {
@@ -84,9 +88,9 @@ public record Extraction(Format format, InvoiceData invoice, Map<String, Double>
     }
 
     private static JsonArrayBuilder lines(List<Line> lines) {
-        JsonArrayBuilder array = Json.createArrayBuilder();
+        JsonArrayBuilder array = JSON.createArrayBuilder();
         for (Line line : lines) {
-            JsonObjectBuilder json = Json.createObjectBuilder();
+            JsonObjectBuilder json = JSON.createObjectBuilder();
             put(json, "id", line.id());
             put(json, "quantity", line.quantity());
             put(json, "unitCode", line.unitCode());
@@ -101,9 +105,9 @@ public record Extraction(Format format, InvoiceData invoice, Map<String, Double>
     }
 
     private static JsonArrayBuilder vatBreakdown(List<VatBreakdown> rows) {
-        JsonArrayBuilder array = Json.createArrayBuilder();
+        JsonArrayBuilder array = JSON.createArrayBuilder();
         for (VatBreakdown row : rows) {
-            JsonObjectBuilder json = Json.createObjectBuilder();
+            JsonObjectBuilder json = JSON.createObjectBuilder();
             put(json, "category", row.category());
             put(json, "rate", row.rate());
             put(json, "taxableAmount", row.taxableAmount());
