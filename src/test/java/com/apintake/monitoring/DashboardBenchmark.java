@@ -46,7 +46,8 @@ public final class DashboardBenchmark {
         Path basedir = Path.of("").toAbsolutePath();
         Path work = basedir.resolve("target/bench");
         delete(work);
-        PostgresServer postgres = new PostgresServer(work.resolve("postgres"), PayaraMicroLaunch.freePort(), "postgres", null);
+        PostgresServer postgres =
+                new PostgresServer(work.resolve("postgres"), PayaraMicroLaunch.freePort(), "postgres", null);
         postgres.start();
         Process payara = null;
         try {
@@ -55,22 +56,32 @@ public final class DashboardBenchmark {
             migrate(basedir, postgres.jdbcUrl(DATABASE));
             fill(postgres, invoices);
             System.out.printf(
-                    Locale.ROOT, "schema + %,d invoices loaded and analysed in %d s%n", invoices,
+                    Locale.ROOT,
+                    "schema + %,d invoices loaded and analysed in %d s%n",
+                    invoices,
                     Duration.between(start, Instant.now()).toSeconds());
 
             int port = PayaraMicroLaunch.freePort();
-            var launch = new PayaraMicroLaunch(basedir, basedir.resolve("target/runtime"), work.resolve("payara"), "test", port);
+            var launch = new PayaraMicroLaunch(
+                    basedir, basedir.resolve("target/runtime"), work.resolve("payara"), "test", port);
             List<String> command = new ArrayList<>();
             command.add(Path.of(System.getProperty("java.home"), "bin", "java").toString());
             command.addAll(launch.jvmOptions(Map.of()));
-            command.addAll(List.of("-jar", launch.microJar().toString(), "--deploy", basedir.resolve("target/ap-intake.war").toString()));
-            command.addAll(launch.microOptions(Map.of("DB_PORT", Integer.toString(postgres.port()), "DB_NAME", DATABASE)));
+            command.addAll(List.of(
+                    "-jar",
+                    launch.microJar().toString(),
+                    "--deploy",
+                    basedir.resolve("target/ap-intake.war").toString()));
+            command.addAll(
+                    launch.microOptions(Map.of("DB_PORT", Integer.toString(postgres.port()), "DB_NAME", DATABASE)));
             payara = new ProcessBuilder(command)
                     .redirectErrorStream(true)
                     .redirectOutput(work.resolve("payara.log").toFile())
                     .start();
             String root = "http://127.0.0.1:" + port;
-            HttpClient client = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(5)).build();
+            HttpClient client = HttpClient.newBuilder()
+                    .connectTimeout(Duration.ofSeconds(5))
+                    .build();
             awaitReady(client, root + "/health/ready", payara);
 
             Map<String, String> endpoints = new LinkedHashMap<>();
@@ -95,7 +106,11 @@ public final class DashboardBenchmark {
                 }
             }
             double baseline = percentile(nanos.values().iterator().next(), 50);
-            System.out.printf(Locale.ROOT, "%n%,d invoices, %d sequential rounds per endpoint, 2-core machine%n", invoices, rounds);
+            System.out.printf(
+                    Locale.ROOT,
+                    "%n%,d invoices, %d sequential rounds per endpoint, 2-core machine%n",
+                    invoices,
+                    rounds);
             System.out.printf(Locale.ROOT, "| endpoint | median ms | p95 ms | median / baseline | response bytes |%n");
             System.out.printf(Locale.ROOT, "|---|---:|---:|---:|---:|%n");
             for (var entry : nanos.entrySet()) {
@@ -122,13 +137,17 @@ public final class DashboardBenchmark {
 
     static void migrate(Path basedir, String url) throws Exception {
         Map<String, Object> scope = Map.of(
-                Scope.Attr.resourceAccessor.name(), new SearchPathResourceAccessor(basedir.toString()),
-                "liquibase.analytics.enabled", false);
-        Scope.child(scope, () -> new CommandScope(UpdateCommandStep.COMMAND_NAME)
-                .addArgumentValue(DbUrlConnectionArgumentsCommandStep.URL_ARG, url)
-                .addArgumentValue(DbUrlConnectionArgumentsCommandStep.USERNAME_ARG, "postgres")
-                .addArgumentValue(UpdateCommandStep.CHANGELOG_FILE_ARG, "liquibase/db.changelog-master.xml")
-                .execute());
+                Scope.Attr.resourceAccessor.name(),
+                new SearchPathResourceAccessor(basedir.toString()),
+                "liquibase.analytics.enabled",
+                false);
+        Scope.child(
+                scope,
+                () -> new CommandScope(UpdateCommandStep.COMMAND_NAME)
+                        .addArgumentValue(DbUrlConnectionArgumentsCommandStep.URL_ARG, url)
+                        .addArgumentValue(DbUrlConnectionArgumentsCommandStep.USERNAME_ARG, "postgres")
+                        .addArgumentValue(UpdateCommandStep.CHANGELOG_FILE_ARG, "liquibase/db.changelog-master.xml")
+                        .execute());
     }
 
     static void fill(PostgresServer postgres, int invoices) throws Exception {
@@ -157,7 +176,9 @@ public final class DashboardBenchmark {
         while (payara.isAlive() && Instant.now().isBefore(deadline)) {
             try {
                 var response = client.send(
-                        HttpRequest.newBuilder(URI.create(url)).timeout(Duration.ofSeconds(10)).build(),
+                        HttpRequest.newBuilder(URI.create(url))
+                                .timeout(Duration.ofSeconds(10))
+                                .build(),
                         HttpResponse.BodyHandlers.discarding());
                 if (response.statusCode() == 200) {
                     return;
@@ -172,7 +193,9 @@ public final class DashboardBenchmark {
 
     static String get(HttpClient client, String url) throws Exception {
         var response = client.send(
-                HttpRequest.newBuilder(URI.create(url)).timeout(Duration.ofSeconds(60)).build(),
+                HttpRequest.newBuilder(URI.create(url))
+                        .timeout(Duration.ofSeconds(60))
+                        .build(),
                 HttpResponse.BodyHandlers.ofString());
         if (response.statusCode() != 200) {
             throw new IllegalStateException(url + " answered " + response.statusCode() + ": " + response.body());
