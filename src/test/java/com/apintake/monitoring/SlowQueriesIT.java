@@ -78,7 +78,16 @@ class SlowQueriesIT {
             locker.createStatement().execute("LOCK TABLE monitoring_snapshots IN ACCESS EXCLUSIVE MODE");
             var request = java.util.concurrent.CompletableFuture.supplyAsync(
                     () -> Http.get(base, "/api/v1/database/trends?metric=pool_used&window=1h"));
-            Thread.sleep(1500); // longer than the test pool's slow-query threshold of 0.5 s
+            // Once the application's statement waits for the lock, hold it longer than the test pool's
+            // slow-query threshold of 0.5 s.
+            try (Connection observer = TestEnvironment.connect()) {
+                Await.until(
+                        () -> waitingForLock(observer),
+                        waiting -> waiting,
+                        Duration.ofSeconds(20),
+                        "the trends query waiting for the lock");
+            }
+            Thread.sleep(1200);
             locker.rollback();
             assertThat(request.get().status()).isEqualTo(200);
         }
@@ -88,8 +97,8 @@ class SlowQueriesIT {
                         .getJsonArray("payara")
                         .getValuesAs(JsonObject.class)
                         .stream()
-                        .filter(e -> e.getString("sql").contains("pool_used")
-                                && e.getString("sql").contains("monitoring_snapshots"))
+                        .filter(e ->
+                                e.getString("sql").startsWith("SELECT taken_at, pool_used FROM monitoring_snapshots"))
                         .findFirst()
                         .orElse(null),
                 e -> e != null,
@@ -99,6 +108,17 @@ class SlowQueriesIT {
         assertThat(entry.getJsonNumber("thresholdMillis").longValue()).isEqualTo(500);
         assertThat(entry.getString("callSite"))
                 .startsWith("com.apintake.monitoring.control.Trends.series(Trends.java:");
+    }
+
+    private static boolean waitingForLock(Connection observer) {
+        try (var rows = observer.createStatement()
+                .executeQuery("SELECT count(*) FROM pg_stat_activity WHERE wait_event_type = 'Lock'"
+                        + " AND query LIKE 'SELECT taken_at, pool_used FROM monitoring_snapshots%'")) {
+            rows.next();
+            return rows.getInt(1) > 0;
+        } catch (SQLException e) {
+            throw new IllegalStateException(e);
+        }
     }
 
     private JsonObject slowStatement(String window) {
