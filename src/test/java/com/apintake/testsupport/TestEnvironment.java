@@ -43,14 +43,14 @@ public class TestEnvironment implements LauncherSessionListener {
             var microOptions =
                     payara.microOptions(Map.of("DB_PORT", Integer.toString(postgres.port()), "DB_NAME", DATABASE));
             // Read by the Payara Micro Arquillian container when it launches the server.
-            System.setProperty(
-                    "payara.cmdOptions",
-                    joinEscaped(payara.jvmOptions(Map.of(
-                            "apintake.inbox.dir", inbox().toString(),
-                            "apintake.inbox.interval-seconds", "1",
-                            "apintake.inbox.settle-seconds", "0",
-                            "apintake.export.dir", exports().toString(),
-                            "apintake.export.interval-seconds", "0"))));
+            var settings = new java.util.HashMap<>(Map.of(
+                    "apintake.inbox.dir", inbox().toString(),
+                    "apintake.inbox.interval-seconds", "1",
+                    "apintake.inbox.settle-seconds", "0",
+                    "apintake.export.dir", exports().toString(),
+                    "apintake.export.interval-seconds", "0"));
+            settings.putAll(monitoringSettings());
+            System.setProperty("payara.cmdOptions", joinEscaped(payara.jvmOptions(settings)));
             System.setProperty("payara.extraMicroOptions", joinEscaped(microOptions));
         } catch (Exception e) {
             throw new IllegalStateException("Could not prepare the integration-test environment", e);
@@ -68,6 +68,45 @@ public class TestEnvironment implements LauncherSessionListener {
         } catch (Exception e) {
             LOG.warning("Stopping the test PostgreSQL failed: " + e);
         }
+    }
+
+    private static int jmxPort;
+    private static int webhookPort;
+
+    /**
+     * Monitoring and alerts on a test's time scale: the evaluator every 2 s, snapshots every 3 s, a
+     * 10 s recent window, webhooks to a loopback port a test can listen on, and a JMX connector on
+     * loopback (no authentication, tests only) through which tests change the pool at runtime the way
+     * an operator would with asadmin.
+     */
+    private static Map<String, String> monitoringSettings() throws java.io.IOException {
+        jmxPort = PayaraMicroLaunch.freePort();
+        webhookPort = PayaraMicroLaunch.freePort();
+        return Map.ofEntries(
+                Map.entry("apintake.alerts.evaluate-seconds", "2"),
+                Map.entry("apintake.monitoring.snapshot-seconds", "3"),
+                Map.entry("apintake.monitoring.window-seconds", "10"),
+                Map.entry("apintake.monitoring.idle-in-transaction-seconds", "2"),
+                Map.entry("apintake.alerts.idle-in-transaction-seconds", "3"),
+                Map.entry("apintake.alerts.webhook-url", "http://127.0.0.1:" + webhookPort + "/alerts"),
+                Map.entry("apintake.alerts.webhook-attempts", "2"),
+                Map.entry("apintake.alerts.webhook-backoff-ms", "200"),
+                Map.entry("java.rmi.server.hostname", "127.0.0.1"),
+                Map.entry("com.sun.management.jmxremote.host", "127.0.0.1"),
+                Map.entry("com.sun.management.jmxremote.port", Integer.toString(jmxPort)),
+                Map.entry("com.sun.management.jmxremote.rmi.port", Integer.toString(jmxPort)),
+                Map.entry("com.sun.management.jmxremote.authenticate", "false"),
+                Map.entry("com.sun.management.jmxremote.ssl", "false"));
+    }
+
+    /** The loopback JMX port of the test server (see monitoringSettings). */
+    public static int jmxPort() {
+        return jmxPort;
+    }
+
+    /** The loopback port the test server posts alert webhooks to. */
+    public static int webhookPort() {
+        return webhookPort;
     }
 
     /** The inbox folder the test server scans every second. */

@@ -1,5 +1,6 @@
 package com.apintake.platform.boundary;
 
+import com.apintake.monitoring.control.PoolStatistics;
 import com.apintake.platform.control.Migrations;
 import jakarta.annotation.Resource;
 import jakarta.enterprise.context.ApplicationScoped;
@@ -47,7 +48,9 @@ public final class HealthChecks {
 
     /**
      * Ready to take traffic: the schema is in place and a connection from the pool answers. DOWN when
-     * the database is down or no connection can be had within the pool's wait time.
+     * the database is down or no connection can be had within the pool's wait time. A busy pool is
+     * not a reason to take the instance out of rotation; only when no connection can be had at all
+     * (every connection in use and the wait timed out) does it report poolExhausted and go DOWN.
      */
     @Readiness
     @ApplicationScoped
@@ -61,6 +64,9 @@ public final class HealthChecks {
         @Inject
         @ConfigProperty(name = "apintake.health.db-timeout-seconds", defaultValue = "3")
         int timeoutSeconds;
+
+        @Inject
+        PoolStatistics pool;
 
         @Override
         public HealthCheckResponse call() {
@@ -81,6 +87,16 @@ public final class HealthChecks {
             response.withData("reachable", problem == null);
             if (problem != null) {
                 response.withData("error", problem);
+            }
+            var configuration = pool.configuration();
+            var usage = pool.usage();
+            if (configuration.isPresent() && usage.isPresent()) {
+                long used = usage.get().used();
+                int max = configuration.get().maxPoolSize();
+                response.withData("poolUsed", used)
+                        .withData("poolMax", max)
+                        .withData("poolWaiting", usage.get().waitQueueLength())
+                        .withData("poolExhausted", problem != null && used >= max);
             }
             return response.status(problem == null && migrations.done()).build();
         }

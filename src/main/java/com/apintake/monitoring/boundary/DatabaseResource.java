@@ -1,0 +1,165 @@
+package com.apintake.monitoring.boundary;
+
+import com.apintake.monitoring.control.Dashboard;
+import com.apintake.monitoring.control.DatabaseMetrics;
+import com.apintake.monitoring.control.HealthScore;
+import com.apintake.monitoring.control.Recommendations;
+import com.apintake.monitoring.control.SlowQueries;
+import com.apintake.monitoring.control.SlowSqlLog;
+import com.apintake.monitoring.control.Trends;
+import com.apintake.monitoring.control.VitalSigns;
+import com.apintake.monitoring.entity.HealthReport;
+import com.apintake.monitoring.entity.Recommendation;
+import com.apintake.platform.boundary.Problem;
+import jakarta.inject.Inject;
+import jakarta.ws.rs.DefaultValue;
+import jakarta.ws.rs.GET;
+import jakarta.ws.rs.Path;
+import jakarta.ws.rs.Produces;
+import jakarta.ws.rs.QueryParam;
+import jakarta.ws.rs.core.MediaType;
+import jakarta.ws.rs.core.Response;
+import java.time.Duration;
+import java.util.List;
+import java.util.function.Supplier;
+import java.util.logging.Logger;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
+import org.eclipse.microprofile.config.inject.ConfigProperty;
+
+/**
+ * GET /api/v1/database/{metrics, slow-queries, health, recommendations, dashboard, trends}: the
+ * database as a DBA reads it. Each call measures afresh; nothing here writes.
+ */
+@Path("database")
+@Produces(MediaType.APPLICATION_JSON)
+public class DatabaseResource {
+
+    private static final Logger LOG = Logger.getLogger(DatabaseResource.class.getName());
+    private static final Pattern WINDOW = Pattern.compile("(\\d{1,6})([smhd])");
+
+    /** The slow statements of pg_stat_statements in the window, and those Payara's slow-SQL log saw, with their call site. */
+    public record SlowQueriesView(SlowQueries.Window statements, List<SlowSqlLog.Entry> payara) {}
+
+    @Inject
+    VitalSigns vitalSigns;
+
+    @Inject
+    HealthScore healthScore;
+
+    @Inject
+    DatabaseMetrics metrics;
+
+    @Inject
+    SlowQueries slowQueries;
+
+    @Inject
+    SlowSqlLog slowSqlLog;
+
+    @Inject
+    Recommendations recommendations;
+
+    @Inject
+    Dashboard dashboard;
+
+    @Inject
+    Trends trends;
+
+    @Inject
+    @ConfigProperty(name = "apintake.monitoring.retention-days", defaultValue = "30")
+    int retentionDays;
+
+    @GET
+    @Path("metrics")
+    public DatabaseMetrics.Metrics metrics() {
+        return answer(() -> metrics.metrics(vitalSigns.measure()));
+    }
+
+    @GET
+    @Path("slow-queries")
+    public SlowQueriesView slowQueries(
+            @QueryParam("window") @DefaultValue("1h") String window,
+            @QueryParam("limit") @DefaultValue("20") int limit) {
+        Duration duration = window(window);
+        if (limit < 1 || limit > 500) {
+            throw Problem.of(Response.Status.BAD_REQUEST, "limit must be between 1 and 500, was " + limit);
+        }
+        return answer(() -> new SlowQueriesView(
+                slowQueries.slow(duration, limit),
+                slowSqlLog.recent(java.time.Instant.now().minus(duration), limit)));
+    }
+
+    @GET
+    @Path("health")
+    public HealthReport health() {
+        return healthScore.score(vitalSigns.measure());
+    }
+
+    @GET
+    @Path("recommendations")
+    public List<Recommendation> recommendations() {
+        return answer(() -> recommendations.all(vitalSigns.measure()));
+    }
+
+    @GET
+    @Path("dashboard")
+    public Dashboard.View dashboard() {
+        return answer(dashboard::view);
+    }
+
+    @GET
+    @Path("trends")
+    public Trends.Series trends(
+            @QueryParam("metric") String metric, @QueryParam("window") @DefaultValue("24h") String window) {
+        if (metric == null || !Trends.METRICS.containsKey(metric)) {
+            throw Problem.of(
+                    Response.Status.BAD_REQUEST,
+                    "metric must be one of " + String.join(", ", Trends.METRICS.keySet())
+                            + (metric == null ? "" : "; was " + metric));
+        }
+        Duration duration = window(window);
+        return answer(() -> trends.series(metric, duration));
+    }
+
+    /** 30s, 15m, 1h, 7d; at most the retention, since older snapshots are gone. */
+    private Duration window(String text) {
+        Matcher matcher = WINDOW.matcher(text == null ? "" : text.strip());
+        if (!matcher.matches()) {
+            throw Problem.of(
+                    Response.Status.BAD_REQUEST,
+                    "window must be a number followed by s, m, h or d (e.g. 1h), was " + text);
+        }
+        long amount = Long.parseLong(matcher.group(1));
+        Duration duration = switch (matcher.group(2)) {
+            case "s" -> Duration.ofSeconds(amount);
+            case "m" -> Duration.ofMinutes(amount);
+            case "h" -> Duration.ofHours(amount);
+            default -> Duration.ofDays(amount);
+        };
+        if (duration.isZero() || duration.compareTo(Duration.ofDays(retentionDays)) > 0) {
+            throw Problem.of(
+                    Response.Status.BAD_REQUEST,
+                    "window must be longer than 0 and at most the retention of " + retentionDays + " days, was "
+                            + text);
+        }
+        return duration;
+    }
+
+    /** A database that cannot be reached (down, or the pool exhausted) is a 503 the client may retry, not a fault. */
+    static <T> T answer(Supplier<T> call) {
+        try {
+            return call.get();
+        } catch (IllegalStateException e) {
+            Throwable cause = e.getCause() == null ? e : e.getCause();
+            if (cause instanceof java.sql.SQLException
+                    || String.valueOf(e.getMessage()).startsWith("Database not reachable")) {
+                LOG.warning(() -> e.getMessage() + ": "
+                        + String.valueOf(cause.getMessage()).lines().findFirst().orElse(""));
+                throw Problem.of(
+                        Response.Status.SERVICE_UNAVAILABLE,
+                        "The database could not be reached, or no pooled connection was free within the pool's wait time; retry later.");
+            }
+            throw e;
+        }
+    }
+}

@@ -1,0 +1,17 @@
+package com.apintake.monitoring.entity;
+
+import java.util.OptionalDouble;
+
+/**
+ * The extension point of the health score for components that other parts of ap-intake own, such
+ * as backup freshness once backups exist. A CDI bean implementing this interface is picked up by
+ * {@code HealthScore} with its threshold and weight; the weights of all components are then scaled
+ * so that they still add up to 100. measure() returns empty when there is nothing to measure yet
+ * (the component is then listed, costs nothing, and says so).
+ */
+public interface HealthSignal {
+
+    Threshold threshold();
+
+    OptionalDouble measure();
+}

@@ -1,0 +1,113 @@
+package com.apintake.alerts;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import com.apintake.alerts.control.AlertRules;
+import com.apintake.alerts.entity.AlertCleared;
+import com.apintake.alerts.entity.AlertRaised;
+import com.apintake.alerts.entity.Severity;
+import com.apintake.monitoring.entity.HealthReport;
+import com.apintake.monitoring.entity.Vitals;
+import java.time.Instant;
+import java.util.List;
+import org.junit.jupiter.api.Test;
+
+class AlertRulesTest {
+
+    static Vitals.Pool pool(long used, int max, long waiting, long timeoutsInWindow) {
+        return new Vitals.Pool(2, max, used, max - used, used, waiting, 7, timeoutsInWindow, 0, 0, 0);
+    }
+
+    static Vitals.Database database(int blocked, double idleSeconds, Double cacheHit, Double meanMillis) {
+        return new Vitals.Database(
+                cacheHit,
+                cacheHit,
+                cacheHit,
+                1000,
+                10,
+                5,
+                0,
+                0,
+                0,
+                0,
+                1,
+                null,
+                100,
+                0.0,
+                100,
+                3,
+                10,
+                1,
+                1,
+                idleSeconds > 0 ? 1 : 0,
+                idleSeconds,
+                blocked,
+                0.0,
+                null,
+                true,
+                meanMillis,
+                10);
+    }
+
+    static HealthReport health(int score) {
+        return new HealthReport(score, HealthReport.status(score), Instant.now(), List.of());
+    }
+
+    @Test
+    void everyRuleClearsWhenAllIsWell() {
+        var outcomes = AlertRules.evaluate(
+                new Vitals(Instant.now(), pool(1, 8, 0, 0), database(0, 0, 0.999, 3.0), null),
+                health(95),
+                AlertRules.Limits.defaults());
+        assertThat(outcomes).allMatch(o -> o instanceof AlertCleared);
+        assertThat(outcomes)
+                .extracting(o -> ((AlertCleared) o).condition())
+                .containsExactlyInAnyOrder(
+                        "health_score",
+                        "pool_utilization",
+                        "pool_waits",
+                        "query_latency",
+                        "blocked_sessions",
+                        "idle_in_transaction",
+                        "cache_hit_ratio");
+    }
+
+    @Test
+    void thresholdsRaiseWarningsAndCriticals() {
+        var outcomes = AlertRules.evaluate(
+                new Vitals(Instant.now(), pool(8, 8, 0, 3), database(5, 400, 0.93, 1500.0), null),
+                health(55),
+                AlertRules.Limits.defaults());
+        assertThat(raised(outcomes, "health_score")).isEqualTo(Severity.CRITICAL);
+        assertThat(raised(outcomes, "pool_utilization")).isEqualTo(Severity.CRITICAL);
+        assertThat(raised(outcomes, "pool_waits")).isEqualTo(Severity.CRITICAL);
+        assertThat(raised(outcomes, "query_latency")).isEqualTo(Severity.WARNING);
+        assertThat(raised(outcomes, "blocked_sessions")).isEqualTo(Severity.CRITICAL);
+        assertThat(raised(outcomes, "idle_in_transaction")).isEqualTo(Severity.WARNING);
+        assertThat(raised(outcomes, "cache_hit_ratio")).isEqualTo(Severity.WARNING);
+    }
+
+    @Test
+    void waitingWithoutTimeoutsIsAWarning() {
+        var outcomes = AlertRules.evaluate(
+                new Vitals(Instant.now(), pool(6, 8, 2, 0), null, "down"), null, AlertRules.Limits.defaults());
+        assertThat(raised(outcomes, "pool_waits")).isEqualTo(Severity.WARNING);
+    }
+
+    @Test
+    void whatCouldNotBeMeasuredNeitherRaisesNorClears() {
+        var outcomes = AlertRules.evaluate(
+                new Vitals(Instant.now(), null, null, "SQLException: no connection"),
+                null,
+                AlertRules.Limits.defaults());
+        assertThat(outcomes).isEmpty();
+    }
+
+    private static Severity raised(List<Object> outcomes, String condition) {
+        return outcomes.stream()
+                .filter(o -> o instanceof AlertRaised r && r.condition().equals(condition))
+                .map(o -> ((AlertRaised) o).severity())
+                .findFirst()
+                .orElseThrow(() -> new AssertionError(condition + " not raised: " + outcomes));
+    }
+}
