@@ -34,9 +34,9 @@ import org.eclipse.microprofile.metrics.Tag;
 
 /**
  * The snapshot timer: every apintake.monitoring.snapshot-seconds it stores the key figures
- * (monitoring_snapshots) and the moved pg_stat_statements counters (statement_snapshots), and once
- * an hour purges snapshots older than apintake.monitoring.retention-days and alerts resolved longer
- * ago than apintake.alerts.retention-days. Also registers the MicroProfile Metrics gauges, which read
+ * (monitoring_snapshots) and the moved pg_stat_statements counters (statement_snapshots). The daily
+ * maintenance (maintenance/control/MaintenanceRuns) purges them after apintake.monitoring.retention-days
+ * and resolved alerts after apintake.alerts.retention-days. Also registers the MicroProfile Metrics gauges, which read
  * the last measurement and never query the database during a scrape.
  */
 @Singleton
@@ -46,7 +46,6 @@ import org.eclipse.microprofile.metrics.Tag;
 public class MonitoringSchedule {
 
     private static final Logger LOG = Logger.getLogger(MonitoringSchedule.class.getName());
-    private static final Duration PURGE_EVERY = Duration.ofHours(1);
 
     @Resource
     TimerService timers;
@@ -82,16 +81,7 @@ public class MonitoringSchedule {
     @ConfigProperty(name = "apintake.monitoring.snapshot-seconds", defaultValue = "60")
     long snapshotSeconds;
 
-    @Inject
-    @ConfigProperty(name = "apintake.monitoring.retention-days", defaultValue = "30")
-    int retentionDays;
-
-    @Inject
-    @ConfigProperty(name = "apintake.alerts.retention-days", defaultValue = "90")
-    int alertRetentionDays;
-
     private final AtomicBoolean running = new AtomicBoolean();
-    private volatile Instant lastPurge = Instant.EPOCH;
     private volatile boolean failing;
 
     @PostConstruct
@@ -119,17 +109,6 @@ public class MonitoringSchedule {
             int slow = slowQueries.slow(Duration.ofHours(1), 1).slowCount();
             latest.slowStatements(slow);
             trends.store(vitals, health, slow, alerts.lastOpenCount());
-            if (Duration.between(lastPurge, now).compareTo(PURGE_EVERY) >= 0) {
-                Instant before = now.minus(Duration.ofDays(retentionDays));
-                int snapshots = trends.purge(before);
-                int statements = slowQueries.purge(before);
-                int resolved = alerts.purge(now.minus(Duration.ofDays(alertRetentionDays)));
-                lastPurge = now;
-                if (snapshots + statements + resolved > 0) {
-                    LOG.info(() -> "Monitoring retention: purged " + snapshots + " snapshots, " + statements
-                            + " statement snapshots, " + resolved + " resolved alerts");
-                }
-            }
             if (failing) {
                 LOG.info("Monitoring snapshots are stored again");
                 failing = false;
