@@ -170,29 +170,31 @@ public class BackupJobs {
                 phase(row.id(), "checking (checksums, pg_restore --list)");
                 new ArchiveCheck(new PgRestore(tools, encryption))
                         .check(directory, dump.files(), row.kind(), encryption != null, dump.tables());
-                done = row.succeeded(
-                        Instant.now(),
-                        millisSince(start),
-                        dump.sizeBytes(),
-                        dump.serverVersion(),
-                        dump.toolVersion(),
-                        dump.files(),
-                        dump.tables(),
-                        null);
+                done = row.locatedIn(directory.toString())
+                        .succeeded(
+                                Instant.now(),
+                                millisSince(start),
+                                dump.sizeBytes(),
+                                dump.serverVersion(),
+                                dump.toolVersion(),
+                                dump.files(),
+                                dump.tables(),
+                                null);
             } else {
                 phase(row.id(), "pg_basebackup and pg_verifybackup");
                 String serverVersion = serverVersion(lock);
                 var base = new BaseBackup(tools, endpoint, settings.timeout())
                         .take(row.id(), directory, pid -> pid(row.id(), pid));
-                done = row.succeeded(
-                        Instant.now(),
-                        millisSince(start),
-                        base.sizeBytes(),
-                        serverVersion,
-                        base.toolVersion(),
-                        base.files(),
-                        List.of(),
-                        base.walStart());
+                done = row.locatedIn(directory.toString())
+                        .succeeded(
+                                Instant.now(),
+                                millisSince(start),
+                                base.sizeBytes(),
+                                serverVersion,
+                                base.toolVersion(),
+                                base.files(),
+                                List.of(),
+                                base.walStart());
             }
             ManifestFile.write(directory, done, encryptionLabel(done));
             catalog()

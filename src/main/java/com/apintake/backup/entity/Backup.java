@@ -34,6 +34,31 @@ public record Backup(
         return status.usable();
     }
 
+    /** The folder its files are written to, once it exists. */
+    public Backup locatedIn(String folder) {
+        return new Backup(
+                id,
+                kind,
+                status,
+                triggeredBy,
+                folder,
+                encrypted,
+                startedAt,
+                finishedAt,
+                durationMillis,
+                sizeBytes,
+                database,
+                serverVersion,
+                toolVersion,
+                files,
+                tables,
+                walStart,
+                failureReason,
+                verifiedAt,
+                restoreMillis,
+                verifyFailure);
+    }
+
     /** Files written and checked: the row as it is stored and as manifest.json describes it. */
     public Backup succeeded(
             Instant finished,
