@@ -37,7 +37,8 @@ public final class WalArchive {
             SELECT current_setting('archive_mode'), a.archived_count, a.last_archived_wal, a.last_archived_time,
                    a.failed_count, a.last_failed_wal, a.last_failed_time,
                    CASE WHEN pg_is_in_recovery() THEN NULL ELSE pg_walfile_name(pg_current_wal_lsn()) END,
-                   (SELECT setting::bigint FROM pg_settings WHERE name = 'wal_segment_size'), now()
+                   (SELECT setting::bigint FROM pg_settings WHERE name = 'wal_segment_size'), now(),
+                   pg_postmaster_start_time()
             FROM pg_stat_archiver a""";
 
     private WalArchive() {}
@@ -53,6 +54,7 @@ public final class WalArchive {
             String current = rows.getString(8);
             long segmentSize = rows.getLong(9);
             Instant now = rows.getTimestamp(10).toInstant();
+            long failed = rows.getLong(5);
             long pending = 0;
             double lag = Double.NaN;
             if (!"off".equals(mode) && current != null) {
@@ -62,6 +64,12 @@ public final class WalArchive {
                     lag = pending == 0 || lastArchivedAt == null
                             ? 0
                             : Duration.between(lastArchivedAt, now).toMillis() / 1000.0;
+                } else {
+                    // Nothing archived yet: fine while the first segment fills, a growing lag once it fails.
+                    Instant since = instant(rows.getTimestamp(11));
+                    lag = failed == 0 || since == null
+                            ? 0
+                            : Duration.between(since, now).toMillis() / 1000.0;
                 }
             }
             return new Status(
