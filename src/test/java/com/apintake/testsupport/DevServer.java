@@ -52,7 +52,17 @@ public final class DevServer {
                 "apintake.export.dir",
                         setting(
                                 "APINTAKE_EXPORT_DIR",
-                                dataDir.resolve("exports").toString()))));
+                                dataDir.resolve("exports").toString()),
+                "apintake.backup.dir",
+                        setting(
+                                "APINTAKE_BACKUP_DIR",
+                                dataDir.resolve("backups").toString()),
+                "apintake.backup.wal-archive-dir", postgres.walArchive().toString(),
+                // Encrypted when a key is given; without one dev backups are plain rather than refused.
+                "apintake.backup.encrypt",
+                        setting(
+                                "APINTAKE_BACKUP_ENCRYPT",
+                                Boolean.toString(System.getenv("BACKUP_ENCRYPTION_KEY") != null)))));
         command.addAll(List.of(
                 "-jar",
                 launch.microJar().toString(),

@@ -38,6 +38,7 @@ public final class PostgresServer {
     private final int port;
     private final String user;
     private final String password;
+    private Path walArchive;
 
     public PostgresServer(Path dataDir, int port, String user, String password) {
         this.binDir = locateBinaries();
@@ -45,6 +46,20 @@ public final class PostgresServer {
         this.port = port;
         this.user = user;
         this.password = password == null || password.isEmpty() ? null : password;
+        this.walArchive = this.dataDir.resolveSibling("wal-archive");
+    }
+
+    /**
+     * Where archive_command copies each finished WAL segment (point-in-time recovery replays them):
+     * by default the folder wal-archive beside the data directory. Takes effect at the next start.
+     */
+    public PostgresServer walArchive(Path folder) {
+        this.walArchive = folder.toAbsolutePath();
+        return this;
+    }
+
+    public Path walArchive() {
+        return walArchive;
     }
 
     public int port() {
@@ -78,6 +93,7 @@ public final class PostgresServer {
         if (!Files.exists(dataDir.resolve("PG_VERSION"))) {
             initdb();
         }
+        Files.createDirectories(walArchive);
         writeSettings();
         Files.deleteIfExists(dataDir.resolve("postmaster.pid.stale"));
         run(
@@ -187,8 +203,19 @@ public final class PostgresServer {
                 "max_connections = 100",
                 "fsync = on",
                 "log_min_duration_statement = 1000",
+                "# WAL archiving for point-in-time recovery: copy, then rename, so a restore never reads half a segment.",
+                "wal_level = replica",
+                "archive_mode = on",
+                "archive_command = '" + archiveCommand().replace("'", "''") + "'",
                 "");
         Files.writeString(dataDir.resolve("ap-intake.conf"), settings, StandardCharsets.UTF_8);
+    }
+
+    /** Never overwrites an archived segment (a second server archiving into the same folder then fails loudly). */
+    private String archiveCommand() {
+        String folder = walArchive.toString().replace("\"", "\\\"");
+        return "test ! -f \"" + folder + "/%f\" && cp %p \"" + folder + "/%f.tmp\" && mv \"" + folder + "/%f.tmp\" \""
+                + folder + "/%f\"";
     }
 
     private String tool(String name) {

@@ -30,7 +30,8 @@ public class TestEnvironment implements LauncherSessionListener {
             Path basedir = Path.of(System.getProperty("apintake.basedir"));
             Path work = basedir.resolve("target/it");
             PayaraMicroLaunch.deleteRecursively(work);
-            postgres = new PostgresServer(work.resolve("postgres/data"), PayaraMicroLaunch.freePort(), USER, null);
+            postgres = new PostgresServer(work.resolve("postgres/data"), PayaraMicroLaunch.freePort(), USER, null)
+                    .walArchive(work.resolve("wal-archive"));
             postgres.start();
             postgres.createDatabaseIfMissing(DATABASE);
 
@@ -50,6 +51,18 @@ public class TestEnvironment implements LauncherSessionListener {
                     "apintake.export.dir", exports().toString(),
                     "apintake.export.interval-seconds", "0"));
             settings.putAll(monitoringSettings());
+            // Backups: timers off (tests start them), encrypted with the key failsafe puts in the environment.
+            settings.putAll(Map.of(
+                    "apintake.backup.dir", backups().toString(),
+                    "apintake.backup.wal-archive-dir", postgres.walArchive().toString(),
+                    "apintake.backup.schedule", "off",
+                    "apintake.backup.base.schedule", "off",
+                    "apintake.backup.drill.schedule", "off"));
+            // Maintenance: timers off (tests run it), a short lock timeout so a held lock shows quickly.
+            settings.putAll(Map.of(
+                    "apintake.maintenance.weekly", "off",
+                    "apintake.maintenance.daily", "off",
+                    "apintake.maintenance.lock-timeout-ms", "1000"));
             System.setProperty("payara.cmdOptions", joinEscaped(payara.jvmOptions(settings)));
             System.setProperty("payara.extraMicroOptions", joinEscaped(microOptions));
         } catch (Exception e) {
@@ -117,6 +130,11 @@ public class TestEnvironment implements LauncherSessionListener {
     /** Where the test server writes export batches (the export timer is off in tests: POST /exports/run). */
     public static Path exports() {
         return Path.of(System.getProperty("apintake.basedir"), "target/it/exports");
+    }
+
+    /** The test server's backup area (apintake.backup.dir). */
+    public static Path backups() {
+        return Path.of(System.getProperty("apintake.basedir"), "target/it/backups");
     }
 
     public static PostgresServer postgres() {

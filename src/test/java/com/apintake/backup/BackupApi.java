@@ -1,0 +1,149 @@
+package com.apintake.backup;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import com.apintake.testsupport.Http;
+import com.apintake.testsupport.TestEnvironment;
+import jakarta.json.JsonObject;
+import java.io.IOException;
+import java.net.URL;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Path;
+import java.sql.Connection;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.TimeUnit;
+
+/** What the backup integration tests share: the API as curl would use it, the client tools, a few rows of data. */
+final class BackupApi {
+
+    static final String PG_BIN = "/usr/lib/postgresql/15/bin";
+
+    private BackupApi() {}
+
+    static long start(URL base, String kind) {
+        var answer = Http.postJson(base, "/api/v1/database/backups", "{\"kind\":\"" + kind + "\"}");
+        assertThat(answer.status()).as(answer.body()).isEqualTo(202);
+        return answer.<JsonObject>json().getJsonNumber("id").longValue();
+    }
+
+    static JsonObject get(URL base, long id) {
+        var answer = Http.get(base, "/api/v1/database/backups/" + id);
+        assertThat(answer.status()).as(answer.body()).isEqualTo(200);
+        return answer.json();
+    }
+
+    /** Polls until the backup leaves RUNNING (and no job runs on it any more). */
+    static JsonObject await(URL base, long id) throws InterruptedException {
+        Instant deadline = Instant.now().plus(Duration.ofMinutes(3));
+        while (Instant.now().isBefore(deadline)) {
+            JsonObject backup = get(base, id);
+            if (!backup.getString("status").equals("RUNNING") && !backup.containsKey("progress")) {
+                return backup;
+            }
+            Thread.sleep(200);
+        }
+        throw new AssertionError("backup " + id + " still running after 3 minutes: " + get(base, id));
+    }
+
+    static JsonObject backup(URL base, String kind) throws InterruptedException {
+        JsonObject done = await(base, start(base, kind));
+        assertThat(done.getString("status")).as(done.toString()).isEqualTo("SUCCEEDED");
+        return done;
+    }
+
+    static JsonObject verify(URL base, long id) throws InterruptedException {
+        var answer = Http.postJson(base, "/api/v1/database/backups/" + id + "/verify", "");
+        assertThat(answer.status()).as(answer.body()).isEqualTo(202);
+        return await(base, id);
+    }
+
+    static Path dumpFile(JsonObject backup) {
+        return Path.of(backup.getString("directory"))
+                .resolve(backup.getJsonArray("files").getJsonObject(0).getString("name"));
+    }
+
+    /** The test key from the pom (failsafe puts it in the environment the Payara Micro under test inherits). */
+    static String key() {
+        return System.getenv("BACKUP_ENCRYPTION_KEY");
+    }
+
+    /** Decrypts with the operator's program, scripts/BackupDecrypt.java, exactly as the README says. */
+    static Result decrypt(Path encrypted, Path plain, String key) throws IOException, InterruptedException {
+        Path basedir = Path.of(System.getProperty("apintake.basedir"));
+        String java = Path.of(System.getProperty("java.home"), "bin", "java").toString();
+        return run(
+                List.of(
+                        java,
+                        basedir.resolve("scripts/BackupDecrypt.java").toString(),
+                        encrypted.toString(),
+                        plain.toString()),
+                key == null ? Map.of() : Map.of("BACKUP_ENCRYPTION_KEY", key));
+    }
+
+    static Result pgRestore(String... arguments) throws IOException, InterruptedException {
+        List<String> command = new ArrayList<>(List.of(PG_BIN + "/pg_restore"));
+        command.addAll(List.of(arguments));
+        return run(command, connection());
+    }
+
+    static Map<String, String> connection() {
+        Map<String, String> environment = new LinkedHashMap<>();
+        environment.put("PGHOST", "127.0.0.1");
+        environment.put("PGPORT", Integer.toString(TestEnvironment.postgres().port()));
+        environment.put("PGUSER", TestEnvironment.USER);
+        return environment;
+    }
+
+    record Result(int exit, String output) {}
+
+    static Result run(List<String> command, Map<String, String> environment) throws IOException, InterruptedException {
+        ProcessBuilder builder = new ProcessBuilder(command).redirectErrorStream(true);
+        builder.environment().remove("BACKUP_ENCRYPTION_KEY");
+        builder.environment().putAll(environment);
+        Process process = builder.start();
+        String output = new String(process.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
+        if (!process.waitFor(5, TimeUnit.MINUTES)) {
+            process.destroyForcibly();
+            throw new AssertionError("timed out: " + command);
+        }
+        return new Result(process.exitValue(), output);
+    }
+
+    /** A few rows in every critical table, so counts and checksums have something to compare. */
+    static void seed(String marker, int invoices) throws Exception {
+        try (Connection connection = TestEnvironment.connect();
+                var statement = connection.createStatement()) {
+            statement.execute("INSERT INTO vendors (name) VALUES ('" + marker + " vendor')");
+            statement.execute("""
+                    INSERT INTO invoices (file_hash, original_filename, content_type, size_bytes, vendor_id, invoice_number, total_gross)
+                    SELECT encode(sha256(('%1$s' || g)::bytea), 'hex'), '%1$s-' || g || '.xml', 'application/xml', 1000 + g,
+                           (SELECT max(id) FROM vendors), '%1$s-' || g, g * 10.5
+                    FROM generate_series(1, %2$d) g""".formatted(marker, invoices));
+            statement.execute("""
+                    INSERT INTO invoice_extractions (invoice_id, format, fields, confidence_json)
+                    SELECT id, 'UBL', jsonb_build_object('number', invoice_number), '{"overall": 0.93}'
+                    FROM invoices WHERE original_filename LIKE '%1$s-%%'""".formatted(marker));
+            statement.execute("""
+                    INSERT INTO validations (invoice_id, rule_code, passed, detail)
+                    SELECT id, 'BR-CO-15', id %% 3 <> 0, 'seeded' FROM invoices WHERE original_filename LIKE '%1$s-%%'""".formatted(marker));
+            statement.execute("""
+                    INSERT INTO exceptions (invoice_id, type, detail)
+                    SELECT id, 'TOTALS_MISMATCH', 'seeded' FROM invoices WHERE original_filename LIKE '%1$s-%%' AND id %% 4 = 0""".formatted(marker));
+            statement.execute("""
+                    INSERT INTO staged_exports (invoice_id)
+                    SELECT id FROM invoices WHERE original_filename LIKE '%1$s-%%' AND id %% 5 = 0""".formatted(marker));
+        }
+    }
+
+    static long count(Connection connection, String table) throws Exception {
+        try (var rows = connection.createStatement().executeQuery("SELECT count(*) FROM " + table)) {
+            rows.next();
+            return rows.getLong(1);
+        }
+    }
+}

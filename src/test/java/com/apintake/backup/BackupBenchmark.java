@@ -1,0 +1,409 @@
+package com.apintake.backup;
+
+import com.apintake.backup.control.ArchiveCheck;
+import com.apintake.backup.control.BaseBackup;
+import com.apintake.backup.control.CriticalTables;
+import com.apintake.backup.control.DatabaseEndpoint;
+import com.apintake.backup.control.LogicalDump;
+import com.apintake.backup.control.PgRestore;
+import com.apintake.backup.control.PostgresTools;
+import com.apintake.backup.control.RestoreDrill;
+import com.apintake.backup.control.StreamEncryption;
+import com.apintake.backup.entity.Backup;
+import com.apintake.backup.entity.BackupKind;
+import com.apintake.backup.entity.BackupStatus;
+import com.apintake.platform.control.Migrations;
+import com.apintake.testsupport.PayaraMicroLaunch;
+import com.apintake.testsupport.PostgresServer;
+import java.io.IOException;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.sql.Connection;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.Base64;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.TimeUnit;
+import liquibase.Scope;
+import liquibase.command.CommandScope;
+import liquibase.command.core.UpdateCommandStep;
+import liquibase.command.core.helpers.DbUrlConnectionArgumentsCommandStep;
+import liquibase.database.DatabaseFactory;
+import liquibase.database.jvm.JdbcConnection;
+import liquibase.resource.ClassLoaderResourceAccessor;
+
+/**
+ * Backup and restore-drill times on a database with 1 M invoices, next to raw pg_dump -Fc and
+ * pg_restore measured in the same run on the same data. Not a test: run it with
+ * scripts/benchmark-backups.sh; it writes its table into docs/benchmarks.md.
+ *
+ * <p>It starts its own PostgreSQL 15 (target/bench), applies the application's Liquibase changelog,
+ * fills the schema with INSERT ... SELECT generate_series, then runs each measurement ROUNDS times
+ * alternating baseline and ours, and reports medians.
+ */
+public final class BackupBenchmark {
+
+    private static final int ROUNDS = Integer.getInteger("rounds", 3);
+    private static final int INVOICES = Integer.getInteger("invoices", 1_000_000);
+    private static final String DATABASE = "ap_intake_bench";
+    private static final String BIN = System.getProperty("pgBin", "/usr/lib/postgresql/15/bin");
+
+    public static void main(String[] args) throws Exception {
+        Path basedir = Path.of("").toAbsolutePath();
+        Path work = basedir.resolve("target/bench");
+        deleteRecursively(work);
+        Files.createDirectories(work);
+        PostgresServer postgres =
+                new PostgresServer(work.resolve("data"), PayaraMicroLaunch.freePort(), "postgres", null);
+        postgres.start();
+        try {
+            postgres.createDatabaseIfMissing(DATABASE);
+            run(basedir, work, postgres);
+        } finally {
+            postgres.stop();
+            deleteRecursively(work);
+        }
+    }
+
+    private static void run(Path basedir, Path work, PostgresServer postgres) throws Exception {
+        log("Applying the changelog and filling " + INVOICES + " invoices...");
+        long fillStart = System.nanoTime();
+        try (Connection connection = postgres.connect(DATABASE)) {
+            migrate(connection);
+            fill(connection);
+        }
+        log("Filled in " + seconds(System.nanoTime() - fillStart) + " s");
+
+        DatabaseEndpoint endpoint =
+                new DatabaseEndpoint("127.0.0.1", postgres.port(), DATABASE, "postgres", null, Map.of());
+        PostgresTools tools = new PostgresTools(Path.of(BIN), System.getenv("PATH"));
+        byte[] key = new byte[32];
+        new java.security.SecureRandom().nextBytes(key);
+        StreamEncryption encryption =
+                StreamEncryption.fromBase64(Base64.getEncoder().encodeToString(key));
+        CriticalTables critical =
+                CriticalTables.parse("invoices,invoice_extractions,validations,exceptions,staged_exports,vendors");
+        Map<String, String> environment = endpoint.environment();
+        String databaseSize;
+        try (Connection connection = endpoint.connect();
+                var rows = connection
+                        .createStatement()
+                        .executeQuery("SELECT pg_size_pretty(pg_database_size(current_database()))")) {
+            rows.next();
+            databaseSize = rows.getString(1);
+        }
+
+        Map<String, List<Double>> times = new LinkedHashMap<>();
+        Map<String, Long> sizes = new LinkedHashMap<>();
+        for (int round = 1; round <= ROUNDS; round++) {
+            log("Round " + round + "/" + ROUNDS);
+            Path raw = work.resolve("raw.dump");
+            Files.deleteIfExists(raw);
+            long t = System.nanoTime();
+            exec(List.of(tools.tool("pg_dump"), "--format=custom", "--file=" + raw), environment);
+            record(times, "pg_dump -Fc (raw)", t);
+            sizes.put("pg_dump -Fc (raw)", Files.size(raw));
+
+            Backup plain = backup(
+                    work,
+                    "plain-" + round,
+                    endpoint,
+                    tools,
+                    null,
+                    critical,
+                    times,
+                    sizes,
+                    "backup full, plain (dump + check)");
+            Backup sealed = backup(
+                    work,
+                    "enc-" + round,
+                    endpoint,
+                    tools,
+                    encryption,
+                    critical,
+                    times,
+                    sizes,
+                    "backup full, encrypted (dump + check)");
+
+            String scratch = "bench_raw_restore";
+            t = System.nanoTime();
+            exec(List.of(BIN + "/createdb", scratch), environment);
+            exec(
+                    List.of(
+                            tools.tool("pg_restore"),
+                            "--dbname=" + scratch,
+                            "--no-owner",
+                            "--exit-on-error",
+                            raw.toString()),
+                    environment);
+            record(times, "createdb + pg_restore (raw)", t);
+            exec(List.of(BIN + "/dropdb", scratch), environment);
+
+            var plainDrill = new RestoreDrill(new PgRestore(tools, null), endpoint, Duration.ofHours(1))
+                    .run(plain, Path.of(plain.directory()));
+            times.computeIfAbsent("drill, plain (restore + compare)", k -> new ArrayList<>())
+                    .add(plainDrill.restoreMillis() / 1000.0);
+            var sealedDrill = new RestoreDrill(new PgRestore(tools, encryption), endpoint, Duration.ofHours(1))
+                    .run(sealed, Path.of(sealed.directory()));
+            times.computeIfAbsent("drill, encrypted (restore + compare)", k -> new ArrayList<>())
+                    .add(sealedDrill.restoreMillis() / 1000.0);
+
+            Path rawBase = work.resolve("raw-base");
+            deleteRecursively(rawBase);
+            t = System.nanoTime();
+            exec(
+                    List.of(
+                            tools.tool("pg_basebackup"),
+                            "--pgdata=" + rawBase,
+                            "--format=plain",
+                            "--wal-method=stream",
+                            "--checkpoint=fast"),
+                    environment);
+            record(times, "pg_basebackup (raw)", t);
+            deleteRecursively(rawBase);
+            Path ours = Files.createDirectories(work.resolve("base-" + round));
+            t = System.nanoTime();
+            new BaseBackup(tools, endpoint, Duration.ofHours(1)).take(round, ours, pid -> {});
+            record(times, "base backup (pg_basebackup + pg_verifybackup)", t);
+            deleteRecursively(ours);
+            deleteRecursively(Path.of(plain.directory()));
+            deleteRecursively(Path.of(sealed.directory()));
+        }
+
+        String machine = machine();
+        String report = report(times, sizes, databaseSize, machine);
+        System.out.println();
+        System.out.println(report);
+        write(basedir.resolve("docs/benchmarks.md"), report);
+        log("Written to docs/benchmarks.md");
+    }
+
+    private static Backup backup(
+            Path work,
+            String name,
+            DatabaseEndpoint endpoint,
+            PostgresTools tools,
+            StreamEncryption encryption,
+            CriticalTables critical,
+            Map<String, List<Double>> times,
+            Map<String, Long> sizes,
+            String label)
+            throws Exception {
+        Path directory = Files.createDirectories(work.resolve(name));
+        long t = System.nanoTime();
+        LogicalDump.Result result;
+        try (Connection holder = endpoint.connect()) {
+            result = new LogicalDump(tools, endpoint, encryption, critical, Duration.ofHours(1), 600)
+                    .dump(BackupKind.FULL, holder, directory, pid -> {}, bytes -> {});
+        }
+        new ArchiveCheck(new PgRestore(tools, encryption))
+                .check(directory, result.files(), BackupKind.FULL, encryption != null, result.tables());
+        record(times, label, t);
+        sizes.put(label, result.sizeBytes());
+        return new Backup(
+                1,
+                BackupKind.FULL,
+                BackupStatus.SUCCEEDED,
+                "api",
+                directory.toString(),
+                encryption != null,
+                Instant.now(),
+                Instant.now(),
+                0L,
+                result.sizeBytes(),
+                DATABASE,
+                result.serverVersion(),
+                result.toolVersion(),
+                result.files(),
+                result.tables(),
+                null,
+                null,
+                null,
+                null,
+                null);
+    }
+
+    private static void migrate(Connection connection) throws Exception {
+        var database = DatabaseFactory.getInstance().findCorrectDatabaseImplementation(new JdbcConnection(connection));
+        Scope.child(
+                Map.of(
+                        Scope.Attr.resourceAccessor.name(),
+                        new ClassLoaderResourceAccessor(BackupBenchmark.class.getClassLoader()),
+                        "liquibase.analytics.enabled",
+                        false),
+                () -> new CommandScope(UpdateCommandStep.COMMAND_NAME)
+                        .addArgumentValue(DbUrlConnectionArgumentsCommandStep.DATABASE_ARG, database)
+                        .addArgumentValue(UpdateCommandStep.CHANGELOG_FILE_ARG, Migrations.CHANGELOG)
+                        .execute());
+    }
+
+    /** 1 M invoices with an extraction and a validation each, some exceptions and staged exports, 1,000 vendors. */
+    private static void fill(Connection connection) throws Exception {
+        connection.setAutoCommit(true); // Liquibase leaves it off; VACUUM needs it
+        try (var statement = connection.createStatement()) {
+            statement.execute(
+                    "INSERT INTO vendors (name, vat_id) SELECT 'Vendor ' || g, 'DE' || (100000000 + g) FROM generate_series(1, 1000) g");
+            statement.execute("""
+                    INSERT INTO invoices (file_hash, original_filename, content_type, size_bytes, vendor_id, invoice_number,
+                                          issue_date, currency, total_net, total_vat, total_gross, amount_due, workflow_status, created_at)
+                    SELECT encode(sha256(int8send(g)), 'hex'), 'inv-' || g || '.xml', 'application/xml', 2000 + g % 5000,
+                           1 + g % 1000, 'INV-' || g, date '2024-01-01' + g % 700, 'EUR',
+                           round((g % 10000) * 1.37, 2), round((g % 10000) * 0.26, 2), round((g % 10000) * 1.63, 2),
+                           round((g % 10000) * 1.63, 2),
+                           (ARRAY['RECEIVED','EXTRACTED','VALIDATED','APPROVED','EXPORTED'])[1 + g % 5],
+                           timestamptz '2024-01-01' + g * interval '30 seconds'
+                    FROM generate_series(1, """ + INVOICES + ") g");
+            statement.execute("""
+                    INSERT INTO invoice_extractions (invoice_id, format, fields, confidence_json, created_at)
+                    SELECT id, 'UBL', jsonb_build_object('number', invoice_number, 'total', total_gross),
+                           jsonb_build_object('overall', (id % 100) / 100.0), created_at
+                    FROM invoices""");
+            statement.execute("""
+                    INSERT INTO validations (invoice_id, rule_code, passed, created_at)
+                    SELECT id, 'BR-CO-15', id % 7 <> 0, created_at FROM invoices""");
+            statement.execute(
+                    "INSERT INTO exceptions (invoice_id, type, detail) SELECT id, 'TOTALS_MISMATCH', 'seeded' FROM invoices WHERE id % 20 = 0");
+            statement.execute("INSERT INTO staged_exports (invoice_id) SELECT id FROM invoices WHERE id % 10 = 0");
+            statement.execute("VACUUM ANALYZE");
+        }
+    }
+
+    private static void exec(List<String> command, Map<String, String> environment)
+            throws IOException, InterruptedException {
+        ProcessBuilder builder = new ProcessBuilder(command).redirectErrorStream(true);
+        builder.environment().putAll(environment);
+        Process process = builder.start();
+        String output = new String(process.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
+        if (!process.waitFor(1, TimeUnit.HOURS) || process.exitValue() != 0) {
+            throw new IOException(String.join(" ", command) + " failed: " + output);
+        }
+    }
+
+    private static void record(Map<String, List<Double>> times, String label, long startNanos) {
+        double s = (System.nanoTime() - startNanos) / 1e9;
+        times.computeIfAbsent(label, k -> new ArrayList<>()).add(s);
+        log(String.format("  %-48s %8.2f s", label, s));
+    }
+
+    private static String report(
+            Map<String, List<Double>> times, Map<String, Long> sizes, String databaseSize, String machine) {
+        double rawDump = median(times.get("pg_dump -Fc (raw)"));
+        double rawRestore = median(times.get("createdb + pg_restore (raw)"));
+        double rawBase = median(times.get("pg_basebackup (raw)"));
+        StringBuilder out = new StringBuilder();
+        out.append("## Backups and restore drills on 1 M invoices\n\n");
+        out.append("Command: `scripts/benchmark-backups.sh` (")
+                .append(ROUNDS)
+                .append(" rounds, medians; each round runs the")
+                .append(" baseline and ours back to back on the same data). Run on ")
+                .append(Instant.now().toString(), 0, 10)
+                .append(".\n\n");
+        out.append("Machine: ").append(machine).append("\n\n");
+        out.append("Data: ")
+                .append(String.format("%,d", INVOICES))
+                .append(" invoices, as many extractions and validations, ")
+                .append(INVOICES / 20)
+                .append(" exceptions, ")
+                .append(INVOICES / 10)
+                .append(" staged exports, 1,000 vendors;")
+                .append(" database size ")
+                .append(databaseSize)
+                .append(" (with the seven indexes).\n\n");
+        out.append("| what | median s | all runs s | vs baseline | file size |\n|---|---:|---|---:|---:|\n");
+        for (var entry : times.entrySet()) {
+            String label = entry.getKey();
+            double median = median(entry.getValue());
+            double baseline = label.startsWith("drill") || label.contains("pg_restore")
+                    ? rawRestore
+                    : label.contains("base") ? rawBase : rawDump;
+            String runs = entry.getValue().stream()
+                    .map(v -> String.format("%.2f", v))
+                    .reduce((a, b) -> a + ", " + b)
+                    .orElse("");
+            out.append(String.format(
+                    "| %s | %.2f | %s | %.2fx | %s |%n",
+                    label,
+                    median,
+                    runs,
+                    median / baseline,
+                    sizes.containsKey(label) ? String.format("%,d", sizes.get(label)) : ""));
+        }
+        out.append("""
+
+                - Baselines: `pg_dump -Fc` for the backups, `createdb` + `pg_restore` for the drills, plain `pg_basebackup`
+                  for the base backup. "vs baseline" is median / median of the baseline in the same run.
+                - "backup full" is what the application does: pg_dump in the snapshot it exported after counting and
+                  checksumming the six critical tables, streamed through SHA-256 (and AES-256-GCM when encrypted) into
+                  the file, then the cheap check (SHA-256 again and `pg_restore --list`).
+                - "drill" is the measured restore time recorded as RTO: create the scratch database, pg_restore (the
+                  encrypted one decrypted on the fly into pg_restore's stdin), then recount and checksum the critical tables.
+                - The base backup adds `pg_verifybackup`, which re-reads every file and checks its SHA-256.
+                """);
+        return out.toString();
+    }
+
+    private static void write(Path file, String section) throws IOException {
+        String start = "<!-- backup-benchmark:start -->";
+        String end = "<!-- backup-benchmark:end -->";
+        String block = start + "\n" + section + end + "\n";
+        String text = Files.exists(file)
+                ? Files.readString(file)
+                : "# Benchmarks\n\nEach section is written by the program its command runs; numbers are measured, never edited by hand.\n\n";
+        int from = text.indexOf(start);
+        int to = text.indexOf(end);
+        text = from >= 0 && to > from
+                ? text.substring(0, from) + block + text.substring(to + end.length() + 1)
+                : text + block;
+        Files.createDirectories(file.getParent());
+        Files.writeString(file, text);
+    }
+
+    private static String machine() throws IOException {
+        String cpu = Files.readAllLines(Path.of("/proc/cpuinfo")).stream()
+                .filter(line -> line.startsWith("model name"))
+                .findFirst()
+                .map(line -> line.substring(line.indexOf(':') + 1).trim())
+                .orElse("unknown CPU");
+        long memory = Files.readAllLines(Path.of("/proc/meminfo")).stream()
+                        .filter(line -> line.startsWith("MemTotal"))
+                        .mapToLong(line -> Long.parseLong(line.replaceAll("[^0-9]", "")))
+                        .findFirst()
+                        .orElse(0)
+                / 1024
+                / 1024;
+        return Runtime.getRuntime().availableProcessors() + " cores (" + cpu + "), " + memory + " GiB RAM, Java "
+                + System.getProperty("java.version") + ", " + new PostgresTools(Path.of(BIN), "").version("pg_dump")
+                + ", server and tools on the same machine, data on local disk";
+    }
+
+    private static double median(List<Double> values) {
+        List<Double> sorted = values.stream().sorted().toList();
+        int n = sorted.size();
+        return n % 2 == 1 ? sorted.get(n / 2) : (sorted.get(n / 2 - 1) + sorted.get(n / 2)) / 2;
+    }
+
+    private static String seconds(long nanos) {
+        return String.format("%.1f", nanos / 1e9);
+    }
+
+    private static void log(String message) {
+        System.out.println("[bench] " + message);
+    }
+
+    private static void deleteRecursively(Path path) throws IOException {
+        if (!Files.exists(path)) {
+            return;
+        }
+        try (var paths = Files.walk(path)) {
+            List<Path> all = new ArrayList<>(paths.toList());
+            java.util.Collections.reverse(all);
+            for (Path p : all) {
+                Files.deleteIfExists(p);
+            }
+        }
+    }
+}
