@@ -69,6 +69,18 @@ class BackupFaultsIT {
         }
         assertNothingLeftOf(id);
         assertNotListedAsUsable(id);
+        // The failure went through the alert store (and its sinks); the next good full backup resolves it.
+        assertThat(openAlertConditions()).contains("backup_full");
+        assertThat(BackupApi.backup(base, "full").getString("status")).isEqualTo("SUCCEEDED");
+        assertThat(openAlertConditions()).doesNotContain("backup_full");
+    }
+
+    private java.util.List<String> openAlertConditions() {
+        jakarta.json.JsonObject alerts = com.apintake.testsupport.Http.get(base, "/api/v1/database/alerts")
+                .json();
+        return alerts.getJsonArray("open").getValuesAs(JsonObject.class).stream()
+                .map(a -> a.getString("condition"))
+                .toList();
     }
 
     @Test

@@ -212,6 +212,7 @@ public class BackupJobs {
             LOG.info(() -> "Backup " + row.id() + " (" + row.kind().label() + ") succeeded: " + done.sizeBytes()
                     + " bytes in " + done.durationMillis() + " ms, "
                     + done.files().size() + " file(s) in " + done.directory());
+            alerts.resolved(row.kind().label());
             phase(row.id(), "retention");
             applyRetention(tools);
         } catch (Throwable e) {
@@ -251,6 +252,7 @@ public class BackupJobs {
             catalog().verified(backup.id(), verified.verifiedAt(), result.restoreMillis());
             LOG.info(() -> "Restore drill of backup " + backup.id() + " (" + triggeredBy
                     + "): restored and compared in " + result.restoreMillis() + " ms; VERIFIED");
+            alerts.resolved("drill");
         } catch (Throwable e) {
             String reason = reason(e);
             try {
