@@ -16,6 +16,11 @@ public class TestEnvironment implements LauncherSessionListener {
 
     public static final String DATABASE = "ap_intake_test";
     public static final String USER = "postgres";
+    /** The first API user, created by the application from ADMIN_USER/ADMIN_PASSWORD with all three roles. */
+    public static final String ADMIN_USER = "it-admin";
+    /** Fresh for every run, so no password is written down anywhere. */
+    private static final String ADMIN_PASSWORD = java.util.HexFormat.of()
+            .formatHex(new java.security.SecureRandom().generateSeed(16));
     private static final Logger LOG = Logger.getLogger(TestEnvironment.class.getName());
 
     private static PostgresServer postgres;
@@ -50,7 +55,10 @@ public class TestEnvironment implements LauncherSessionListener {
                             "apintake.inbox.interval-seconds", "1",
                             "apintake.inbox.settle-seconds", "0",
                             "apintake.export.dir", exports().toString(),
-                            "apintake.export.interval-seconds", "0"))));
+                            "apintake.export.interval-seconds", "0",
+                            // The server reads these as it would read the environment variables of production.
+                            "ADMIN_USER", ADMIN_USER,
+                            "ADMIN_PASSWORD", ADMIN_PASSWORD))));
             System.setProperty("payara.extraMicroOptions", joinEscaped(microOptions));
         } catch (Exception e) {
             throw new IllegalStateException("Could not prepare the integration-test environment", e);
@@ -68,6 +76,10 @@ public class TestEnvironment implements LauncherSessionListener {
         } catch (Exception e) {
             LOG.warning("Stopping the test PostgreSQL failed: " + e);
         }
+    }
+
+    public static String adminPassword() {
+        return ADMIN_PASSWORD;
     }
 
     /** The inbox folder the test server scans every second. */

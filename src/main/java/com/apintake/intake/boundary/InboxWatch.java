@@ -3,6 +3,8 @@ package com.apintake.intake.boundary;
 import com.apintake.extraction.control.MalformedDocumentException;
 import com.apintake.extraction.control.UnsupportedDocumentException;
 import com.apintake.intake.control.Intake;
+import com.apintake.security.control.Caller;
+import com.apintake.security.entity.Roles;
 import jakarta.annotation.PostConstruct;
 import jakarta.annotation.Resource;
 import jakarta.ejb.ConcurrencyManagement;
@@ -25,6 +27,7 @@ import java.time.Instant;
 import java.time.ZoneOffset;
 import java.time.format.DateTimeFormatter;
 import java.util.List;
+import java.util.Set;
 import java.util.logging.Level;
 import java.util.logging.Logger;
 import java.util.stream.Stream;
@@ -51,6 +54,9 @@ public class InboxWatch {
 
     @Inject
     Intake intake;
+
+    @Inject
+    Caller caller;
 
     @Inject
     @ConfigProperty(name = "apintake.inbox.dir", defaultValue = "${user.home}/ap-intake/inbox")
@@ -117,7 +123,10 @@ public class InboxWatch {
                 fail(file, "larger than " + maxBytes + " bytes (apintake.intake.max-bytes)");
                 return;
             }
-            var receipt = intake.receive(Files.readAllBytes(file), name, Files.probeContentType(file));
+            byte[] bytes = Files.readAllBytes(file);
+            String type = Files.probeContentType(file);
+            // The inbox is an upload channel: it acts as a clerk would, under its own name.
+            var receipt = caller.runAs("inbox", Set.of(Roles.CLERK), () -> intake.receive(bytes, name, type));
             move(file, "archive", receipt.invoice().id() + "-" + name);
             LOG.info(() -> "Inbox: " + name + " -> invoice " + receipt.invoice().id()
                     + (receipt.created() ? "" : " (already received)"));

@@ -2,6 +2,8 @@ package com.apintake.monitoring.boundary;
 
 import com.apintake.monitoring.control.ConnectionActivity;
 import com.apintake.monitoring.control.PoolStatistics;
+import com.apintake.security.entity.Roles;
+import jakarta.annotation.security.RolesAllowed;
 import jakarta.inject.Inject;
 import jakarta.ws.rs.GET;
 import jakarta.ws.rs.Path;
@@ -12,6 +14,7 @@ import java.util.List;
 /** GET /api/v1/database/connections: the container pool live, next to what PostgreSQL sees. */
 @Path("database/connections")
 @Produces(MediaType.APPLICATION_JSON)
+@RolesAllowed(Roles.DBA)
 public class ConnectionsResource {
 
     /** The pool as the running server reports it; utilization = used / maxPoolSize, 0..1. */
