@@ -38,6 +38,7 @@ public final class PostgresServer {
     private final int port;
     private final String user;
     private final String password;
+    private final List<String> extraSettings = new ArrayList<>();
 
     public PostgresServer(Path dataDir, int port, String user, String password) {
         this.binDir = locateBinaries();
@@ -45,6 +46,12 @@ public final class PostgresServer {
         this.port = port;
         this.user = user;
         this.password = password == null || password.isEmpty() ? null : password;
+    }
+
+    /** More postgresql.conf lines (e.g. ssl = on), written at the next start. */
+    public PostgresServer withSettings(String... lines) {
+        extraSettings.addAll(List.of(lines));
+        return this;
     }
 
     public int port() {
@@ -187,6 +194,7 @@ public final class PostgresServer {
                 "max_connections = 100",
                 "fsync = on",
                 "log_min_duration_statement = 1000",
+                String.join("\n", extraSettings),
                 "");
         Files.writeString(dataDir.resolve("ap-intake.conf"), settings, StandardCharsets.UTF_8);
     }

@@ -19,8 +19,9 @@ public class TestEnvironment implements LauncherSessionListener {
     /** The first API user, created by the application from ADMIN_USER/ADMIN_PASSWORD with all three roles. */
     public static final String ADMIN_USER = "it-admin";
     /** Fresh for every run, so no password is written down anywhere. */
-    private static final String ADMIN_PASSWORD = java.util.HexFormat.of()
-            .formatHex(new java.security.SecureRandom().generateSeed(16));
+    private static final String ADMIN_PASSWORD =
+            java.util.HexFormat.of().formatHex(new java.security.SecureRandom().generateSeed(16));
+
     private static final Logger LOG = Logger.getLogger(TestEnvironment.class.getName());
 
     private static PostgresServer postgres;
@@ -51,14 +52,21 @@ public class TestEnvironment implements LauncherSessionListener {
             System.setProperty(
                     "payara.cmdOptions",
                     joinEscaped(payara.jvmOptions(Map.of(
-                            "apintake.inbox.dir", inbox().toString(),
-                            "apintake.inbox.interval-seconds", "1",
-                            "apintake.inbox.settle-seconds", "0",
-                            "apintake.export.dir", exports().toString(),
-                            "apintake.export.interval-seconds", "0",
+                            "apintake.inbox.dir",
+                            inbox().toString(),
+                            "apintake.inbox.interval-seconds",
+                            "1",
+                            "apintake.inbox.settle-seconds",
+                            "0",
+                            "apintake.export.dir",
+                            exports().toString(),
+                            "apintake.export.interval-seconds",
+                            "0",
                             // The server reads these as it would read the environment variables of production.
-                            "ADMIN_USER", ADMIN_USER,
-                            "ADMIN_PASSWORD", ADMIN_PASSWORD))));
+                            "ADMIN_USER",
+                            ADMIN_USER,
+                            "ADMIN_PASSWORD",
+                            ADMIN_PASSWORD))));
             System.setProperty("payara.extraMicroOptions", joinEscaped(microOptions));
         } catch (Exception e) {
             throw new IllegalStateException("Could not prepare the integration-test environment", e);

@@ -47,7 +47,10 @@ public class ExportSchedule {
     }
 
     @Timeout
-    @TransactionAttribute(TransactionAttributeType.NOT_SUPPORTED)
+    // Not NOT_SUPPORTED: from such an EJB invocation Payara hands out connections outside any JTA
+    // transaction, even inside a @Transactional method, so the per-transaction database role could not hold.
+    // The work itself runs in its own transaction (REQUIRES_NEW), one per file or batch.
+    @TransactionAttribute(TransactionAttributeType.REQUIRED)
     void export() {
         try {
             caller.runAs("export-schedule", Set.of(Roles.APPROVER), exportBatch::run);

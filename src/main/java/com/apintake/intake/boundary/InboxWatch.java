@@ -82,7 +82,10 @@ public class InboxWatch {
     }
 
     @Timeout
-    @TransactionAttribute(TransactionAttributeType.NOT_SUPPORTED)
+    // Not NOT_SUPPORTED: from such an EJB invocation Payara hands out connections outside any JTA
+    // transaction, even inside a @Transactional method, so the per-transaction database role could not hold.
+    // The work itself runs in its own transaction (REQUIRES_NEW), one per file or batch.
+    @TransactionAttribute(TransactionAttributeType.REQUIRED)
     public synchronized void scan() {
         Path inbox = Path.of(inboxDir);
         try {

@@ -12,6 +12,7 @@ import jakarta.servlet.http.HttpServletRequest;
 import jakarta.servlet.http.HttpServletResponse;
 import java.nio.charset.StandardCharsets;
 import java.util.Base64;
+import java.util.logging.Logger;
 
 /**
  * HTTP Basic for curl and scripts (use it over TLS only). A request with valid credentials runs as
@@ -27,6 +28,11 @@ public class BasicAuthentication implements HttpAuthenticationMechanism {
 
     /** Request attribute: why the credentials sent were not accepted. */
     static final String REJECTED = BasicAuthentication.class.getName() + ".rejected";
+
+    /** Request attribute: the credentials could not be checked at all (the database is unreachable). */
+    static final String UNAVAILABLE = BasicAuthentication.class.getName() + ".unavailable";
+
+    private static final Logger LOG = Logger.getLogger(BasicAuthentication.class.getName());
 
     @Inject
     IdentityStoreHandler identityStores;
@@ -50,8 +56,16 @@ public class BasicAuthentication implements HttpAuthenticationMechanism {
             request.setAttribute(REJECTED, "The Authorization header is not valid Basic credentials.");
             return context.doNothing();
         }
-        CredentialValidationResult result = identityStores.validate(
-                new UsernamePasswordCredential(decoded.substring(0, colon), decoded.substring(colon + 1)));
+        CredentialValidationResult result;
+        try {
+            result = identityStores.validate(
+                    new UsernamePasswordCredential(decoded.substring(0, colon), decoded.substring(colon + 1)));
+        } catch (RuntimeException e) {
+            // The user store is the database: when it is down, the API answers 503 and the probes still answer.
+            LOG.warning("Credentials could not be checked: " + e.getMessage());
+            request.setAttribute(UNAVAILABLE, Boolean.TRUE);
+            return context.doNothing();
+        }
         if (result.getStatus() == CredentialValidationResult.Status.VALID) {
             return context.notifyContainerAboutLogin(result);
         }

@@ -34,7 +34,8 @@ public class RoleCheck implements DynamicFeature {
     public void configure(ResourceInfo resource, FeatureContext context) {
         Method method = resource.getResourceMethod();
         Class<?> type = resource.getResourceClass();
-        if (method == null || type == null) {
+        if (method == null || type == null || !type.getName().startsWith("com.apintake.")) {
+            // Jersey's own OPTIONS responders: they tell which methods a path has, nothing more.
             return;
         }
         List<String> roles = declaredRoles(type, method);
@@ -77,6 +78,13 @@ public class RoleCheck implements DynamicFeature {
         @Override
         public void filter(ContainerRequestContext request) {
             var security = request.getSecurityContext();
+            if (security.getUserPrincipal() == null && request.getProperty(BasicAuthentication.UNAVAILABLE) != null) {
+                request.abortWith(Problem.response(
+                        Response.Status.SERVICE_UNAVAILABLE,
+                        null,
+                        "Credentials cannot be checked now: the database is unreachable. Try again shortly."));
+                return;
+            }
             if (security.getUserPrincipal() == null) {
                 // Jersey backs request properties with the servlet request's attributes.
                 Object rejected = request.getProperty(BasicAuthentication.REJECTED);

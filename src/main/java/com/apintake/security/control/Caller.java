@@ -66,14 +66,20 @@ public class Caller {
      * in a {@code @Transactional} method; outside a transaction it refuses, rather than run unscoped.
      */
     public void scope(Connection connection) throws SQLException {
-        if (connection.getAutoCommit()) {
-            throw new IllegalStateException(
-                    "Caller.scope needs a transaction: annotate the control method @Transactional");
-        }
         try (var statement = connection.prepareStatement(SCOPE)) {
             statement.setString(1, name());
             statement.setString(2, String.join(",", roles()));
             statement.execute();
+        }
+        // SET LOCAL outside a transaction block lasts one statement: then the next query would run
+        // with the pool user's rights. Refuse rather than run unscoped.
+        try (var statement = connection.createStatement();
+                var rows = statement.executeQuery("SELECT current_user")) {
+            rows.next();
+            if (!DATABASE_ROLE.equals(rows.getString(1))) {
+                throw new IllegalStateException(
+                        "Caller.scope needs a transaction: annotate the control method @Transactional");
+            }
         }
     }
 
