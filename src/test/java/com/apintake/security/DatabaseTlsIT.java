@@ -51,13 +51,47 @@ class DatabaseTlsIT {
         Path serverKey = work.resolve("server.key");
         certificateAuthority("ca");
         certificateAuthority("other-ca");
-        keytool("-genkeypair", "-alias", "server", "-keyalg", "EC", "-groupname", "secp256r1",
-                "-dname", "CN=localhost", "-validity", "2", "-keystore", store("server"));
-        keytool("-certreq", "-alias", "server", "-keystore", store("server"), "-file", work.resolve("server.csr").toString());
-        keytool("-gencert", "-alias", "ca", "-keystore", store("ca"), "-infile", work.resolve("server.csr").toString(),
-                "-outfile", serverCertificate.toString(), "-rfc", "-validity", "2",
-                "-ext", "san=dns:localhost,ip:127.0.0.1", "-ext", "ku:c=digitalSignature,keyEncipherment",
-                "-ext", "eku=serverAuth");
+        keytool(
+                "-genkeypair",
+                "-alias",
+                "server",
+                "-keyalg",
+                "EC",
+                "-groupname",
+                "secp256r1",
+                "-dname",
+                "CN=localhost",
+                "-validity",
+                "2",
+                "-keystore",
+                store("server"));
+        keytool(
+                "-certreq",
+                "-alias",
+                "server",
+                "-keystore",
+                store("server"),
+                "-file",
+                work.resolve("server.csr").toString());
+        keytool(
+                "-gencert",
+                "-alias",
+                "ca",
+                "-keystore",
+                store("ca"),
+                "-infile",
+                work.resolve("server.csr").toString(),
+                "-outfile",
+                serverCertificate.toString(),
+                "-rfc",
+                "-validity",
+                "2",
+                "-ext",
+                "san=dns:localhost,ip:127.0.0.1",
+                "-ext",
+                "ku:c=digitalSignature,keyEncipherment",
+                "-ext",
+                "eku=serverAuth");
         writePrivateKey(store("server"), "server", serverKey);
 
         tlsServer = new PostgresServer(work.resolve("data"), PayaraMicroLaunch.freePort(), TestEnvironment.USER, null)
@@ -108,17 +142,27 @@ class DatabaseTlsIT {
     /** The pool properties of the rendered prod asadmin file, for a server on 127.0.0.1:port and the given CA. */
     private static Map<String, String> prodPool(int port, Path rootCertificate) throws Exception {
         ProcessBuilder render = new ProcessBuilder(
-                "bash", Path.of(System.getProperty("apintake.basedir"), "server-config/render.sh").toString(), "prod");
-        render.environment().putAll(Map.of(
-                "DB_HOST", "127.0.0.1",
-                "DB_PORT", Integer.toString(port),
-                "DB_NAME", "postgres",
-                "DB_USER", TestEnvironment.USER,
-                "DB_SSL_ROOT_CERT", rootCertificate.toString()));
+                "bash",
+                Path.of(System.getProperty("apintake.basedir"), "server-config/render.sh")
+                        .toString(),
+                "prod");
+        render.environment()
+                .putAll(Map.of(
+                        "DB_HOST",
+                        "127.0.0.1",
+                        "DB_PORT",
+                        Integer.toString(port),
+                        "DB_NAME",
+                        "postgres",
+                        "DB_USER",
+                        TestEnvironment.USER,
+                        "DB_SSL_ROOT_CERT",
+                        rootCertificate.toString()));
         render.redirectError(ProcessBuilder.Redirect.INHERIT);
         Process process = render.start();
         String rendered = new String(process.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
-        assertThat(process.waitFor(30, TimeUnit.SECONDS) && process.exitValue() == 0).isTrue();
+        assertThat(process.waitFor(30, TimeUnit.SECONDS) && process.exitValue() == 0)
+                .isTrue();
         var matcher = Pattern.compile("create-jdbc-connection-pool .*--property (\\S+) ApIntakePool")
                 .matcher(rendered);
         assertThat(matcher.find()).as(rendered).isTrue();
@@ -145,7 +189,9 @@ class DatabaseTlsIT {
                 continue; // the password, resolved by Payara from its environment; the test server trusts loopback
             }
             PropertyDescriptor descriptor = setters.get(property.getKey().toLowerCase(Locale.ROOT));
-            assertThat(descriptor).as("setter for pool property " + property.getKey()).isNotNull();
+            assertThat(descriptor)
+                    .as("setter for pool property " + property.getKey())
+                    .isNotNull();
             Class<?> type = descriptor.getPropertyType();
             Object value = type == int.class
                     ? Integer.parseInt(property.getValue())
@@ -157,10 +203,32 @@ class DatabaseTlsIT {
     }
 
     private static void certificateAuthority(String name) throws Exception {
-        keytool("-genkeypair", "-alias", "ca", "-keyalg", "EC", "-groupname", "secp256r1",
-                "-dname", "CN=ap-intake test " + name, "-ext", "bc:c", "-ext", "ku:c=keyCertSign,cRLSign",
-                "-validity", "2", "-keystore", store(name));
-        keytool("-exportcert", "-alias", "ca", "-rfc", "-keystore", store(name), "-file",
+        keytool(
+                "-genkeypair",
+                "-alias",
+                "ca",
+                "-keyalg",
+                "EC",
+                "-groupname",
+                "secp256r1",
+                "-dname",
+                "CN=ap-intake test " + name,
+                "-ext",
+                "bc:c",
+                "-ext",
+                "ku:c=keyCertSign,cRLSign",
+                "-validity",
+                "2",
+                "-keystore",
+                store(name));
+        keytool(
+                "-exportcert",
+                "-alias",
+                "ca",
+                "-rfc",
+                "-keystore",
+                store(name),
+                "-file",
                 work.resolve(name + ".crt").toString());
     }
 
@@ -188,7 +256,8 @@ class DatabaseTlsIT {
         }
         PrivateKey key = (PrivateKey) store.getKey(alias, STORE_PASSWORD.toCharArray());
         String pem = "-----BEGIN PRIVATE KEY-----\n"
-                + Base64.getMimeEncoder(64, "\n".getBytes(StandardCharsets.US_ASCII)).encodeToString(key.getEncoded())
+                + Base64.getMimeEncoder(64, "\n".getBytes(StandardCharsets.US_ASCII))
+                        .encodeToString(key.getEncoded())
                 + "\n-----END PRIVATE KEY-----\n";
         Files.writeString(target, pem, StandardCharsets.US_ASCII);
         Files.setPosixFilePermissions(target, PosixFilePermissions.fromString("rw-------"));

@@ -45,10 +45,14 @@ class EndpointGuardIT {
         for (var endpoint : endpoints) {
             var anonymous = call(Http.anonymous(), endpoint);
             if (anonymous.status() != 401
-                    || !anonymous.headers().firstValue("WWW-Authenticate").orElse("").startsWith("Basic realm=\"ap-intake\"")
+                    || !anonymous
+                            .headers()
+                            .firstValue("WWW-Authenticate")
+                            .orElse("")
+                            .startsWith("Basic realm=\"ap-intake\"")
                     || !anonymous.contentType().startsWith("application/problem+json")) {
-                wrong.add("anonymous " + endpoint.httpMethod() + " " + endpoint.path() + " -> " + anonymous.status() + " "
-                        + anonymous.body());
+                wrong.add("anonymous " + endpoint.httpMethod() + " " + endpoint.path() + " -> " + anonymous.status()
+                        + " " + anonymous.body());
             }
             List<String> allowed = allowed(endpoint);
             for (String role : Roles.ALL) {
@@ -57,8 +61,8 @@ class EndpointGuardIT {
                 }
                 var answer = call(TestUsers.only(role), endpoint);
                 if (answer.status() != 403 || !answer.contentType().startsWith("application/problem+json")) {
-                    wrong.add(role + " " + endpoint.httpMethod() + " " + endpoint.path() + " -> " + answer.status() + " "
-                            + answer.body());
+                    wrong.add(role + " " + endpoint.httpMethod() + " " + endpoint.path() + " -> " + answer.status()
+                            + " " + answer.body());
                 }
             }
         }

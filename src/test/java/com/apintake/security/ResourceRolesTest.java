@@ -40,7 +40,9 @@ class ResourceRolesTest {
 
     @Test
     void theScanFindsTheKnownEndpoints() {
-        var names = ResourceMethods.all().stream().map(e -> e.httpMethod() + " " + e.path()).toList();
+        var names = ResourceMethods.all().stream()
+                .map(e -> e.httpMethod() + " " + e.path())
+                .toList();
         assertThat(names)
                 .contains(
                         "POST /api/v1/invoices",
@@ -74,8 +76,10 @@ class ResourceRolesTest {
             }
         }
         assertThat(problem(Unguarded.class, Unguarded.class.getMethod("open"))).contains("no @RolesAllowed");
-        assertThat(problem(Unguarded.class, Unguarded.class.getMethod("permitted"))).contains("@PermitAll");
-        assertThat(problem(Unguarded.class, Unguarded.class.getMethod("misspelt"))).contains("ap_clerk");
+        assertThat(problem(Unguarded.class, Unguarded.class.getMethod("permitted")))
+                .contains("@PermitAll");
+        assertThat(problem(Unguarded.class, Unguarded.class.getMethod("misspelt")))
+                .contains("ap_clerk");
     }
 
     /** Why a method is not properly guarded, or null when it is. */

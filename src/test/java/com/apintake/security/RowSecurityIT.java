@@ -57,9 +57,11 @@ class RowSecurityIT {
             connection.setAutoCommit(false);
 
             asApp(connection, "");
-            assertThat(count(connection, "SELECT count(*) FROM invoice_documents")).isZero();
+            assertThat(count(connection, "SELECT count(*) FROM invoice_documents"))
+                    .isZero();
             assertThat(count(connection, "SELECT count(*) FROM vendors")).isZero();
-            assertThat(count(connection, "SELECT count(*) FROM vendors_visible")).isZero();
+            assertThat(count(connection, "SELECT count(*) FROM vendors_visible"))
+                    .isZero();
             assertThat(count(connection, "SELECT count(*) FROM audit_log")).isZero();
             assertThat(count(connection, "SELECT count(*) FROM invoices"))
                     .as("invoices themselves are not secret")
@@ -67,13 +69,16 @@ class RowSecurityIT {
             connection.rollback();
 
             asApp(connection, "dba");
-            assertThat(count(connection, "SELECT count(*) FROM invoice_documents")).isZero();
-            assertThat(count(connection, "SELECT count(*) FROM vendors_visible")).isZero();
+            assertThat(count(connection, "SELECT count(*) FROM invoice_documents"))
+                    .isZero();
+            assertThat(count(connection, "SELECT count(*) FROM vendors_visible"))
+                    .isZero();
             assertThat(count(connection, "SELECT count(*) FROM audit_log")).isPositive();
             connection.rollback();
 
             asApp(connection, "ap-clerk");
-            assertThat(count(connection, "SELECT count(*) FROM invoice_documents")).isEqualTo(documents);
+            assertThat(count(connection, "SELECT count(*) FROM invoice_documents"))
+                    .isEqualTo(documents);
             assertThat(count(connection, "SELECT count(*) FROM vendors_visible WHERE iban IS NOT NULL"))
                     .as("a clerk sees vendors, not their bank accounts")
                     .isZero();
@@ -83,7 +88,8 @@ class RowSecurityIT {
             connection.rollback();
 
             asApp(connection, "ap-approver");
-            assertThat(count(connection, "SELECT count(*) FROM invoice_documents")).isEqualTo(documents);
+            assertThat(count(connection, "SELECT count(*) FROM invoice_documents"))
+                    .isEqualTo(documents);
             assertThat(count(connection, "SELECT count(*) FROM vendors_visible WHERE iban IS NOT NULL"))
                     .isEqualTo(vendorsWithIban);
             connection.rollback();
@@ -108,8 +114,10 @@ class RowSecurityIT {
                     .hasMessageContaining("needs the application role");
             connection.rollback();
             asApp(connection, "ap-clerk");
-            assertThatThrownBy(() -> count(connection, "SELECT count(*) FROM invoice_documents WHERE true; "
-                            + "UPDATE invoice_documents SET content = ''"))
+            assertThatThrownBy(() -> count(
+                            connection,
+                            "SELECT count(*) FROM invoice_documents WHERE true; "
+                                    + "UPDATE invoice_documents SET content = ''"))
                     .hasMessageContaining("permission denied");
             connection.rollback();
         }

@@ -47,7 +47,8 @@ class SecurityIT {
     void anonymousGets401WithTheChallengeAsProblemJson() {
         var answer = Http.anonymous().get(base, "/api/v1/invoices");
         assertThat(answer.status()).isEqualTo(401);
-        assertThat(answer.headers().firstValue("WWW-Authenticate")).hasValue("Basic realm=\"ap-intake\", charset=\"UTF-8\"");
+        assertThat(answer.headers().firstValue("WWW-Authenticate"))
+                .hasValue("Basic realm=\"ap-intake\", charset=\"UTF-8\"");
         assertThat(answer.contentType()).startsWith("application/problem+json");
         assertThat(answer.<JsonObject>json().getInt("status")).isEqualTo(401);
         assertThat(answer.<JsonObject>json().getString("detail")).contains("credentials");
@@ -80,24 +81,29 @@ class SecurityIT {
         assertThat(upload.status()).as(upload.body()).isEqualTo(201);
         long id = upload.<JsonObject>json().getJsonNumber("id").longValue();
         assertThat(clerk.get(base, "/api/v1/invoices/" + id).status()).isEqualTo(200);
-        assertThat(clerk.get(base, "/api/v1/invoices/" + id + "/document").status()).isEqualTo(200);
-        assertThat(clerk.get(base, "/api/v1/exceptions?resolved=false").status()).isEqualTo(200);
+        assertThat(clerk.get(base, "/api/v1/invoices/" + id + "/document").status())
+                .isEqualTo(200);
+        assertThat(clerk.get(base, "/api/v1/exceptions?resolved=false").status())
+                .isEqualTo(200);
 
         var refused = clerk.postJson(base, "/api/v1/invoices/" + id + "/reject", "{\"reason\":\"test\"}");
         assertThat(refused.status()).isEqualTo(403);
         assertThat(refused.contentType()).startsWith("application/problem+json");
         assertThat(refused.<JsonObject>json().getString("detail")).contains(Roles.APPROVER);
-        assertThat(clerk.post(base, "/api/v1/exports/run", "application/json", new byte[0]).status())
+        assertThat(clerk.post(base, "/api/v1/exports/run", "application/json", new byte[0])
+                        .status())
                 .isEqualTo(403);
         assertThat(clerk.get(base, "/api/v1/database/connections").status()).isEqualTo(403);
 
         // An approver may do everything a clerk may.
-        assertThat(approver.get(base, "/api/v1/invoices/" + id + "/document").status()).isEqualTo(200);
+        assertThat(approver.get(base, "/api/v1/invoices/" + id + "/document").status())
+                .isEqualTo(200);
         var rejected = approver.postJson(base, "/api/v1/invoices/" + id + "/reject", "{\"reason\":\"not ours\"}");
         assertThat(rejected.status()).as(rejected.body()).isEqualTo(200);
 
         assertThat(dba.get(base, "/api/v1/invoices").status()).isEqualTo(403);
-        assertThat(dba.get(base, "/api/v1/invoices/" + id + "/document").status()).isEqualTo(403);
+        assertThat(dba.get(base, "/api/v1/invoices/" + id + "/document").status())
+                .isEqualTo(403);
         assertThat(dba.get(base, "/api/v1/database/connections").status()).isEqualTo(200);
         assertThat(dba.get(base, "/api/v1/audit").status()).isEqualTo(200);
         assertThat(approver.get(base, "/api/v1/audit").status()).isEqualTo(403);
@@ -117,27 +123,31 @@ class SecurityIT {
         assertThat(created.status()).as(created.body()).isEqualTo(201);
         long vendor = created.<JsonObject>json().getJsonNumber("id").longValue();
         assertThat(created.<JsonObject>json().getString("iban")).isEqualTo("DE02120300000000202051");
-        assertThat(clerk.postJson(base, "/api/v1/vendors", "{\"name\":\"x\"}").status()).isEqualTo(403);
+        assertThat(clerk.postJson(base, "/api/v1/vendors", "{\"name\":\"x\"}").status())
+                .isEqualTo(403);
 
         JsonObject seenByClerk = clerk.get(base, "/api/v1/vendors/" + vendor).json();
         assertThat(seenByClerk.getString("name")).isEqualTo("Bank " + vat);
         assertThat(seenByClerk.get("iban")).isIn(null, JsonValue.NULL);
         assertThat(seenByClerk.get("accountHolder")).isIn(null, JsonValue.NULL);
-        JsonArray listedForClerk = clerk.get(base, "/api/v1/vendors?name=" + vat).json();
-        assertThat(listedForClerk.getValuesAs(JsonObject.class)).allMatch(v -> v.isNull("iban") || !v.containsKey("iban"));
-        JsonObject seenByApprover = approver.get(base, "/api/v1/vendors/" + vendor).json();
+        JsonArray listedForClerk =
+                clerk.get(base, "/api/v1/vendors?name=" + vat).json();
+        assertThat(listedForClerk.getValuesAs(JsonObject.class))
+                .allMatch(v -> v.isNull("iban") || !v.containsKey("iban"));
+        JsonObject seenByApprover =
+                approver.get(base, "/api/v1/vendors/" + vendor).json();
         assertThat(seenByApprover.getString("accountHolder")).isEqualTo("Bank " + vat + " GmbH");
 
         // The clerk's upload carries another IBAN: held, though the clerk's session can never read the one on file.
         var upload = clerk.post(base, "/api/v1/invoices", "application/xml", sample(vat));
         assertThat(upload.status()).as(upload.body()).isEqualTo(201);
         long id = upload.<JsonObject>json().getJsonNumber("id").longValue();
-        JsonArray exceptions = clerk.get(base, "/api/v1/invoices/" + id + "/exceptions").json();
+        JsonArray exceptions =
+                clerk.get(base, "/api/v1/invoices/" + id + "/exceptions").json();
         assertThat(exceptions.getValuesAs(JsonObject.class))
-                .anySatisfy(e -> {
-                    assertThat(e.getString("type")).isEqualTo("BANK_ACCOUNT_CHANGE");
-                    assertThat(e.getString("detail")).contains("DE89****3000").contains("DE02****2051");
-                });
+                .filteredOn(e -> e.getString("type").equals("BANK_ACCOUNT_CHANGE"))
+                .singleElement()
+                .satisfies(e -> assertThat(e.toString()).contains("DE89****3000").contains("DE02****2051"));
         assertThat(dbValue("SELECT uploaded_by FROM invoices WHERE id = " + id)).isEqualTo(TestUsers.name(Roles.CLERK));
         assertThat(dbValue("SELECT updated_by FROM vendors WHERE id = " + vendor))
                 .isEqualTo(TestUsers.name(Roles.APPROVER));
@@ -149,7 +159,8 @@ class SecurityIT {
         var approver = TestUsers.only(Roles.APPROVER);
         var upload = clerk.post(base, "/api/v1/invoices", "application/xml", sample(freshVat()));
         long id = upload.<JsonObject>json().getJsonNumber("id").longValue();
-        JsonArray exceptions = clerk.get(base, "/api/v1/invoices/" + id + "/exceptions").json();
+        JsonArray exceptions =
+                clerk.get(base, "/api/v1/invoices/" + id + "/exceptions").json();
         long unknownVendor = exceptions.getValuesAs(JsonObject.class).stream()
                 .filter(e -> e.getString("type").equals("UNKNOWN_VENDOR"))
                 .findFirst()
@@ -157,7 +168,8 @@ class SecurityIT {
                 .getJsonNumber("id")
                 .longValue();
         String body = "{\"resolvedBy\":\"someone-else\",\"resolution\":\"vendor checked\"}";
-        assertThat(clerk.postJson(base, "/api/v1/exceptions/" + unknownVendor + "/resolve", body).status())
+        assertThat(clerk.postJson(base, "/api/v1/exceptions/" + unknownVendor + "/resolve", body)
+                        .status())
                 .isEqualTo(403);
         var resolved = approver.postJson(base, "/api/v1/exceptions/" + unknownVendor + "/resolve", body);
         assertThat(resolved.status()).as(resolved.body()).isEqualTo(200);
@@ -165,7 +177,8 @@ class SecurityIT {
 
         var rejected = approver.postJson(base, "/api/v1/invoices/" + id + "/reject", "{\"reason\":\"unknown seller\"}");
         assertThat(rejected.status()).as(rejected.body()).isEqualTo(200);
-        assertThat(dbValue("SELECT decided_by FROM invoices WHERE id = " + id)).isEqualTo(TestUsers.name(Roles.APPROVER));
+        assertThat(dbValue("SELECT decided_by FROM invoices WHERE id = " + id))
+                .isEqualTo(TestUsers.name(Roles.APPROVER));
 
         JsonObject audit = TestUsers.only(Roles.DBA)
                 .get(base, "/api/v1/audit?actor=" + TestUsers.name(Roles.APPROVER) + "&limit=1000")
@@ -197,8 +210,8 @@ class SecurityIT {
                 .allMatch(e -> e.getJsonNumber("id").longValue()
                         < items.get(1).getJsonNumber("id").longValue());
         try (Connection connection = TestEnvironment.connect()) {
-            for (String change : List.of(
-                    "UPDATE audit_log SET actor = 'someone'", "DELETE FROM audit_log", "TRUNCATE audit_log")) {
+            for (String change :
+                    List.of("UPDATE audit_log SET actor = 'someone'", "DELETE FROM audit_log", "TRUNCATE audit_log")) {
                 try (var statement = connection.createStatement()) {
                     statement.execute(change);
                     throw new AssertionError(change + " was not refused");
@@ -214,7 +227,9 @@ class SecurityIT {
         String name = "u" + ThreadLocalRandom.current().nextInt(1_000_000);
         String password = "correct horse battery " + name;
         var weak = Http.postJson(
-                base, "/api/v1/users", "{\"username\":\"" + name + "\",\"password\":\"short\",\"roles\":[\"ap-clerk\"]}");
+                base,
+                "/api/v1/users",
+                "{\"username\":\"" + name + "\",\"password\":\"short\",\"roles\":[\"ap-clerk\"]}");
         assertThat(weak.status()).isEqualTo(400);
         assertThat(weak.<JsonObject>json().getString("detail")).contains("at least 12");
         assertThat(Http.postJson(
@@ -247,23 +262,34 @@ class SecurityIT {
 
         var user = Http.as(name, password);
         assertThat(user.get(base, "/api/v1/invoices?limit=1").status()).isEqualTo(200);
-        assertThat(user.post(base, "/api/v1/exports/run", "application/json", new byte[0]).status())
+        assertThat(user.post(base, "/api/v1/exports/run", "application/json", new byte[0])
+                        .status())
                 .isEqualTo(403);
         var promoted = Http.admin().putJson(base, "/api/v1/users/" + name, "{\"roles\":[\"ap-approver\"]}");
-        assertThat(promoted.<JsonObject>json().getJsonArray("roles").getString(0)).isEqualTo("ap-approver");
+        assertThat(promoted.<JsonObject>json().getJsonArray("roles").getString(0))
+                .isEqualTo("ap-approver");
         assertThat(user.get(base, "/api/v1/invoices?limit=1").status()).isEqualTo(200);
         Http.admin().putJson(base, "/api/v1/users/" + name, "{\"enabled\":false}");
-        assertThat(user.get(base, "/api/v1/invoices?limit=1").status()).as("disabled at once").isEqualTo(401);
+        assertThat(user.get(base, "/api/v1/invoices?limit=1").status())
+                .as("disabled at once")
+                .isEqualTo(401);
         Http.admin().putJson(base, "/api/v1/users/" + name, "{\"enabled\":true,\"password\":\"" + password + "-new\"}");
-        assertThat(user.get(base, "/api/v1/invoices?limit=1").status()).as("old password").isEqualTo(401);
-        assertThat(Http.as(name, password + "-new").get(base, "/api/v1/invoices?limit=1").status())
+        assertThat(user.get(base, "/api/v1/invoices?limit=1").status())
+                .as("old password")
+                .isEqualTo(401);
+        assertThat(Http.as(name, password + "-new")
+                        .get(base, "/api/v1/invoices?limit=1")
+                        .status())
                 .isEqualTo(200);
         assertThat(Http.admin().delete(base, "/api/v1/users/" + name).status()).isEqualTo(204);
-        assertThat(Http.as(name, password + "-new").get(base, "/api/v1/invoices?limit=1").status())
+        assertThat(Http.as(name, password + "-new")
+                        .get(base, "/api/v1/invoices?limit=1")
+                        .status())
                 .isEqualTo(401);
         assertThat(Http.admin().get(base, "/api/v1/users/" + name).status()).isEqualTo(404);
 
-        JsonObject admin = Http.get(base, "/api/v1/users/" + TestEnvironment.ADMIN_USER).json();
+        JsonObject admin =
+                Http.get(base, "/api/v1/users/" + TestEnvironment.ADMIN_USER).json();
         assertThat(admin.getJsonArray("roles").getValuesAs(jakarta.json.JsonString.class).stream()
                         .map(jakarta.json.JsonString::getString))
                 .containsExactlyInAnyOrder(Roles.CLERK, Roles.APPROVER, Roles.DBA);
@@ -277,17 +303,24 @@ class SecurityIT {
     @Test
     void theLastEnabledDbaCannotBeRemoved() {
         String other = TestUsers.name(Roles.DBA);
-        assertThat(Http.admin().putJson(base, "/api/v1/users/" + other, "{\"roles\":[]}").status())
+        assertThat(Http.admin()
+                        .putJson(base, "/api/v1/users/" + other, "{\"roles\":[]}")
+                        .status())
                 .isEqualTo(200);
         try {
-            var refused = Http.admin().putJson(base, "/api/v1/users/" + TestEnvironment.ADMIN_USER, "{\"enabled\":false}");
+            var refused =
+                    Http.admin().putJson(base, "/api/v1/users/" + TestEnvironment.ADMIN_USER, "{\"enabled\":false}");
             assertThat(refused.status()).isEqualTo(409);
             assertThat(refused.<JsonObject>json().getString("detail")).contains("dba");
-            assertThat(Http.admin().delete(base, "/api/v1/users/" + TestEnvironment.ADMIN_USER).status())
+            assertThat(Http.admin()
+                            .delete(base, "/api/v1/users/" + TestEnvironment.ADMIN_USER)
+                            .status())
                     .isEqualTo(409);
             assertThat(Http.get(base, "/api/v1/users").status()).isEqualTo(200);
         } finally {
-            assertThat(Http.admin().putJson(base, "/api/v1/users/" + other, "{\"roles\":[\"dba\"]}").status())
+            assertThat(Http.admin()
+                            .putJson(base, "/api/v1/users/" + other, "{\"roles\":[\"dba\"]}")
+                            .status())
                     .isEqualTo(200);
         }
     }

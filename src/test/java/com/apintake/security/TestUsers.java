@@ -25,7 +25,8 @@ final class TestUsers {
             var created = Http.postJson(
                     base,
                     "/api/v1/users",
-                    "{\"username\":\"" + name(role) + "\",\"password\":\"" + password + "\",\"roles\":[\"" + role + "\"]}");
+                    "{\"username\":\"" + name(role) + "\",\"password\":\"" + password + "\",\"roles\":[\"" + role
+                            + "\"]}");
             assertThat(created.status()).as(created.body()).isEqualTo(201);
             PASSWORDS.put(role, password);
         }

@@ -52,8 +52,10 @@ public final class ResourceMethods {
                         type,
                         method,
                         httpMethod,
-                        "/" + ApiApplication.class.getAnnotation(ApplicationPath.class).value()
-                                + join(classPath) + join(methodPath),
+                        "/"
+                                + ApiApplication.class
+                                        .getAnnotation(ApplicationPath.class)
+                                        .value() + join(classPath) + join(methodPath),
                         consumes == null ? null : consumes.value()[0]));
             }
         }
@@ -91,8 +93,10 @@ public final class ResourceMethods {
             }
             List<Class<?>> classes = new ArrayList<>();
             try (var files = Files.walk(root)) {
-                for (java.nio.file.Path file : files.filter(f -> f.toString().endsWith(".class")).toList()) {
-                    String name = root.relativize(file).toString().replace('/', '.').replaceAll("\\.class$", "");
+                for (java.nio.file.Path file :
+                        files.filter(f -> f.toString().endsWith(".class")).toList()) {
+                    String name =
+                            root.relativize(file).toString().replace('/', '.').replaceAll("\\.class$", "");
                     classes.add(Class.forName(name, false, ResourceMethods.class.getClassLoader()));
                 }
             }

@@ -47,9 +47,9 @@ public class ExportSchedule {
     }
 
     @Timeout
-    // Not NOT_SUPPORTED: from such an EJB invocation Payara hands out connections outside any JTA
-    // transaction, even inside a @Transactional method, so the per-transaction database role could not hold.
-    // The work itself runs in its own transaction (REQUIRES_NEW), one per file or batch.
+    // The batch runs in this container transaction: Payara enlists a connection only in the transaction
+    // of the EJB invocation, so under NOT_SUPPORTED ExportBatch.run would write in autocommit and the
+    // per-transaction database role could not hold. A failed batch rolls back and leaves the rows PENDING.
     @TransactionAttribute(TransactionAttributeType.REQUIRED)
     void export() {
         try {

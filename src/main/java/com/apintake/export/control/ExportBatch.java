@@ -97,7 +97,7 @@ public class ExportBatch {
     private final SecureRandom random = new SecureRandom();
 
     /** Empty when nothing is pending. Rows locked by a concurrent run are skipped, not waited for. */
-    @Transactional(Transactional.TxType.REQUIRES_NEW)
+    @Transactional
     public Optional<Batch> run() {
         try (Connection connection = dataSource.getConnection()) {
             caller.scope(connection);

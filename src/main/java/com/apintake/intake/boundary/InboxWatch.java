@@ -1,5 +1,7 @@
 package com.apintake.intake.boundary;
 
+import jakarta.ejb.EJBException;
+import jakarta.ejb.SessionContext;
 import com.apintake.extraction.control.MalformedDocumentException;
 import com.apintake.extraction.control.UnsupportedDocumentException;
 import com.apintake.intake.control.Intake;
@@ -52,6 +54,9 @@ public class InboxWatch {
     @Resource
     TimerService timers;
 
+    @Resource
+    SessionContext context;
+
     @Inject
     Intake intake;
 
@@ -82,10 +87,7 @@ public class InboxWatch {
     }
 
     @Timeout
-    // Not NOT_SUPPORTED: from such an EJB invocation Payara hands out connections outside any JTA
-    // transaction, even inside a @Transactional method, so the per-transaction database role could not hold.
-    // The work itself runs in its own transaction (REQUIRES_NEW), one per file or batch.
-    @TransactionAttribute(TransactionAttributeType.REQUIRED)
+    @TransactionAttribute(TransactionAttributeType.NOT_SUPPORTED)
     public synchronized void scan() {
         Path inbox = Path.of(inboxDir);
         try {
@@ -106,7 +108,17 @@ public class InboxWatch {
             LOG.warning("Listing the inbox " + inbox + " failed: " + e.getMessage());
             return;
         }
-        files.forEach(this::take);
+        // Each file in a container transaction of its own. Payara enlists a connection only in the
+        // transaction of the EJB invocation: a @Transactional CDI method called from a NOT_SUPPORTED
+        // timer would run its SQL in autocommit, and the per-transaction database role could not hold.
+        InboxWatch self = context.getBusinessObject(InboxWatch.class);
+        for (Path file : files) {
+            try {
+                self.take(file);
+            } catch (EJBException e) {
+                LOG.log(Level.WARNING, "Inbox: " + file.getFileName() + " was rolled back; it is retried at the next scan", e);
+            }
+        }
     }
 
     private boolean settled(Path file) {
@@ -119,7 +131,8 @@ public class InboxWatch {
         }
     }
 
-    private void take(Path file) {
+    @TransactionAttribute(TransactionAttributeType.REQUIRES_NEW)
+    public void take(Path file) {
         String name = file.getFileName().toString();
         try {
             if (Files.size(file) > maxBytes) {

@@ -29,6 +29,9 @@ public final class ProblemMappers {
             String detail = status.getStatusCode() >= 500 ? null : exception.getMessage();
             Response problem = Problem.response(status, null, detail);
             String challenge = original == null ? null : original.getHeaderString(HttpHeaders.WWW_AUTHENTICATE);
+            if (challenge == null && status.getStatusCode() == 401) {
+                challenge = "Basic realm=\"ap-intake\", charset=\"UTF-8\"";
+            }
             // A 401 without its challenge would leave the client not knowing how to authenticate.
             return challenge == null
                     ? problem

@@ -44,7 +44,8 @@ public class RoleCheck implements DynamicFeature {
                     + " declares no roles: refused to everyone. Annotate it with @RolesAllowed.");
             roles = List.of();
         }
-        context.register(new Check(roles), Priorities.AUTHORIZATION);
+        // Ahead of Payara's own @RolesAllowed filter, whose 401 carries no Basic challenge.
+        context.register(new Check(roles), Priorities.AUTHORIZATION - 1);
     }
 
     /** The roles a method allows; empty for @DenyAll; null when neither it nor its class says. @PermitAll is not accepted under /api/v1. */
@@ -67,7 +68,7 @@ public class RoleCheck implements DynamicFeature {
         return null;
     }
 
-    @Priority(Priorities.AUTHORIZATION)
+    @Priority(Priorities.AUTHORIZATION - 1)
     static final class Check implements ContainerRequestFilter {
         private final List<String> roles;
 
