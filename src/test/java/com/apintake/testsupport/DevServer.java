@@ -88,9 +88,11 @@ public final class DevServer {
             System.out.println("  Inbox      " + dataDir.resolve("inbox") + "  (drop invoice files here)");
             System.out.println("  Exports    " + dataDir.resolve("exports"));
             System.out.println("  Data       " + dataDir);
-            System.out.println("  Users      " + (System.getenv("ADMIN_USER") == null
-                    ? "set ADMIN_USER and ADMIN_PASSWORD before the first start to create the first user (README, Security)"
-                    : "curl -u \"$ADMIN_USER\" " + root + "/api/v1/invoices  (ADMIN_USER and ADMIN_PASSWORD are passed to the server)"));
+            System.out.println("  Users      "
+                    + (System.getenv("ADMIN_USER") == null
+                            ? "set ADMIN_USER and ADMIN_PASSWORD before the first start to create the first user (README, Security)"
+                            : "curl -u \"$ADMIN_USER\" " + root
+                                    + "/api/v1/invoices  (ADMIN_USER and ADMIN_PASSWORD are passed to the server)"));
             System.out.println("Press Ctrl-C to stop.");
         } else if (payara.isAlive()) {
             System.out.println(

@@ -1,7 +1,5 @@
 package com.apintake.intake.boundary;
 
-import jakarta.ejb.EJBException;
-import jakarta.ejb.SessionContext;
 import com.apintake.extraction.control.MalformedDocumentException;
 import com.apintake.extraction.control.UnsupportedDocumentException;
 import com.apintake.intake.control.Intake;
@@ -11,6 +9,8 @@ import jakarta.annotation.PostConstruct;
 import jakarta.annotation.Resource;
 import jakarta.ejb.ConcurrencyManagement;
 import jakarta.ejb.ConcurrencyManagementType;
+import jakarta.ejb.EJBException;
+import jakarta.ejb.SessionContext;
 import jakarta.ejb.Singleton;
 import jakarta.ejb.Startup;
 import jakarta.ejb.Timeout;
@@ -116,7 +116,10 @@ public class InboxWatch {
             try {
                 self.take(file);
             } catch (EJBException e) {
-                LOG.log(Level.WARNING, "Inbox: " + file.getFileName() + " was rolled back; it is retried at the next scan", e);
+                LOG.log(
+                        Level.WARNING,
+                        "Inbox: " + file.getFileName() + " was rolled back; it is retried at the next scan",
+                        e);
             }
         }
     }

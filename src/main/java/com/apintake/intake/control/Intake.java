@@ -1,6 +1,5 @@
 package com.apintake.intake.control;
 
-import jakarta.transaction.Transactional;
 import com.apintake.extraction.control.InvoiceReader;
 import com.apintake.extraction.entity.Extraction;
 import com.apintake.intake.entity.InvoiceView;
@@ -46,7 +45,6 @@ public class Intake {
     @RegistryScope(scope = MetricRegistry.APPLICATION_SCOPE)
     MetricRegistry metrics;
 
-    @Transactional(Transactional.TxType.REQUIRES_NEW)
     public Receipt receive(byte[] bytes, String filename, String contentType) {
         Timer.Context timing = metrics.timer("apintake_intake_seconds").time();
         try {
