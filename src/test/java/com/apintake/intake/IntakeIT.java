@@ -231,7 +231,9 @@ class IntakeIT {
                 "/api/v1/exceptions/" + exception + "/resolve",
                 "{\"resolvedBy\":\"anna\",\"action\":\"CONFIRM\",\"resolution\":\"same as the original\"}");
         assertThat(confirmed.status()).as(confirmed.body()).isEqualTo(200);
-        assertThat(confirmed.<JsonObject>json().getString("resolvedBy")).isEqualTo("anna");
+        assertThat(confirmed.<JsonObject>json().getString("resolvedBy"))
+                .as("the authenticated user, not the body")
+                .isEqualTo(TestEnvironment.ADMIN_USER);
         assertThat(status(duplicate.getJsonNumber("id").longValue())).isEqualTo("CONFIRMED_DUPLICATE");
 
         var second = Http.post(base, "/api/v1/invoices", "application/xml", sample.variant("<!-- third copy -->"));

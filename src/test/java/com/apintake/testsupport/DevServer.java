@@ -17,7 +17,8 @@ import java.util.concurrent.TimeUnit;
  * What ./run.sh runs: the embedded PostgreSQL 15 with a persistent data directory, then the WAR on
  * Payara Micro with the dev configuration. Ctrl-C or SIGTERM stops Payara, then PostgreSQL.
  * Settings (environment): HTTP_PORT (8080), DB_PORT (5433), DATA_DIR (.data), DB_NAME (ap_intake),
- * DB_USER (postgres), DB_PASSWORD (none: trust on loopback).
+ * DB_USER (postgres), DB_PASSWORD (none: trust on loopback). The Payara process inherits this
+ * process's environment, so ADMIN_USER and ADMIN_PASSWORD reach the application.
  */
 public final class DevServer {
 
@@ -97,6 +98,11 @@ public final class DevServer {
             System.out.println("  Inbox      " + dataDir.resolve("inbox") + "  (drop invoice files here)");
             System.out.println("  Exports    " + dataDir.resolve("exports"));
             System.out.println("  Data       " + dataDir);
+            System.out.println("  Users      "
+                    + (System.getenv("ADMIN_USER") == null
+                            ? "set ADMIN_USER and ADMIN_PASSWORD before the first start to create the first user (README, Security)"
+                            : "curl -u \"$ADMIN_USER\" " + root
+                                    + "/api/v1/invoices  (ADMIN_USER and ADMIN_PASSWORD are passed to the server)"));
             System.out.println("Press Ctrl-C to stop.");
         } else if (payara.isAlive()) {
             System.out.println(

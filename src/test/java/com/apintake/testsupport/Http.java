@@ -11,7 +11,10 @@ import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
 import java.time.Duration;
 
-/** A plain HTTP client for the integration tests: they call the server the way curl would. */
+/**
+ * A plain HTTP client for the integration tests: they call the server the way curl would. The static
+ * methods call as the test run's admin user; {@link #as} and {@link #anonymous} call as someone else.
+ */
 public final class Http {
 
     private static final HttpClient CLIENT =
@@ -29,21 +32,75 @@ public final class Http {
         }
     }
 
+    /** Calls as the test run's first user (ADMIN_USER, all three roles): what every test does unless it says otherwise. */
+    public static Client admin() {
+        return as(TestEnvironment.ADMIN_USER, TestEnvironment.adminPassword());
+    }
+
+    /** Calls with HTTP Basic credentials, as curl -u user:password does. */
+    public static Client as(String user, String password) {
+        String token = java.util.Base64.getEncoder()
+                .encodeToString((user + ":" + password).getBytes(java.nio.charset.StandardCharsets.UTF_8));
+        return new Client("Basic " + token);
+    }
+
+    /** Calls without credentials. */
+    public static Client anonymous() {
+        return new Client(null);
+    }
+
     public static Answer get(URL base, String path) {
-        return send(HttpRequest.newBuilder(resolve(base, path)).GET());
+        return admin().get(base, path);
     }
 
     public static Answer post(URL base, String path, String contentType, byte[] body) {
-        return send(HttpRequest.newBuilder(resolve(base, path))
-                .header("Content-Type", contentType)
-                .POST(HttpRequest.BodyPublishers.ofByteArray(body)));
+        return admin().post(base, path, contentType, body);
     }
 
     public static Answer postJson(URL base, String path, String json) {
-        return post(base, path, "application/json", json.getBytes(java.nio.charset.StandardCharsets.UTF_8));
+        return admin().postJson(base, path, json);
     }
 
     public static Answer send(HttpRequest.Builder request) {
+        return admin().send(request);
+    }
+
+    /** A caller: authorization is the Authorization header it sends, null for none. */
+    public record Client(String authorization) {
+
+        public Answer get(URL base, String path) {
+            return send(HttpRequest.newBuilder(resolve(base, path)).GET());
+        }
+
+        public Answer post(URL base, String path, String contentType, byte[] body) {
+            return send(HttpRequest.newBuilder(resolve(base, path))
+                    .header("Content-Type", contentType)
+                    .POST(HttpRequest.BodyPublishers.ofByteArray(body)));
+        }
+
+        public Answer postJson(URL base, String path, String json) {
+            return post(base, path, "application/json", json.getBytes(java.nio.charset.StandardCharsets.UTF_8));
+        }
+
+        public Answer putJson(URL base, String path, String json) {
+            return send(HttpRequest.newBuilder(resolve(base, path))
+                    .header("Content-Type", "application/json")
+                    .PUT(HttpRequest.BodyPublishers.ofString(json)));
+        }
+
+        public Answer delete(URL base, String path) {
+            return send(HttpRequest.newBuilder(resolve(base, path)).DELETE());
+        }
+
+        public Answer send(HttpRequest.Builder request) {
+            if (authorization != null) {
+                request.setHeader("Authorization", authorization);
+            }
+            return exchange(request);
+        }
+    }
+
+    private static Answer exchange(HttpRequest.Builder request) {
         try {
             HttpResponse<String> response =
                     CLIENT.send(request.timeout(Duration.ofSeconds(60)).build(), HttpResponse.BodyHandlers.ofString());

@@ -39,6 +39,7 @@ public final class PostgresServer {
     private final String user;
     private final String password;
     private Path walArchive;
+    private final List<String> extraSettings = new ArrayList<>();
 
     public PostgresServer(Path dataDir, int port, String user, String password) {
         this.binDir = locateBinaries();
@@ -60,6 +61,12 @@ public final class PostgresServer {
 
     public Path walArchive() {
         return walArchive;
+    }
+
+    /** More postgresql.conf lines (e.g. ssl = on), written at the next start. */
+    public PostgresServer withSettings(String... lines) {
+        extraSettings.addAll(List.of(lines));
+        return this;
     }
 
     public int port() {
@@ -207,6 +214,7 @@ public final class PostgresServer {
                 "wal_level = replica",
                 "archive_mode = on",
                 "archive_command = '" + archiveCommand().replace("'", "''") + "'",
+                String.join("\n", extraSettings),
                 "");
         Files.writeString(dataDir.resolve("ap-intake.conf"), settings, StandardCharsets.UTF_8);
     }

@@ -16,6 +16,12 @@ public class TestEnvironment implements LauncherSessionListener {
 
     public static final String DATABASE = "ap_intake_test";
     public static final String USER = "postgres";
+    /** The first API user, created by the application from ADMIN_USER/ADMIN_PASSWORD with all three roles. */
+    public static final String ADMIN_USER = "it-admin";
+    /** Fresh for every run, so no password is written down anywhere. */
+    private static final String ADMIN_PASSWORD =
+            java.util.HexFormat.of().formatHex(new java.security.SecureRandom().generateSeed(16));
+
     private static final Logger LOG = Logger.getLogger(TestEnvironment.class.getName());
 
     private static PostgresServer postgres;
@@ -63,6 +69,8 @@ public class TestEnvironment implements LauncherSessionListener {
                     "apintake.maintenance.weekly", "off",
                     "apintake.maintenance.daily", "off",
                     "apintake.maintenance.lock-timeout-ms", "1000"));
+            // The server reads these as it would read the environment variables of production.
+            settings.putAll(Map.of("ADMIN_USER", ADMIN_USER, "ADMIN_PASSWORD", ADMIN_PASSWORD));
             System.setProperty("payara.cmdOptions", joinEscaped(payara.jvmOptions(settings)));
             System.setProperty("payara.extraMicroOptions", joinEscaped(microOptions));
         } catch (Exception e) {
@@ -120,6 +128,10 @@ public class TestEnvironment implements LauncherSessionListener {
     /** The loopback port the test server posts alert webhooks to. */
     public static int webhookPort() {
         return webhookPort;
+    }
+
+    public static String adminPassword() {
+        return ADMIN_PASSWORD;
     }
 
     /** The inbox folder the test server scans every second. */

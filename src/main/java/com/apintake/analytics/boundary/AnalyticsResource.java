@@ -3,6 +3,8 @@ package com.apintake.analytics.boundary;
 import com.apintake.analytics.control.Analytics;
 import com.apintake.analytics.control.Period;
 import com.apintake.platform.boundary.Problem;
+import com.apintake.security.entity.Roles;
+import jakarta.annotation.security.RolesAllowed;
 import jakarta.inject.Inject;
 import jakarta.ws.rs.DefaultValue;
 import jakarta.ws.rs.GET;
@@ -22,6 +24,7 @@ import org.eclipse.microprofile.config.inject.ConfigProperty;
  */
 @Path("analytics")
 @Produces(MediaType.APPLICATION_JSON)
+@RolesAllowed({Roles.APPROVER, Roles.DBA})
 public class AnalyticsResource {
 
     @Inject

@@ -7,7 +7,9 @@ import com.apintake.backup.entity.BackupFile;
 import com.apintake.backup.entity.BackupKind;
 import com.apintake.backup.entity.TableCount;
 import com.apintake.platform.boundary.Problem;
+import com.apintake.security.entity.Roles;
 import jakarta.annotation.Resource;
+import jakarta.annotation.security.RolesAllowed;
 import jakarta.inject.Inject;
 import jakarta.json.Json;
 import jakarta.json.JsonException;
@@ -36,7 +38,11 @@ import javax.sql.DataSource;
  */
 @Path("database/backups")
 @Produces(MediaType.APPLICATION_JSON)
+@RolesAllowed(Roles.DBA)
 public class BackupsResource {
+
+    @Inject
+    com.apintake.audit.control.AuditTrail audit;
 
     /** A backup as listed; usable = SUCCEEDED or VERIFIED, the only ones to restore from. */
     public record BackupView(
@@ -122,6 +128,7 @@ public class BackupsResource {
     public Response start(String body, @jakarta.ws.rs.core.Context UriInfo uri) {
         BackupKind kind = kind(requestedKind(body));
         BackupJobs.Started started = refusedAsProblem(() -> jobs.backup(kind, "api"));
+        audit.record("backup.start", "backup " + started.id(), kind.label());
         return accepted(uri, started.id(), kind.label(), "RUNNING");
     }
 
@@ -142,6 +149,7 @@ public class BackupsResource {
     @Path("{id: [0-9]+}/verify")
     public Response verify(@PathParam("id") long id, @jakarta.ws.rs.core.Context UriInfo uri) {
         refusedAsProblem(() -> jobs.verify(id, "api"));
+        audit.record("backup.verify", "backup " + id, "restore drill started");
         return accepted(uri, id, null, "VERIFYING");
     }
 

@@ -2,6 +2,9 @@ package com.apintake.exceptions.boundary;
 
 import com.apintake.exceptions.control.ExceptionRecords;
 import com.apintake.platform.boundary.Problem;
+import com.apintake.security.control.Caller;
+import com.apintake.security.entity.Roles;
+import jakarta.annotation.security.RolesAllowed;
 import jakarta.inject.Inject;
 import jakarta.ws.rs.Consumes;
 import jakarta.ws.rs.DefaultValue;
@@ -19,16 +22,21 @@ import java.util.Locale;
 /** /api/v1/exceptions: the work list of invoices held for a person. */
 @Path("exceptions")
 @Produces(MediaType.APPLICATION_JSON)
+@RolesAllowed({Roles.CLERK, Roles.APPROVER})
 public class ExceptionsResource {
 
     /**
-     * resolution: what was done; resolvedBy: who. action: CONFIRM or DISMISS for a suspected
-     * duplicate. vendorId: for an unknown vendor, the vendor the invoice belongs to.
+     * resolution: what was done. action: CONFIRM or DISMISS for a suspected duplicate. vendorId: for
+     * an unknown vendor, the vendor the invoice belongs to. Who resolved it is the authenticated user
+     * (a "resolvedBy" sent by older clients is ignored).
      */
-    public record Resolution(String resolution, String resolvedBy, String action, Long vendorId) {}
+    public record Resolution(String resolution, String action, Long vendorId) {}
 
     @Inject
     ExceptionRecords exceptions;
+
+    @Inject
+    Caller caller;
 
     /** Newest first. before: the id of the last exception of the previous page. */
     @GET
@@ -51,11 +59,12 @@ public class ExceptionsResource {
     @POST
     @Path("{id}/resolve")
     @Consumes(MediaType.APPLICATION_JSON)
+    @RolesAllowed(Roles.APPROVER)
     public ExceptionRecords.Record resolve(@PathParam("id") long id, Resolution body) {
-        if (body == null || blank(body.resolvedBy()) || blank(body.resolution()) && blank(body.action())) {
+        if (body == null || blank(body.resolution()) && blank(body.action())) {
             throw Problem.of(
                     Response.Status.BAD_REQUEST,
-                    "Send {\"resolvedBy\": \"name\", \"resolution\": \"what was done\"} (and \"action\": \"CONFIRM\"|\"DISMISS\" for a suspected duplicate).");
+                    "Send {\"resolution\": \"what was done\"} (and \"action\": \"CONFIRM\"|\"DISMISS\" for a suspected duplicate).");
         }
         ExceptionRecords.Action action = null;
         if (!blank(body.action())) {
@@ -65,7 +74,7 @@ public class ExceptionsResource {
                 throw Problem.of(Response.Status.BAD_REQUEST, "action must be CONFIRM or DISMISS.");
             }
         }
-        return exceptions.resolve(id, body.resolvedBy().strip(), body.resolution(), action, body.vendorId());
+        return exceptions.resolve(id, caller.name(), body.resolution(), action, body.vendorId());
     }
 
     private static boolean blank(String value) {

@@ -1,11 +1,14 @@
 package com.apintake.exceptions.control;
 
+import com.apintake.audit.control.AuditTrail;
 import com.apintake.exceptions.entity.ExceptionType;
 import com.apintake.intake.control.WorkflowMoves;
 import com.apintake.intake.entity.WorkflowStatus;
 import com.apintake.platform.boundary.Problem;
+import com.apintake.security.control.Caller;
 import jakarta.annotation.Resource;
 import jakarta.enterprise.context.ApplicationScoped;
+import jakarta.inject.Inject;
 import jakarta.transaction.Transactional;
 import jakarta.ws.rs.core.Response;
 import java.sql.Connection;
@@ -19,6 +22,7 @@ import javax.sql.DataSource;
 
 /** Exceptions raised for people, and their resolution, which moves the invoice on when nothing else holds it. */
 @ApplicationScoped
+@Transactional
 public class ExceptionRecords {
 
     public record Record(
@@ -44,6 +48,12 @@ public class ExceptionRecords {
     @Resource(lookup = "jdbc/apintake")
     DataSource dataSource;
 
+    @Inject
+    Caller caller;
+
+    @Inject
+    AuditTrail audit;
+
     /** Newest first; resolved = false is served by idx_exceptions_resolved_created. */
     public List<Record> list(Boolean resolved, Long beforeId, int limit) {
         StringBuilder sql = new StringBuilder("SELECT " + COLUMNS + " FROM exceptions WHERE true");
@@ -56,6 +66,7 @@ public class ExceptionRecords {
         sql.append(" ORDER BY created_at DESC, id DESC LIMIT ?");
         try (Connection connection = dataSource.getConnection();
                 var statement = connection.prepareStatement(sql.toString())) {
+            caller.scope(connection);
             int index = 1;
             if (resolved != null) {
                 statement.setBoolean(index++, resolved);
@@ -74,6 +85,7 @@ public class ExceptionRecords {
         try (Connection connection = dataSource.getConnection();
                 var statement = connection.prepareStatement(
                         "SELECT " + COLUMNS + " FROM exceptions WHERE invoice_id = ? ORDER BY id")) {
+            caller.scope(connection);
             statement.setLong(1, invoiceId);
             return records(statement.executeQuery());
         } catch (SQLException e) {
@@ -84,6 +96,7 @@ public class ExceptionRecords {
     public Optional<Record> find(long id) {
         try (Connection connection = dataSource.getConnection();
                 var statement = connection.prepareStatement("SELECT " + COLUMNS + " FROM exceptions WHERE id = ?")) {
+            caller.scope(connection);
             statement.setLong(1, id);
             return records(statement.executeQuery()).stream().findFirst();
         } catch (SQLException e) {
@@ -99,6 +112,7 @@ public class ExceptionRecords {
     @Transactional
     public Record resolve(long id, String resolvedBy, String resolution, Action action, Long vendorId) {
         try (Connection connection = dataSource.getConnection()) {
+            caller.scope(connection);
             // Lock the invoice first, then read the exception: the same order as approval, so they cannot deadlock.
             Record unlocked =
                     find(id).orElseThrow(() -> Problem.of(Response.Status.NOT_FOUND, "No exception " + id + "."));
@@ -139,6 +153,12 @@ public class ExceptionRecords {
             if (next != status) {
                 WorkflowMoves.set(connection, exception.invoiceId(), next);
             }
+            audit.record(
+                    connection,
+                    "exception.resolve",
+                    "exception " + id,
+                    exception.type() + " of invoice " + exception.invoiceId() + ": " + text
+                            + (next != status ? "; invoice now " + next : ""));
             return find(id).orElseThrow();
         } catch (SQLException e) {
             throw new IllegalStateException("Resolving exception " + id + " failed", e);

@@ -1,6 +1,8 @@
 package com.apintake.export.boundary;
 
 import com.apintake.export.control.ExportBatch;
+import com.apintake.security.control.Caller;
+import com.apintake.security.entity.Roles;
 import jakarta.annotation.PostConstruct;
 import jakarta.annotation.Resource;
 import jakarta.ejb.Singleton;
@@ -11,6 +13,7 @@ import jakarta.ejb.TimerService;
 import jakarta.ejb.TransactionAttribute;
 import jakarta.ejb.TransactionAttributeType;
 import jakarta.inject.Inject;
+import java.util.Set;
 import java.util.logging.Level;
 import java.util.logging.Logger;
 import org.eclipse.microprofile.config.inject.ConfigProperty;
@@ -29,6 +32,9 @@ public class ExportSchedule {
     ExportBatch exportBatch;
 
     @Inject
+    Caller caller;
+
+    @Inject
     @ConfigProperty(name = "apintake.export.interval-seconds", defaultValue = "300")
     long intervalSeconds;
 
@@ -41,10 +47,13 @@ public class ExportSchedule {
     }
 
     @Timeout
-    @TransactionAttribute(TransactionAttributeType.NOT_SUPPORTED)
+    // The batch runs in this container transaction: Payara enlists a connection only in the transaction
+    // of the EJB invocation, so under NOT_SUPPORTED ExportBatch.run would write in autocommit and the
+    // per-transaction database role could not hold. A failed batch rolls back and leaves the rows PENDING.
+    @TransactionAttribute(TransactionAttributeType.REQUIRED)
     void export() {
         try {
-            exportBatch.run();
+            caller.runAs("export-schedule", Set.of(Roles.APPROVER), exportBatch::run);
         } catch (RuntimeException e) {
             LOG.log(Level.WARNING, "Scheduled export failed; the invoices stay PENDING for the next run", e);
         }

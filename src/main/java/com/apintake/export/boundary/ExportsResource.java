@@ -1,6 +1,8 @@
 package com.apintake.export.boundary;
 
 import com.apintake.export.control.ExportBatch;
+import com.apintake.security.entity.Roles;
+import jakarta.annotation.security.RolesAllowed;
 import jakarta.inject.Inject;
 import jakarta.ws.rs.POST;
 import jakarta.ws.rs.Path;
@@ -11,6 +13,7 @@ import jakarta.ws.rs.core.Response;
 /** POST /api/v1/exports/run: write the pending approved invoices as one batch now (the timer does it periodically). */
 @Path("exports")
 @Produces(MediaType.APPLICATION_JSON)
+@RolesAllowed(Roles.APPROVER)
 public class ExportsResource {
 
     @Inject

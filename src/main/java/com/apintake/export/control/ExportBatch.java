@@ -1,5 +1,7 @@
 package com.apintake.export.control;
 
+import com.apintake.audit.control.AuditTrail;
+import com.apintake.security.control.Caller;
 import jakarta.annotation.Resource;
 import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.inject.Inject;
@@ -75,6 +77,12 @@ public class ExportBatch {
     @Resource(lookup = "jdbc/apintake")
     DataSource dataSource;
 
+    @Inject
+    Caller caller;
+
+    @Inject
+    AuditTrail audit;
+
     @Resource
     TransactionSynchronizationRegistry transaction;
 
@@ -92,6 +100,7 @@ public class ExportBatch {
     @Transactional
     public Optional<Batch> run() {
         try (Connection connection = dataSource.getConnection()) {
+            caller.scope(connection);
             List<Object[]> rows = pending(connection);
             if (rows.isEmpty()) {
                 return Optional.empty();
@@ -108,9 +117,10 @@ public class ExportBatch {
             Long[] staged = rows.stream().map(r -> (Long) r[0]).toArray(Long[]::new);
             Long[] invoices = rows.stream().map(r -> (Long) r[1]).toArray(Long[]::new);
             try (var update = connection.prepareStatement(
-                    "UPDATE staged_exports SET status = 'EXPORTED', batch = ?, exported_at = now() WHERE id = ANY (?)")) {
+                    "UPDATE staged_exports SET status = 'EXPORTED', batch = ?, exported_at = now(), exported_by = ? WHERE id = ANY (?)")) {
                 update.setString(1, batch);
-                update.setArray(2, connection.createArrayOf("bigint", staged));
+                update.setString(2, caller.name());
+                update.setArray(3, connection.createArrayOf("bigint", staged));
                 update.executeUpdate();
             }
             try (var update = connection.prepareStatement(
@@ -118,6 +128,7 @@ public class ExportBatch {
                 update.setArray(1, connection.createArrayOf("bigint", invoices));
                 update.executeUpdate();
             }
+            audit.record(connection, "export.run", "batch " + batch, rows.size() + " invoices");
             LOG.info(() -> "Export batch " + batch + ": " + rows.size() + " invoices in " + folder);
             return Optional.of(new Batch(batch, rows.size(), csv.toString(), json.toString()));
         } catch (SQLException e) {

@@ -3,10 +3,14 @@ package com.apintake.intake.boundary;
 import com.apintake.extraction.control.MalformedDocumentException;
 import com.apintake.extraction.control.UnsupportedDocumentException;
 import com.apintake.intake.control.Intake;
+import com.apintake.security.control.Caller;
+import com.apintake.security.entity.Roles;
 import jakarta.annotation.PostConstruct;
 import jakarta.annotation.Resource;
 import jakarta.ejb.ConcurrencyManagement;
 import jakarta.ejb.ConcurrencyManagementType;
+import jakarta.ejb.EJBException;
+import jakarta.ejb.SessionContext;
 import jakarta.ejb.Singleton;
 import jakarta.ejb.Startup;
 import jakarta.ejb.Timeout;
@@ -25,6 +29,7 @@ import java.time.Instant;
 import java.time.ZoneOffset;
 import java.time.format.DateTimeFormatter;
 import java.util.List;
+import java.util.Set;
 import java.util.logging.Level;
 import java.util.logging.Logger;
 import java.util.stream.Stream;
@@ -49,8 +54,14 @@ public class InboxWatch {
     @Resource
     TimerService timers;
 
+    @Resource
+    SessionContext context;
+
     @Inject
     Intake intake;
+
+    @Inject
+    Caller caller;
 
     @Inject
     @ConfigProperty(name = "apintake.inbox.dir", defaultValue = "${user.home}/ap-intake/inbox")
@@ -97,7 +108,20 @@ public class InboxWatch {
             LOG.warning("Listing the inbox " + inbox + " failed: " + e.getMessage());
             return;
         }
-        files.forEach(this::take);
+        // Each file in a container transaction of its own. Payara enlists a connection only in the
+        // transaction of the EJB invocation: a @Transactional CDI method called from a NOT_SUPPORTED
+        // timer would run its SQL in autocommit, and the per-transaction database role could not hold.
+        InboxWatch self = context.getBusinessObject(InboxWatch.class);
+        for (Path file : files) {
+            try {
+                self.take(file);
+            } catch (EJBException e) {
+                LOG.log(
+                        Level.WARNING,
+                        "Inbox: " + file.getFileName() + " was rolled back; it is retried at the next scan",
+                        e);
+            }
+        }
     }
 
     private boolean settled(Path file) {
@@ -110,14 +134,18 @@ public class InboxWatch {
         }
     }
 
-    private void take(Path file) {
+    @TransactionAttribute(TransactionAttributeType.REQUIRES_NEW)
+    public void take(Path file) {
         String name = file.getFileName().toString();
         try {
             if (Files.size(file) > maxBytes) {
                 fail(file, "larger than " + maxBytes + " bytes (apintake.intake.max-bytes)");
                 return;
             }
-            var receipt = intake.receive(Files.readAllBytes(file), name, Files.probeContentType(file));
+            byte[] bytes = Files.readAllBytes(file);
+            String type = Files.probeContentType(file);
+            // The inbox is an upload channel: it acts as a clerk would, under its own name.
+            var receipt = caller.runAs("inbox", Set.of(Roles.CLERK), () -> intake.receive(bytes, name, type));
             move(file, "archive", receipt.invoice().id() + "-" + name);
             LOG.info(() -> "Inbox: " + name + " -> invoice " + receipt.invoice().id()
                     + (receipt.created() ? "" : " (already received)"));

@@ -7,7 +7,10 @@ import com.apintake.intake.control.Invoices;
 import com.apintake.intake.entity.InvoiceView;
 import com.apintake.intake.entity.WorkflowStatus;
 import com.apintake.platform.boundary.Problem;
+import com.apintake.security.control.Caller;
+import com.apintake.security.entity.Roles;
 import com.apintake.validation.control.ValidationRecords;
+import jakarta.annotation.security.RolesAllowed;
 import jakarta.inject.Inject;
 import jakarta.json.JsonObject;
 import jakarta.ws.rs.Consumes;
@@ -38,13 +41,14 @@ import org.eclipse.microprofile.config.inject.ConfigProperty;
 /** /api/v1/invoices: upload invoice files and follow them through the workflow. */
 @Path("invoices")
 @Produces(MediaType.APPLICATION_JSON)
+@RolesAllowed({Roles.CLERK, Roles.APPROVER})
 public class InvoicesResource {
 
     /** One page of invoices; next is the URL of the following page, absent on the last one. */
     public record Page(List<InvoiceView> items, String next) {}
 
-    /** Who decides, and why: the body of approve and reject. */
-    public record Decision(String by, String reason) {}
+    /** Why: the optional body of approve and reject. Who decides is the authenticated user. */
+    public record Decision(String reason) {}
 
     @Inject
     Intake intake;
@@ -60,6 +64,9 @@ public class InvoicesResource {
 
     @Inject
     ExceptionRecords exceptions;
+
+    @Inject
+    Caller caller;
 
     @Inject
     @ConfigProperty(name = "apintake.intake.max-bytes", defaultValue = "10485760")
@@ -161,16 +168,18 @@ public class InvoicesResource {
     @POST
     @Path("{id}/approve")
     @Consumes(MediaType.APPLICATION_JSON)
+    @RolesAllowed(Roles.APPROVER)
     public InvoiceView approve(@PathParam("id") long id, Decision decision) {
-        decisions.approve(id, who(decision));
+        decisions.approve(id, caller.name());
         return get(id);
     }
 
     @POST
     @Path("{id}/reject")
     @Consumes(MediaType.APPLICATION_JSON)
+    @RolesAllowed(Roles.APPROVER)
     public InvoiceView reject(@PathParam("id") long id, Decision decision) {
-        decisions.reject(id, who(decision), decision == null ? null : decision.reason());
+        decisions.reject(id, caller.name(), decision == null ? null : decision.reason());
         return get(id);
     }
 
@@ -199,13 +208,6 @@ public class InvoicesResource {
         } catch (IOException e) {
             throw Problem.of(Response.Status.BAD_REQUEST, "The upload could not be read: " + e.getMessage());
         }
-    }
-
-    private static String who(Decision decision) {
-        if (decision == null || decision.by() == null || decision.by().isBlank()) {
-            throw Problem.of(Response.Status.BAD_REQUEST, "Say who decides: {\"by\": \"name\"}.");
-        }
-        return decision.by().strip();
     }
 
     static String filenameOf(String disposition) {

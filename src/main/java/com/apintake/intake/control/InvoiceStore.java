@@ -1,9 +1,11 @@
 package com.apintake.intake.control;
 
+import com.apintake.audit.control.AuditTrail;
 import com.apintake.exceptions.entity.ExceptionType;
 import com.apintake.extraction.entity.Extraction;
 import com.apintake.extraction.entity.InvoiceData;
 import com.apintake.intake.entity.WorkflowStatus;
+import com.apintake.security.control.Caller;
 import com.apintake.validation.entity.Finding;
 import com.apintake.vendors.control.VendorMatch;
 import jakarta.annotation.Resource;
@@ -36,13 +38,19 @@ public class InvoiceStore {
     static final String INSERT_INVOICE = """
             INSERT INTO invoices (file_hash, original_filename, content_type, size_bytes, invoice_number, type_code,
                                   issue_date, due_date, currency, total_net, total_vat, total_gross, amount_due,
-                                  status, workflow_status)
-            VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, 'RECEIVED')
+                                  status, workflow_status, uploaded_by)
+            VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, 'RECEIVED', ?)
             ON CONFLICT (file_hash) DO NOTHING
             RETURNING id""";
 
     @Resource(lookup = "jdbc/apintake")
     DataSource dataSource;
+
+    @Inject
+    Caller caller;
+
+    @Inject
+    AuditTrail audit;
 
     @Inject
     @ConfigProperty(name = "apintake.validation.min-confidence", defaultValue = "0.8")
@@ -57,9 +65,10 @@ public class InvoiceStore {
             Extraction extraction,
             List<Finding> findings) {
         try (Connection connection = dataSource.getConnection()) {
+            caller.scope(connection);
             InvoiceData data = extraction.invoice();
-            Optional<Long> inserted =
-                    insertInvoice(connection, fileHash, filename, contentType, bytes.length, data, extraction);
+            Optional<Long> inserted = insertInvoice(
+                    connection, fileHash, filename, contentType, bytes.length, data, extraction, caller.name());
             if (inserted.isEmpty()) {
                 return new Stored(existingId(connection, fileHash), false, 0, false);
             }
@@ -86,7 +95,7 @@ public class InvoiceStore {
                 } else {
                     long vendorId = vendor.get().vendorId();
                     setVendor(connection, id, vendorId);
-                    Finding bank = bankAccountFinding(vendor.get(), data);
+                    Finding bank = bankAccountFinding(connection, vendorId, data);
                     all.add(bank);
                     if (!bank.passed()) {
                         raised.add(new Raised(ExceptionType.BANK_ACCOUNT_CHANGE, bank.detail()));
@@ -148,6 +157,7 @@ public class InvoiceStore {
                 status = status.moveTo(WorkflowStatus.VALIDATED).moveTo(WorkflowStatus.PENDING_APPROVAL);
             }
             finish(connection, id, status, duplicateOf);
+            audit.record(connection, "invoice.upload", "invoice " + id, "file " + filename + ", sha256 " + fileHash);
             return new Stored(id, true, raised.size(), duplicateOf != null);
         } catch (SQLException e) {
             throw new IllegalStateException("Storing invoice " + fileHash + " failed", e);
@@ -160,22 +170,24 @@ public class InvoiceStore {
                 .orElse(new Finding("AP-VENDOR-MATCH", false, "Seller '" + data.sellerName() + "' matches no vendor."));
     }
 
-    private static Finding bankAccountFinding(VendorMatch.Match vendor, InvoiceData data) {
+    private static Finding bankAccountFinding(Connection connection, long vendorId, InvoiceData data)
+            throws SQLException {
         String onInvoice = normalizeIban(data.sellerIban());
-        String onFile = normalizeIban(vendor.iban());
-        if (onInvoice == null || onFile == null) {
+        VendorMatch.BankCheck check = onInvoice == null ? null : VendorMatch.bankCheck(connection, vendorId, onInvoice);
+        if (onInvoice == null || !check.onFile()) {
             return new Finding(
                     "AP-BANK-ACCOUNT",
                     true,
                     "not applicable: no IBAN on the " + (onInvoice == null ? "invoice" : "vendor master") + ".");
         }
-        boolean same = onInvoice.equals(onFile);
+        boolean same = check.matches();
         return new Finding(
                 "AP-BANK-ACCOUNT",
                 same,
                 same
                         ? "IBAN matches the vendor master."
-                        : "IBAN on the invoice " + mask(onInvoice) + " differs from the vendor master " + mask(onFile)
+                        : "IBAN on the invoice " + mask(onInvoice) + " differs from the vendor master "
+                                + check.maskedOnFile()
                                 + ": verify the change with the vendor by phone before paying.");
     }
 
@@ -195,7 +207,8 @@ public class InvoiceStore {
             String contentType,
             long size,
             InvoiceData data,
-            Extraction extraction)
+            Extraction extraction,
+            String uploadedBy)
             throws SQLException {
         try (var statement = connection.prepareStatement(INSERT_INVOICE)) {
             statement.setString(1, hash);
@@ -213,6 +226,7 @@ public class InvoiceStore {
             statement.setBigDecimal(12, data == null ? null : data.totalWithVat());
             statement.setBigDecimal(13, data == null ? null : data.amountDue());
             statement.setString(14, extraction.needsManualEntry() ? "NEEDS_MANUAL_ENTRY" : "PROCESSED");
+            statement.setString(15, uploadedBy);
             try (var rows = statement.executeQuery()) {
                 return rows.next() ? Optional.of(rows.getLong(1)) : Optional.empty();
             }

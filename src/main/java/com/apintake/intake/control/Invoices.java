@@ -2,8 +2,11 @@ package com.apintake.intake.control;
 
 import com.apintake.intake.entity.InvoiceView;
 import com.apintake.intake.entity.WorkflowStatus;
+import com.apintake.security.control.Caller;
 import jakarta.annotation.Resource;
 import jakarta.enterprise.context.ApplicationScoped;
+import jakarta.inject.Inject;
+import jakarta.transaction.Transactional;
 import java.sql.Connection;
 import java.sql.PreparedStatement;
 import java.sql.ResultSet;
@@ -17,6 +20,7 @@ import javax.sql.DataSource;
 
 /** Reads invoices. Every list is in a stable order (newest first, id as tie-breaker) with keyset paging. */
 @ApplicationScoped
+@Transactional
 public class Invoices {
 
     static final String COLUMNS = """
@@ -37,6 +41,9 @@ public class Invoices {
 
     @Resource(lookup = "jdbc/apintake")
     DataSource dataSource;
+
+    @Inject
+    Caller caller;
 
     public Optional<InvoiceView> find(long id) {
         return one("SELECT " + COLUMNS + " FROM invoices i WHERE i.id = ?", id);
@@ -74,6 +81,7 @@ public class Invoices {
         parameters.add(query.limit());
         try (Connection connection = dataSource.getConnection();
                 PreparedStatement statement = connection.prepareStatement(sql.toString())) {
+            caller.scope(connection);
             for (int i = 0; i < parameters.size(); i++) {
                 statement.setObject(i + 1, parameters.get(i));
             }
@@ -97,6 +105,7 @@ public class Invoices {
                 FROM invoices i JOIN invoice_documents d ON d.invoice_id = i.id WHERE i.id = ?""";
         try (Connection connection = dataSource.getConnection();
                 PreparedStatement statement = connection.prepareStatement(sql)) {
+            caller.scope(connection);
             statement.setLong(1, id);
             try (ResultSet rows = statement.executeQuery()) {
                 return rows.next()
@@ -111,6 +120,7 @@ public class Invoices {
     private Optional<InvoiceView> one(String sql, Object parameter) {
         try (Connection connection = dataSource.getConnection();
                 PreparedStatement statement = connection.prepareStatement(sql)) {
+            caller.scope(connection);
             statement.setObject(1, parameter);
             try (ResultSet rows = statement.executeQuery()) {
                 return rows.next() ? Optional.of(view(rows)) : Optional.empty();

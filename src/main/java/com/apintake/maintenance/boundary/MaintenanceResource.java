@@ -1,7 +1,10 @@
 package com.apintake.maintenance.boundary;
 
+import com.apintake.audit.control.AuditTrail;
 import com.apintake.maintenance.control.MaintenanceRuns;
 import com.apintake.platform.boundary.Problem;
+import com.apintake.security.entity.Roles;
+import jakarta.annotation.security.RolesAllowed;
 import jakarta.inject.Inject;
 import jakarta.ws.rs.DefaultValue;
 import jakarta.ws.rs.GET;
@@ -16,6 +19,7 @@ import java.util.List;
 /** /api/v1/database/maintenance: every maintenance run and what it did; POST runs one now. */
 @Path("database/maintenance")
 @Produces(MediaType.APPLICATION_JSON)
+@RolesAllowed(Roles.DBA)
 public class MaintenanceResource {
 
     @Inject
@@ -23,6 +27,9 @@ public class MaintenanceResource {
 
     @Inject
     MaintenanceSchedule schedule;
+
+    @Inject
+    AuditTrail audit;
 
     @GET
     public List<MaintenanceRuns.Run> list(@QueryParam("limit") @DefaultValue("50") int limit) {
@@ -39,6 +46,8 @@ public class MaintenanceResource {
         if (!"weekly".equals(kind) && !"daily".equals(kind)) {
             throw Problem.of(Response.Status.BAD_REQUEST, "kind must be weekly or daily.");
         }
-        return schedule.run(kind, "manual");
+        MaintenanceRuns.Run run = schedule.run(kind, "manual");
+        audit.record("maintenance.run", kind + " maintenance run " + run.id(), run.outcome());
+        return run;
     }
 }

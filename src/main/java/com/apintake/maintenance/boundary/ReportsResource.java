@@ -3,6 +3,8 @@ package com.apintake.maintenance.boundary;
 import com.apintake.maintenance.control.PerformanceReports;
 import com.apintake.maintenance.control.ReportMarkdown;
 import com.apintake.platform.boundary.Problem;
+import com.apintake.security.entity.Roles;
+import jakarta.annotation.security.RolesAllowed;
 import jakarta.inject.Inject;
 import jakarta.ws.rs.DefaultValue;
 import jakarta.ws.rs.GET;
@@ -21,6 +23,7 @@ import java.util.List;
  * (?format=markdown or Accept: text/markdown) or HTML (?format=html or Accept: text/html).
  */
 @Path("database/reports")
+@RolesAllowed(Roles.DBA)
 public class ReportsResource {
 
     @Inject

@@ -1,6 +1,8 @@
 package com.apintake.monitoring.boundary;
 
 import com.apintake.monitoring.control.ConnectionOverview;
+import com.apintake.security.entity.Roles;
+import jakarta.annotation.security.RolesAllowed;
 import jakarta.inject.Inject;
 import jakarta.ws.rs.GET;
 import jakarta.ws.rs.Path;
@@ -10,6 +12,7 @@ import jakarta.ws.rs.core.MediaType;
 /** GET /api/v1/database/connections: the container pool live, next to what PostgreSQL sees. */
 @Path("database/connections")
 @Produces(MediaType.APPLICATION_JSON)
+@RolesAllowed(Roles.DBA)
 public class ConnectionsResource {
 
     @Inject

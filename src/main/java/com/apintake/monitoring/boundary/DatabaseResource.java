@@ -11,6 +11,8 @@ import com.apintake.monitoring.control.VitalSigns;
 import com.apintake.monitoring.entity.HealthReport;
 import com.apintake.monitoring.entity.Recommendation;
 import com.apintake.platform.boundary.Problem;
+import com.apintake.security.entity.Roles;
+import jakarta.annotation.security.RolesAllowed;
 import jakarta.inject.Inject;
 import jakarta.ws.rs.DefaultValue;
 import jakarta.ws.rs.GET;
@@ -33,6 +35,7 @@ import org.eclipse.microprofile.config.inject.ConfigProperty;
  */
 @Path("database")
 @Produces(MediaType.APPLICATION_JSON)
+@RolesAllowed(Roles.DBA)
 public class DatabaseResource {
 
     private static final Logger LOG = Logger.getLogger(DatabaseResource.class.getName());

@@ -2,7 +2,18 @@ package com.apintake.platform.boundary;
 
 import jakarta.ws.rs.ApplicationPath;
 import jakarta.ws.rs.core.Application;
+import java.util.Map;
 
-/** Every REST resource of ap-intake lives under /api/v1. Health and metrics are served by the server at the root. */
+/**
+ * Every REST resource of ap-intake lives under /api/v1, each method guarded by @RolesAllowed (see
+ * security/boundary/RoleCheck). Health and metrics are served by the server at the root, open.
+ */
 @ApplicationPath("api/v1")
-public class ApiApplication extends Application {}
+public class ApiApplication extends Application {
+
+    /** No generated WADL: it would describe the API to anyone who asks. */
+    @Override
+    public Map<String, Object> getProperties() {
+        return Map.of("jersey.config.server.wadl.disableWadl", true);
+    }
+}

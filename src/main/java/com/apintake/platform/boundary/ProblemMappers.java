@@ -1,6 +1,7 @@
 package com.apintake.platform.boundary;
 
 import jakarta.ws.rs.WebApplicationException;
+import jakarta.ws.rs.core.HttpHeaders;
 import jakarta.ws.rs.core.Response;
 import jakarta.ws.rs.ext.ExceptionMapper;
 import jakarta.ws.rs.ext.Provider;
@@ -26,7 +27,17 @@ public final class ProblemMappers {
             Response.StatusType status =
                     original == null ? Response.Status.INTERNAL_SERVER_ERROR : original.getStatusInfo();
             String detail = status.getStatusCode() >= 500 ? null : exception.getMessage();
-            return Problem.response(status, null, detail);
+            Response problem = Problem.response(status, null, detail);
+            String challenge = original == null ? null : original.getHeaderString(HttpHeaders.WWW_AUTHENTICATE);
+            if (challenge == null && status.getStatusCode() == 401) {
+                challenge = "Basic realm=\"ap-intake\", charset=\"UTF-8\"";
+            }
+            // A 401 without its challenge would leave the client not knowing how to authenticate.
+            return challenge == null
+                    ? problem
+                    : Response.fromResponse(problem)
+                            .header(HttpHeaders.WWW_AUTHENTICATE, challenge)
+                            .build();
         }
     }
 

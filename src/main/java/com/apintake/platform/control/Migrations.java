@@ -11,6 +11,7 @@ import jakarta.ejb.TimerConfig;
 import jakarta.ejb.TimerService;
 import jakarta.ejb.TransactionManagement;
 import jakarta.ejb.TransactionManagementType;
+import jakarta.enterprise.event.Event;
 import jakarta.inject.Inject;
 import java.sql.Connection;
 import java.sql.SQLException;
@@ -51,11 +52,17 @@ public class Migrations {
         FAILED
     }
 
+    /** Fired once, when the changelog has been applied: work that needs the schema (the first user) starts then. */
+    public record Applied() {}
+
     @Resource(lookup = "jdbc/apintake")
     DataSource dataSource;
 
     @Resource
     TimerService timers;
+
+    @Inject
+    Event<Applied> applied;
 
     @Inject
     @ConfigProperty(name = "apintake.migration.retry-seconds", defaultValue = "10")
@@ -114,6 +121,12 @@ public class Migrations {
                     "Applying the database changelog failed; retrying in " + retrySeconds + " s: " + lastError,
                     e);
             timers.createSingleActionTimer(Duration.ofSeconds(retrySeconds).toMillis(), new TimerConfig(null, false));
+            return;
+        }
+        try {
+            applied.fire(new Applied());
+        } catch (RuntimeException e) {
+            LOG.log(Level.SEVERE, "A start-up step after the schema update failed", e);
         }
     }
 

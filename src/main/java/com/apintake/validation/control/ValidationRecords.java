@@ -1,9 +1,12 @@
 package com.apintake.validation.control;
 
+import com.apintake.security.control.Caller;
 import jakarta.annotation.Resource;
 import jakarta.enterprise.context.ApplicationScoped;
+import jakarta.inject.Inject;
 import jakarta.json.Json;
 import jakarta.json.JsonObject;
+import jakarta.transaction.Transactional;
 import java.io.StringReader;
 import java.sql.Connection;
 import java.sql.SQLException;
@@ -14,12 +17,16 @@ import javax.sql.DataSource;
 
 /** What was extracted from an invoice and how each rule judged it, as stored. */
 @ApplicationScoped
+@Transactional
 public class ValidationRecords {
 
     public record Result(String rule, boolean passed, String detail) {}
 
     @Resource(lookup = "jdbc/apintake")
     DataSource dataSource;
+
+    @Inject
+    Caller caller;
 
     /** {"invoiceId", "format", "fields", "confidence"}: the shape other tools read. */
     public Optional<JsonObject> extraction(long invoiceId) {
@@ -28,6 +35,7 @@ public class ValidationRecords {
                 WHERE invoice_id = ? ORDER BY created_at DESC, id DESC LIMIT 1""";
         try (Connection connection = dataSource.getConnection();
                 var statement = connection.prepareStatement(sql)) {
+            caller.scope(connection);
             statement.setLong(1, invoiceId);
             try (var rows = statement.executeQuery()) {
                 if (!rows.next()) {
@@ -49,6 +57,7 @@ public class ValidationRecords {
         try (Connection connection = dataSource.getConnection();
                 var statement = connection.prepareStatement(
                         "SELECT rule_code, passed, detail FROM validations WHERE invoice_id = ? ORDER BY id")) {
+            caller.scope(connection);
             statement.setLong(1, invoiceId);
             try (var rows = statement.executeQuery()) {
                 List<Result> results = new ArrayList<>();

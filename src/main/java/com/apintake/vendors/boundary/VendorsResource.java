@@ -1,8 +1,10 @@
 package com.apintake.vendors.boundary;
 
 import com.apintake.platform.boundary.Problem;
+import com.apintake.security.entity.Roles;
 import com.apintake.vendors.control.Vendors;
 import com.apintake.vendors.entity.Vendor;
+import jakarta.annotation.security.RolesAllowed;
 import jakarta.inject.Inject;
 import jakarta.ws.rs.Consumes;
 import jakarta.ws.rs.DefaultValue;
@@ -22,6 +24,7 @@ import java.util.List;
 /** /api/v1/vendors: the vendor master that invoices are matched against. */
 @Path("vendors")
 @Produces(MediaType.APPLICATION_JSON)
+@RolesAllowed({Roles.CLERK, Roles.APPROVER})
 public class VendorsResource {
 
     @Inject
@@ -46,6 +49,7 @@ public class VendorsResource {
 
     @POST
     @Consumes(MediaType.APPLICATION_JSON)
+    @RolesAllowed(Roles.APPROVER)
     public Response create(Vendor vendor, @Context UriInfo uriInfo) {
         Vendor created = vendors.create(required(vendor));
         return Response.created(uriInfo.getAbsolutePathBuilder()
@@ -58,6 +62,7 @@ public class VendorsResource {
     @PUT
     @Path("{id}")
     @Consumes(MediaType.APPLICATION_JSON)
+    @RolesAllowed(Roles.APPROVER)
     public Vendor update(@PathParam("id") long id, Vendor vendor) {
         return vendors.update(id, required(vendor));
     }

@@ -13,14 +13,20 @@ import java.util.Optional;
  */
 public final class VendorMatch {
 
-    public record Match(long vendorId, String iban, String matchedBy) {}
+    public record Match(long vendorId, String matchedBy) {}
+
+    /**
+     * The vendor master's bank account compared with an invoice's, without reading it: the intake
+     * runs as ap-clerk, which may not see bank details (vendor_bank_check in 030-security.sql).
+     */
+    public record BankCheck(boolean onFile, boolean matches, String maskedOnFile) {}
 
     static final String SQL = """
-            SELECT id, iban, 'vatId' AS matched_by, 1 AS strength FROM vendors WHERE vat_id = ?
+            SELECT id, 'vatId' AS matched_by, 1 AS strength FROM vendors WHERE vat_id = ?
             UNION ALL
-            SELECT id, iban, 'sellerIdentifier', 2 FROM vendors WHERE seller_identifier = ANY (?)
+            SELECT id, 'sellerIdentifier', 2 FROM vendors WHERE seller_identifier = ANY (?)
             UNION ALL
-            SELECT id, iban, 'name', 3 FROM vendors WHERE lower(name) = lower(?)
+            SELECT id, 'name', 3 FROM vendors WHERE lower(name) = lower(?)
             ORDER BY strength, id
             LIMIT 1""";
 
@@ -36,9 +42,18 @@ public final class VendorMatch {
             statement.setArray(2, connection.createArrayOf("text", identifiers.toArray()));
             statement.setString(3, invoice.sellerName());
             try (var rows = statement.executeQuery()) {
-                return rows.next()
-                        ? Optional.of(new Match(rows.getLong(1), rows.getString(2), rows.getString(3)))
-                        : Optional.empty();
+                return rows.next() ? Optional.of(new Match(rows.getLong(1), rows.getString(2))) : Optional.empty();
+            }
+        }
+    }
+
+    public static BankCheck bankCheck(Connection connection, long vendorId, String iban) throws SQLException {
+        try (var statement = connection.prepareStatement("SELECT * FROM vendor_bank_check(?, ?)")) {
+            statement.setLong(1, vendorId);
+            statement.setString(2, iban);
+            try (var rows = statement.executeQuery()) {
+                rows.next();
+                return new BankCheck(rows.getBoolean(1), rows.getBoolean(2), rows.getString(3));
             }
         }
     }
