@@ -1,5 +1,7 @@
 package com.apintake.alerts.boundary;
 
+import com.apintake.security.entity.Roles;
+import jakarta.annotation.security.RolesAllowed;
 import com.apintake.alerts.control.AlertStore;
 import com.apintake.alerts.entity.Alert;
 import com.apintake.platform.boundary.Problem;
@@ -18,6 +20,7 @@ import java.util.List;
 /** GET /api/v1/database/alerts: the open alerts and those opened in the last `hours`, each with its history. */
 @Path("database/alerts")
 @Produces(MediaType.APPLICATION_JSON)
+@RolesAllowed(Roles.DBA)
 public class AlertsResource {
 
     public record Alerts(List<Alert> open, List<Alert> recent) {}
