@@ -82,21 +82,23 @@ GRANT SELECT, INSERT ON audit_log TO ap_app;
 
 --changeset ap-intake:030-row-security
 --comment: Original documents only for ap-clerk and ap-approver; vendor rows only for them, changed only by ap-approver; the audit trail read only by dba and written only under the caller's own name.
+-- The policies spell the role test out instead of calling app_has_role(): a table-only pg_dump (the
+-- critical backup) carries policies but not the functions they call, and would not restore.
 ALTER TABLE invoice_documents ENABLE ROW LEVEL SECURITY;
 CREATE POLICY documents_read ON invoice_documents FOR SELECT TO ap_app
-    USING (app_has_role('ap-clerk') OR app_has_role('ap-approver'));
+    USING (string_to_array(current_setting('app.roles', true), ',') && ARRAY['ap-clerk', 'ap-approver']);
 CREATE POLICY documents_insert ON invoice_documents FOR INSERT TO ap_app
-    WITH CHECK (app_has_role('ap-clerk') OR app_has_role('ap-approver'));
+    WITH CHECK (string_to_array(current_setting('app.roles', true), ',') && ARRAY['ap-clerk', 'ap-approver']);
 ALTER TABLE vendors ENABLE ROW LEVEL SECURITY;
 CREATE POLICY vendors_read ON vendors FOR SELECT TO ap_app
-    USING (app_has_role('ap-clerk') OR app_has_role('ap-approver'));
+    USING (string_to_array(current_setting('app.roles', true), ',') && ARRAY['ap-clerk', 'ap-approver']);
 CREATE POLICY vendors_insert ON vendors FOR INSERT TO ap_app
-    WITH CHECK (app_has_role('ap-approver'));
+    WITH CHECK (string_to_array(current_setting('app.roles', true), ',') && ARRAY['ap-approver']);
 CREATE POLICY vendors_update ON vendors FOR UPDATE TO ap_app
-    USING (app_has_role('ap-approver')) WITH CHECK (app_has_role('ap-approver'));
+    USING (string_to_array(current_setting('app.roles', true), ',') && ARRAY['ap-approver']) WITH CHECK (string_to_array(current_setting('app.roles', true), ',') && ARRAY['ap-approver']);
 ALTER TABLE audit_log ENABLE ROW LEVEL SECURITY;
 CREATE POLICY audit_read ON audit_log FOR SELECT TO ap_app
-    USING (app_has_role('dba'));
+    USING (string_to_array(current_setting('app.roles', true), ',') && ARRAY['dba']);
 CREATE POLICY audit_insert ON audit_log FOR INSERT TO ap_app
     WITH CHECK (actor = current_setting('app.user', true));
 --rollback DROP POLICY audit_insert ON audit_log; DROP POLICY audit_read ON audit_log; ALTER TABLE audit_log DISABLE ROW LEVEL SECURITY;

@@ -117,6 +117,7 @@ class PoolIT {
                         load.add(client.sendAsync(
                                 HttpRequest.newBuilder(
                                                 Http.resolve(base, "/api/v1/database/trends?metric=score&window=1h"))
+                                        .header("Authorization", Http.admin().authorization())
                                         .timeout(Duration.ofSeconds(60))
                                         .build(),
                                 HttpResponse.BodyHandlers.ofString()));

@@ -1,10 +1,10 @@
 package com.apintake.alerts.boundary;
 
-import com.apintake.security.entity.Roles;
-import jakarta.annotation.security.RolesAllowed;
 import com.apintake.alerts.control.AlertStore;
 import com.apintake.alerts.entity.Alert;
 import com.apintake.platform.boundary.Problem;
+import com.apintake.security.entity.Roles;
+import jakarta.annotation.security.RolesAllowed;
 import jakarta.inject.Inject;
 import jakarta.ws.rs.DefaultValue;
 import jakarta.ws.rs.GET;
