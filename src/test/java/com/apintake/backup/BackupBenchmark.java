@@ -13,6 +13,7 @@ import com.apintake.backup.entity.Backup;
 import com.apintake.backup.entity.BackupKind;
 import com.apintake.backup.entity.BackupStatus;
 import com.apintake.platform.control.Migrations;
+import com.apintake.testsupport.Folders;
 import com.apintake.testsupport.PayaraMicroLaunch;
 import com.apintake.testsupport.PostgresServer;
 import java.io.IOException;
@@ -55,7 +56,7 @@ public final class BackupBenchmark {
     public static void main(String[] args) throws Exception {
         Path basedir = Path.of("").toAbsolutePath();
         Path work = basedir.resolve("target/bench");
-        deleteRecursively(work);
+        Folders.deleteRecursively(work);
         Files.createDirectories(work);
         PostgresServer postgres =
                 new PostgresServer(work.resolve("data"), PayaraMicroLaunch.freePort(), "postgres", null);
@@ -65,7 +66,7 @@ public final class BackupBenchmark {
             run(basedir, work, postgres);
         } finally {
             postgres.stop();
-            deleteRecursively(work);
+            Folders.deleteRecursively(work);
         }
     }
 
@@ -153,7 +154,7 @@ public final class BackupBenchmark {
                     .add(sealedDrill.restoreMillis() / 1000.0);
 
             Path rawBase = work.resolve("raw-base");
-            deleteRecursively(rawBase);
+            Folders.deleteRecursively(rawBase);
             t = System.nanoTime();
             exec(
                     List.of(
@@ -164,14 +165,14 @@ public final class BackupBenchmark {
                             "--checkpoint=fast"),
                     environment);
             record(times, "pg_basebackup (raw)", t);
-            deleteRecursively(rawBase);
+            Folders.deleteRecursively(rawBase);
             Path ours = Files.createDirectories(work.resolve("base-" + round));
             t = System.nanoTime();
             new BaseBackup(tools, endpoint, Duration.ofHours(1)).take(round, ours, pid -> {});
             record(times, "base backup (pg_basebackup + pg_verifybackup)", t);
-            deleteRecursively(ours);
-            deleteRecursively(Path.of(plain.directory()));
-            deleteRecursively(Path.of(sealed.directory()));
+            Folders.deleteRecursively(ours);
+            Folders.deleteRecursively(Path.of(plain.directory()));
+            Folders.deleteRecursively(Path.of(sealed.directory()));
         }
 
         String machine = machine();
@@ -392,18 +393,5 @@ public final class BackupBenchmark {
 
     private static void log(String message) {
         System.out.println("[bench] " + message);
-    }
-
-    private static void deleteRecursively(Path path) throws IOException {
-        if (!Files.exists(path)) {
-            return;
-        }
-        try (var paths = Files.walk(path)) {
-            List<Path> all = new ArrayList<>(paths.toList());
-            java.util.Collections.reverse(all);
-            for (Path p : all) {
-                Files.deleteIfExists(p);
-            }
-        }
     }
 }

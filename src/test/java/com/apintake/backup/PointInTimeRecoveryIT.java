@@ -3,6 +3,7 @@ package com.apintake.backup;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import com.apintake.testsupport.Deployments;
+import com.apintake.testsupport.Folders;
 import com.apintake.testsupport.Http;
 import com.apintake.testsupport.TestEnvironment;
 import jakarta.json.JsonObject;
@@ -14,7 +15,6 @@ import java.sql.DriverManager;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
-import java.util.Collections;
 import java.util.List;
 import java.util.Map;
 import java.util.Properties;
@@ -85,7 +85,7 @@ class PointInTimeRecoveryIT {
         }
 
         Path data = Path.of(System.getProperty("apintake.basedir"), "target/it/pitr-restore");
-        deleteRecursively(data);
+        Folders.deleteRecursively(data);
         int port = com.apintake.testsupport.PayaraMicroLaunch.freePort();
         Path script = Path.of(System.getProperty("apintake.basedir"), "scripts/pitr-restore.sh");
         try {
@@ -143,7 +143,7 @@ class PointInTimeRecoveryIT {
             if (Files.exists(data.resolve("postmaster.pid"))) {
                 stop(data);
             }
-            deleteRecursively(data);
+            Folders.deleteRecursively(data);
             Files.deleteIfExists(data.resolveSibling("pitr-restore.log"));
         }
 
@@ -175,18 +175,5 @@ class PointInTimeRecoveryIT {
         command.addAll(List.of(BackupApi.PG_BIN + "/pg_ctl", "-D", data.toString(), "-m", "fast", "-w", "stop"));
         var stopped = BackupApi.run(command, Map.of());
         assertThat(stopped.exit()).as(stopped.output()).isZero();
-    }
-
-    private static void deleteRecursively(Path path) throws Exception {
-        if (!Files.exists(path)) {
-            return;
-        }
-        try (var paths = Files.walk(path)) {
-            List<Path> all = new ArrayList<>(paths.toList());
-            Collections.reverse(all);
-            for (Path p : all) {
-                Files.deleteIfExists(p);
-            }
-        }
     }
 }

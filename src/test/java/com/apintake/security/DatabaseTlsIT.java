@@ -3,6 +3,7 @@ package com.apintake.security;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
+import com.apintake.testsupport.Folders;
 import com.apintake.testsupport.PayaraMicroLaunch;
 import com.apintake.testsupport.PostgresServer;
 import com.apintake.testsupport.TestEnvironment;
@@ -45,7 +46,7 @@ class DatabaseTlsIT {
     @BeforeAll
     static void startTlsPostgres() throws Exception {
         work = Path.of(System.getProperty("apintake.basedir"), "target/it/tls");
-        deleteRecursively(work);
+        Folders.deleteRecursively(work);
         Files.createDirectories(work);
         Path serverCertificate = work.resolve("server.crt");
         Path serverKey = work.resolve("server.key");
@@ -261,18 +262,5 @@ class DatabaseTlsIT {
                 + "\n-----END PRIVATE KEY-----\n";
         Files.writeString(target, pem, StandardCharsets.US_ASCII);
         Files.setPosixFilePermissions(target, PosixFilePermissions.fromString("rw-------"));
-    }
-
-    private static void deleteRecursively(Path path) throws IOException {
-        if (!Files.exists(path)) {
-            return;
-        }
-        try (var paths = Files.walk(path)) {
-            List<Path> all = new ArrayList<>(paths.toList());
-            java.util.Collections.reverse(all);
-            for (Path p : all) {
-                Files.deleteIfExists(p);
-            }
-        }
     }
 }

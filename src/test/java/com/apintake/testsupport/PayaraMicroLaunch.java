@@ -43,7 +43,7 @@ public record PayaraMicroLaunch(Path basedir, Path runtime, Path workDir, String
      */
     public List<String> microOptions(Map<String, String> settings) throws IOException, InterruptedException {
         Files.createDirectories(workDir);
-        deleteRecursively(rootDir());
+        Folders.deleteRecursively(rootDir());
         // Payara also looks for the agent under <rootdir>/lib/monitor and warns when it is missing.
         Path monitor = Files.createDirectories(rootDir().resolve("lib/monitor"));
         Files.copy(runtime.resolve("MICRO-INF/runtime/flashlight-agent.jar"), monitor.resolve("flashlight-agent.jar"));
@@ -80,19 +80,6 @@ public record PayaraMicroLaunch(Path basedir, Path runtime, Path workDir, String
     public static int freePort() throws IOException {
         try (ServerSocket socket = new ServerSocket(0, 1, java.net.InetAddress.getLoopbackAddress())) {
             return socket.getLocalPort();
-        }
-    }
-
-    static void deleteRecursively(Path path) throws IOException {
-        if (!Files.exists(path)) {
-            return;
-        }
-        try (var paths = Files.walk(path)) {
-            List<Path> all = new ArrayList<>(paths.toList());
-            java.util.Collections.reverse(all);
-            for (Path p : all) {
-                Files.deleteIfExists(p);
-            }
         }
     }
 }

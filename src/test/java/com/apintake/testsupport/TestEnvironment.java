@@ -35,7 +35,7 @@ public class TestEnvironment implements LauncherSessionListener {
         try {
             Path basedir = Path.of(System.getProperty("apintake.basedir"));
             Path work = basedir.resolve("target/it");
-            PayaraMicroLaunch.deleteRecursively(work);
+            Folders.deleteRecursively(work);
             postgres = new PostgresServer(work.resolve("postgres/data"), PayaraMicroLaunch.freePort(), USER, null)
                     .walArchive(work.resolve("wal-archive"));
             postgres.start();

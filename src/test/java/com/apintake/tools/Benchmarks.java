@@ -1,5 +1,6 @@
 package com.apintake.tools;
 
+import com.apintake.testsupport.Folders;
 import com.apintake.testsupport.PayaraMicroLaunch;
 import com.apintake.testsupport.PostgresServer;
 import java.io.IOException;
@@ -84,7 +85,7 @@ public final class Benchmarks {
         Files.createDirectories(work);
         if (!reuse) {
             stopStalePostgres();
-            deleteRecursively(work.resolve("postgres"));
+            Folders.deleteRecursively(work.resolve("postgres"));
         }
         postgres = new PostgresServer(work.resolve("postgres"), PayaraMicroLaunch.freePort(), USER, null);
         if (postgres.isRunning()) {
@@ -694,18 +695,5 @@ public final class Benchmarks {
             }
         }
         return options;
-    }
-
-    private static void deleteRecursively(Path path) throws IOException {
-        if (!Files.exists(path)) {
-            return;
-        }
-        try (var paths = Files.walk(path)) {
-            List<Path> all = new ArrayList<>(paths.toList());
-            Collections.reverse(all);
-            for (Path p : all) {
-                Files.deleteIfExists(p);
-            }
-        }
     }
 }
