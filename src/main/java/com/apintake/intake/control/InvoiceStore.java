@@ -80,6 +80,7 @@ public class InvoiceStore {
             List<Finding> all = new ArrayList<>(findings);
             List<Raised> raised = new ArrayList<>();
             Long duplicateOf = null;
+            Long matchedVendor = null;
             if (extraction.needsManualEntry()) {
                 raised.add(new Raised(
                         ExceptionType.NEEDS_MANUAL_ENTRY,
@@ -94,7 +95,7 @@ public class InvoiceStore {
                                     + ", identifiers " + data.sellerIdentifiers() + ")."));
                 } else {
                     long vendorId = vendor.get().vendorId();
-                    setVendor(connection, id, vendorId);
+                    matchedVendor = vendorId;
                     Finding bank = bankAccountFinding(connection, vendorId, data);
                     all.add(bank);
                     if (!bank.passed()) {
@@ -156,7 +157,7 @@ public class InvoiceStore {
                 // Nothing for a person to look at: straight into the approval queue.
                 status = status.moveTo(WorkflowStatus.VALIDATED).moveTo(WorkflowStatus.PENDING_APPROVAL);
             }
-            finish(connection, id, status, duplicateOf);
+            finish(connection, id, status, matchedVendor, duplicateOf);
             audit.record(connection, "invoice.upload", "invoice " + id, "file " + filename + ", sha256 " + fileHash);
             return new Stored(id, true, raised.size(), duplicateOf != null);
         } catch (SQLException e) {
@@ -265,14 +266,6 @@ public class InvoiceStore {
         }
     }
 
-    private static void setVendor(Connection connection, long id, long vendorId) throws SQLException {
-        try (var statement = connection.prepareStatement("UPDATE invoices SET vendor_id = ? WHERE id = ?")) {
-            statement.setLong(1, vendorId);
-            statement.setLong(2, id);
-            statement.executeUpdate();
-        }
-    }
-
     private static void insertValidations(Connection connection, long id, List<Finding> findings) throws SQLException {
         try (var statement = connection.prepareStatement(
                 "INSERT INTO validations (invoice_id, rule_code, passed, detail) VALUES (?, ?, ?, ?)")) {
@@ -300,13 +293,15 @@ public class InvoiceStore {
         }
     }
 
-    private static void finish(Connection connection, long id, WorkflowStatus status, Long duplicateOf)
+    /** One update with everything decided: state, vendor and the invoice it repeats. */
+    private static void finish(Connection connection, long id, WorkflowStatus status, Long vendorId, Long duplicateOf)
             throws SQLException {
         try (var statement = connection.prepareStatement(
-                "UPDATE invoices SET workflow_status = ?, duplicate_of = ?, updated_at = now() WHERE id = ?")) {
+                "UPDATE invoices SET workflow_status = ?, vendor_id = ?, duplicate_of = ?, updated_at = now() WHERE id = ?")) {
             statement.setString(1, status.name());
-            statement.setObject(2, duplicateOf, Types.BIGINT);
-            statement.setLong(3, id);
+            statement.setObject(2, vendorId, Types.BIGINT);
+            statement.setObject(3, duplicateOf, Types.BIGINT);
+            statement.setLong(4, id);
             statement.executeUpdate();
         }
     }
