@@ -107,11 +107,19 @@ public class MaintenanceRuns {
     }
 
     public List<Run> list(int limit) {
+        return runs("ORDER BY started_at DESC, id DESC LIMIT ?", limit);
+    }
+
+    private Run find(long id) {
+        return runs("WHERE id = ?", id).stream().findFirst().orElseThrow();
+    }
+
+    private List<Run> runs(String condition, long parameter) {
         try (Connection connection = dataSource.getConnection();
-                var statement = connection.prepareStatement("""
-                        SELECT id, kind, trigger, started_at, finished_at, outcome, actions::text, error, report_id
-                        FROM maintenance_runs ORDER BY started_at DESC, id DESC LIMIT ?""")) {
-            statement.setInt(1, limit);
+                var statement = connection.prepareStatement(
+                        "SELECT id, kind, trigger, started_at, finished_at, outcome, actions::text, error, report_id"
+                                + " FROM maintenance_runs " + condition)) {
+            statement.setLong(1, parameter);
             try (var rows = statement.executeQuery()) {
                 List<Run> runs = new ArrayList<>();
                 while (rows.next()) {
@@ -129,7 +137,7 @@ public class MaintenanceRuns {
                 return runs;
             }
         } catch (SQLException e) {
-            throw new IllegalStateException("Listing maintenance runs failed", e);
+            throw new IllegalStateException("Reading maintenance runs failed", e);
         }
     }
 
@@ -191,6 +199,6 @@ public class MaintenanceRuns {
             throw new IllegalStateException("Recording the end of maintenance run " + id + " failed", e);
         }
         LOG.info(() -> "Maintenance run " + id + ": " + outcome + ", " + actions.size() + " actions");
-        return list(50).stream().filter(r -> r.id() == id).findFirst().orElseThrow();
+        return find(id);
     }
 }
