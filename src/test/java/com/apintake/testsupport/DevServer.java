@@ -1,17 +1,9 @@
 package com.apintake.testsupport;
 
-import java.io.IOException;
-import java.net.URI;
-import java.net.http.HttpClient;
-import java.net.http.HttpRequest;
-import java.net.http.HttpResponse;
 import java.nio.file.Path;
 import java.time.Duration;
-import java.time.Instant;
-import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
-import java.util.concurrent.TimeUnit;
 
 /**
  * What ./run.sh runs: the embedded PostgreSQL 15 with a persistent data directory, then the WAR on
@@ -45,38 +37,42 @@ public final class DevServer {
 
         PayaraMicroLaunch launch = new PayaraMicroLaunch(
                 basedir, basedir.resolve("target/runtime"), dataDir.resolve("payara"), "dev", httpPort);
-        List<String> command = new ArrayList<>();
-        command.add(Path.of(System.getProperty("java.home"), "bin", "java").toString());
-        command.addAll(launch.jvmOptions(Map.of(
-                "apintake.inbox.dir",
-                        setting("APINTAKE_INBOX_DIR", dataDir.resolve("inbox").toString()),
-                "apintake.export.dir",
-                        setting(
-                                "APINTAKE_EXPORT_DIR",
-                                dataDir.resolve("exports").toString()),
-                "apintake.backup.dir",
-                        setting(
-                                "APINTAKE_BACKUP_DIR",
-                                dataDir.resolve("backups").toString()),
-                "apintake.backup.wal-archive-dir", postgres.walArchive().toString(),
-                // Encrypted when a key is given; without one dev backups are plain rather than refused.
-                "apintake.backup.encrypt",
-                        setting(
-                                "APINTAKE_BACKUP_ENCRYPT",
-                                Boolean.toString(System.getenv("BACKUP_ENCRYPTION_KEY") != null)))));
-        command.addAll(List.of(
-                "-jar",
-                launch.microJar().toString(),
-                "--deploy",
-                basedir.resolve("target/ap-intake.war").toString()));
-        command.addAll(launch.microOptions(Map.of(
-                "DB_HOST", "127.0.0.1", "DB_PORT", Integer.toString(dbPort), "DB_NAME", dbName, "DB_USER", dbUser)));
+        List<String> command = launch.command(
+                basedir.resolve("target/ap-intake.war"),
+                Map.of(
+                        "apintake.inbox.dir",
+                                setting(
+                                        "APINTAKE_INBOX_DIR",
+                                        dataDir.resolve("inbox").toString()),
+                        "apintake.export.dir",
+                                setting(
+                                        "APINTAKE_EXPORT_DIR",
+                                        dataDir.resolve("exports").toString()),
+                        "apintake.backup.dir",
+                                setting(
+                                        "APINTAKE_BACKUP_DIR",
+                                        dataDir.resolve("backups").toString()),
+                        "apintake.backup.wal-archive-dir", postgres.walArchive().toString(),
+                        // Encrypted when a key is given; without one dev backups are plain rather than refused.
+                        "apintake.backup.encrypt",
+                                setting(
+                                        "APINTAKE_BACKUP_ENCRYPT",
+                                        Boolean.toString(System.getenv("BACKUP_ENCRYPTION_KEY") != null))),
+                Map.of(
+                        "DB_HOST",
+                        "127.0.0.1",
+                        "DB_PORT",
+                        Integer.toString(dbPort),
+                        "DB_NAME",
+                        dbName,
+                        "DB_USER",
+                        dbUser));
         Process payara = new ProcessBuilder(command).inheritIO().start();
 
         Runtime.getRuntime()
                 .addShutdownHook(new Thread(
                         () -> {
-                            stop(payara);
+                            PayaraMicroLaunch.stop(payara);
                             try {
                                 postgres.stop();
                                 System.out.println("ap-intake stopped; data kept in " + dataDir);
@@ -87,7 +83,7 @@ public final class DevServer {
                         "ap-intake-shutdown"));
 
         String root = "http://127.0.0.1:" + httpPort;
-        if (awaitReady(root + "/health/ready", payara, Duration.ofMinutes(5))) {
+        if (launch.awaitReady(payara, Duration.ofMinutes(5))) {
             System.out.println();
             System.out.println("ap-intake is ready (dev):");
             System.out.println("  API        " + root + "/api/v1/");
@@ -110,42 +106,6 @@ public final class DevServer {
         }
         int exit = payara.waitFor();
         System.exit(exit == 143 || exit == 130 ? 0 : exit);
-    }
-
-    private static boolean awaitReady(String url, Process payara, Duration timeout) throws InterruptedException {
-        HttpClient client =
-                HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(2)).build();
-        Instant deadline = Instant.now().plus(timeout);
-        while (payara.isAlive() && Instant.now().isBefore(deadline)) {
-            try {
-                var response = client.send(
-                        HttpRequest.newBuilder(URI.create(url))
-                                .timeout(Duration.ofSeconds(5))
-                                .build(),
-                        HttpResponse.BodyHandlers.discarding());
-                if (response.statusCode() == 200) {
-                    return true;
-                }
-            } catch (IOException notYet) {
-                // not listening yet
-            }
-            Thread.sleep(1000);
-        }
-        return false;
-    }
-
-    private static void stop(Process payara) {
-        if (!payara.isAlive()) {
-            return;
-        }
-        payara.destroy();
-        try {
-            if (!payara.waitFor(60, TimeUnit.SECONDS)) {
-                payara.destroyForcibly().waitFor(10, TimeUnit.SECONDS);
-            }
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-        }
     }
 
     private static String setting(String name, String fallback) {

@@ -2,9 +2,15 @@ package com.apintake.testsupport;
 
 import java.io.IOException;
 import java.net.ServerSocket;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.time.Duration;
+import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
@@ -75,6 +81,59 @@ public record PayaraMicroLaunch(Path basedir, Path runtime, Path workDir, String
             throw new IOException("server-config/render.sh " + environment + " failed");
         }
         return rendered;
+    }
+
+    /**
+     * The whole command line: java with {@link #jvmOptions}, the Micro jar deploying the WAR, and
+     * {@link #microOptions} rendered with serverSettings.
+     */
+    public List<String> command(Path war, Map<String, String> applicationSettings, Map<String, String> serverSettings)
+            throws IOException, InterruptedException {
+        List<String> command = new ArrayList<>();
+        command.add(Path.of(System.getProperty("java.home"), "bin", "java").toString());
+        command.addAll(jvmOptions(applicationSettings));
+        command.addAll(List.of("-jar", microJar().toString(), "--deploy", war.toString()));
+        command.addAll(microOptions(serverSettings));
+        return command;
+    }
+
+    /** Waits until /health/ready answers 200; false when the process ended or the time ran out. */
+    public boolean awaitReady(Process payara, Duration timeout) throws InterruptedException {
+        HttpClient client =
+                HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(2)).build();
+        URI ready = URI.create("http://127.0.0.1:" + httpPort + "/health/ready");
+        Instant deadline = Instant.now().plus(timeout);
+        while (payara.isAlive() && Instant.now().isBefore(deadline)) {
+            try {
+                var response = client.send(
+                        HttpRequest.newBuilder(ready)
+                                .timeout(Duration.ofSeconds(5))
+                                .build(),
+                        HttpResponse.BodyHandlers.discarding());
+                if (response.statusCode() == 200) {
+                    return true;
+                }
+            } catch (IOException notYet) {
+                // not listening yet
+            }
+            Thread.sleep(1000);
+        }
+        return false;
+    }
+
+    /** SIGTERM, so Payara shuts down cleanly; killed after a minute. */
+    public static void stop(Process payara) {
+        if (payara == null || !payara.isAlive()) {
+            return;
+        }
+        payara.destroy();
+        try {
+            if (!payara.waitFor(60, TimeUnit.SECONDS)) {
+                payara.destroyForcibly().waitFor(10, TimeUnit.SECONDS);
+            }
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
     }
 
     public static int freePort() throws IOException {

@@ -503,17 +503,10 @@ public final class Benchmarks {
                 DATABASE,
                 "DB_USER",
                 USER));
-        List<String> command = new ArrayList<>();
-        command.add(Path.of(System.getProperty("java.home"), "bin", "java").toString());
-        command.addAll(launch.jvmOptions(Map.of(
-                "apintake.inbox.interval-seconds", "0",
-                "apintake.export.interval-seconds", "0")));
-        command.addAll(List.of(
-                "-jar",
-                launch.microJar().toString(),
-                "--deploy",
-                basedir.resolve("target/ap-intake.war").toString()));
-        command.addAll(launch.microOptions(settings));
+        List<String> command = launch.command(
+                basedir.resolve("target/ap-intake.war"),
+                Map.of("apintake.inbox.interval-seconds", "0", "apintake.export.interval-seconds", "0"),
+                settings);
         ProcessBuilder builder = new ProcessBuilder(command)
                 .redirectErrorStream(true)
                 .redirectOutput(work.resolve("payara.log").toFile());
@@ -521,35 +514,13 @@ public final class Benchmarks {
         builder.environment().put("ADMIN_PASSWORD", adminPassword);
         payara = builder.start();
         root = "http://127.0.0.1:" + port;
-        Instant deadline = Instant.now().plus(Duration.ofMinutes(5));
-        while (Instant.now().isBefore(deadline)) {
-            if (!payara.isAlive()) {
-                throw new IllegalStateException("Payara Micro stopped; see " + work.resolve("payara.log"));
-            }
-            try {
-                if (http.send(
-                                        HttpRequest.newBuilder(URI.create(root + "/health/ready"))
-                                                .build(),
-                                        HttpResponse.BodyHandlers.discarding())
-                                .statusCode()
-                        == 200) {
-                    return;
-                }
-            } catch (IOException notYet) {
-                // not listening yet
-            }
-            Thread.sleep(1000);
+        if (!launch.awaitReady(payara, Duration.ofMinutes(5))) {
+            throw new IllegalStateException("Payara Micro did not become ready; see " + work.resolve("payara.log"));
         }
-        throw new IllegalStateException("Payara Micro did not become ready; see " + work.resolve("payara.log"));
     }
 
-    private void stopPayara() throws InterruptedException {
-        if (payara != null && payara.isAlive()) {
-            payara.destroy();
-            if (!payara.waitFor(60, TimeUnit.SECONDS)) {
-                payara.destroyForcibly().waitFor(10, TimeUnit.SECONDS);
-            }
-        }
+    private void stopPayara() {
+        PayaraMicroLaunch.stop(payara);
     }
 
     private void stopAll() {
