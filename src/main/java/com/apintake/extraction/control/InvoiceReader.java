@@ -6,6 +6,7 @@ import jakarta.enterprise.context.ApplicationScoped;
 import java.nio.charset.StandardCharsets;
 import java.util.Arrays;
 import java.util.Map;
+import java.util.Optional;
 import org.w3c.dom.Document;
 import org.w3c.dom.Element;
 
@@ -53,6 +54,24 @@ public class InvoiceReader {
             case CII -> new CiiReader().read(parsed, Format.CII);
             default -> throw unsupportedRoot(parsed, "");
         };
+    }
+
+    /**
+     * The invoice XML inside a document, as the official rules read it: an XML document itself (from
+     * its first '<'), the XML embedded in a PDF, or empty for a PDF without one or anything else.
+     */
+    public Optional<byte[]> invoiceXml(byte[] document) {
+        if (document == null || document.length == 0) {
+            return Optional.empty();
+        }
+        if (startsWith(document, PDF_MAGIC)) {
+            return new EmbeddedInvoiceXml().find(document).map(EmbeddedInvoiceXml.Attachment::content);
+        }
+        int start = xmlStart(document);
+        if (start < 0) {
+            return Optional.empty();
+        }
+        return Optional.of(start == 0 ? document : Arrays.copyOfRange(document, start, document.length));
     }
 
     private Extraction readPdf(byte[] pdf) {

@@ -3,11 +3,9 @@ package com.apintake.intake.control;
 import com.apintake.extraction.control.InvoiceReader;
 import com.apintake.extraction.entity.Extraction;
 import com.apintake.intake.entity.InvoiceView;
-import com.apintake.validation.control.Rule;
+import com.apintake.validation.control.OfficialRules;
 import com.apintake.validation.entity.Finding;
 import jakarta.enterprise.context.ApplicationScoped;
-import jakarta.enterprise.inject.Any;
-import jakarta.enterprise.inject.Instance;
 import jakarta.inject.Inject;
 import java.util.ArrayList;
 import java.util.List;
@@ -32,8 +30,7 @@ public class Intake {
     InvoiceReader reader;
 
     @Inject
-    @Any
-    Instance<Rule> rules;
+    OfficialRules officialRules;
 
     @Inject
     InvoiceStore store;
@@ -57,9 +54,7 @@ public class Intake {
             Extraction extraction = reader.read(bytes);
             List<Finding> findings = new ArrayList<>();
             if (extraction.invoice() != null) {
-                for (Rule rule : rules) {
-                    findings.addAll(rule.check(extraction.invoice()));
-                }
+                reader.invoiceXml(bytes).ifPresent(xml -> findings.addAll(officialRules.check(xml)));
             }
             InvoiceStore.Stored stored = store.store(hash, filename, contentType, bytes, extraction, findings);
             if (stored.created()) {

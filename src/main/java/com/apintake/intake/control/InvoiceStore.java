@@ -135,7 +135,7 @@ public class InvoiceStore {
                                     minConfidence)));
                 }
                 List<String> failed = findings.stream()
-                        .filter(f -> !f.passed())
+                        .filter(Finding::fails)
                         .map(Finding::rule)
                         .distinct()
                         .toList();
@@ -268,12 +268,16 @@ public class InvoiceStore {
 
     private static void insertValidations(Connection connection, long id, List<Finding> findings) throws SQLException {
         try (var statement = connection.prepareStatement(
-                "INSERT INTO validations (invoice_id, rule_code, passed, detail) VALUES (?, ?, ?, ?)")) {
+                "INSERT INTO validations (invoice_id, rule_code, passed, detail, severity, location, source)"
+                        + " VALUES (?, ?, ?, ?, ?, ?, ?)")) {
             for (Finding finding : findings) {
                 statement.setLong(1, id);
                 statement.setString(2, finding.rule());
                 statement.setBoolean(3, finding.passed());
                 statement.setString(4, finding.detail());
+                statement.setString(5, finding.severity());
+                statement.setString(6, finding.location());
+                statement.setString(7, finding.source());
                 statement.addBatch();
             }
             statement.executeBatch();

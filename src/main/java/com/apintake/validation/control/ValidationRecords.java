@@ -20,7 +20,14 @@ import javax.sql.DataSource;
 @Transactional
 public class ValidationRecords {
 
-    public record Result(String rule, boolean passed, String detail) {}
+    /**
+     * One stored finding as the API shows it.
+     *
+     * @param severity {@code fatal}, {@code warning} or {@code information}
+     * @param location the XPath of the failed assert, absent when the rule has none
+     * @param source the rule set and its release, e.g. {@code EN16931 1.3.15}, or {@code AP}
+     */
+    public record Result(String rule, boolean passed, String detail, String severity, String location, String source) {}
 
     @Resource(lookup = "jdbc/apintake")
     DataSource dataSource;
@@ -56,13 +63,19 @@ public class ValidationRecords {
     public List<Result> of(long invoiceId) {
         try (Connection connection = dataSource.getConnection();
                 var statement = connection.prepareStatement(
-                        "SELECT rule_code, passed, detail FROM validations WHERE invoice_id = ? ORDER BY id")) {
+                        "SELECT rule_code, passed, detail, severity, location, source FROM validations WHERE invoice_id = ? ORDER BY id")) {
             caller.scope(connection);
             statement.setLong(1, invoiceId);
             try (var rows = statement.executeQuery()) {
                 List<Result> results = new ArrayList<>();
                 while (rows.next()) {
-                    results.add(new Result(rows.getString(1), rows.getBoolean(2), rows.getString(3)));
+                    results.add(new Result(
+                            rows.getString(1),
+                            rows.getBoolean(2),
+                            rows.getString(3),
+                            rows.getString(4),
+                            rows.getString(5),
+                            rows.getString(6)));
                 }
                 return results;
             }

@@ -14,6 +14,8 @@ public record Finding(String rule, boolean passed, String detail, String severit
 
     public static final String FATAL = "fatal";
     public static final String WARNING = "warning";
+    /** Says what was done (which rule set ran), never fails anything. */
+    public static final String INFORMATION = "information";
 
     /** One of our own fatal AP rules, judged without a location in the document. */
     public Finding(String rule, boolean passed, String detail) {

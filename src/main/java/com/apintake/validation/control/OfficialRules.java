@@ -1,0 +1,245 @@
+package com.apintake.validation.control;
+
+import com.apintake.validation.entity.Finding;
+import jakarta.annotation.PostConstruct;
+import jakarta.enterprise.context.ApplicationScoped;
+import jakarta.enterprise.context.Initialized;
+import jakarta.enterprise.event.Observes;
+import jakarta.inject.Inject;
+import java.io.ByteArrayInputStream;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Locale;
+import java.util.logging.Logger;
+import javax.xml.XMLConstants;
+import javax.xml.parsers.ParserConfigurationException;
+import javax.xml.parsers.SAXParserFactory;
+import javax.xml.transform.sax.SAXSource;
+import net.sf.saxon.s9api.DocumentBuilder;
+import net.sf.saxon.s9api.Processor;
+import net.sf.saxon.s9api.SaxonApiException;
+import net.sf.saxon.s9api.XdmNode;
+import net.sf.saxon.s9api.streams.Steps;
+import org.eclipse.microprofile.config.inject.ConfigProperty;
+import org.xml.sax.InputSource;
+import org.xml.sax.SAXException;
+import org.xml.sax.XMLReader;
+
+/**
+ * Judges an invoice by the rules the standard publishes: the CEN/TC 434 validation artefacts for
+ * EN 16931 (Schematron compiled to XSLT, one set for UBL and one for CII), and on top of them the
+ * XRechnung CIUS rules when the document's specification identifier (BT-24) names XRechnung. The
+ * XSLTs come from the phive rule jars, Saxon-HE runs them; they are compiled once, when the
+ * application starts (a few seconds), and then cost milliseconds per document.
+ *
+ * <p>Every failed assert is a finding with the official rule id, flag, location and text. Each rule
+ * set that ran adds one {@code information} finding named after it ({@code EN16931}, {@code
+ * XRECHNUNG}) that says so and counts its failures, so the validations of an invoice always show
+ * which rule sets judged it.
+ */
+@ApplicationScoped
+public class OfficialRules {
+
+    private static final Logger LOG = Logger.getLogger(OfficialRules.class.getName());
+
+    static final String EN16931_UBL = "external/schematron/%s/ubl/EN16931-UBL-validation.xslt";
+    static final String EN16931_CII = "external/schematron/%s/cii/EN16931-CII-validation.xslt";
+    static final String XRECHNUNG_UBL = "external/schematron/%s/XRechnung-UBL-validation.xslt";
+    static final String XRECHNUNG_CII = "external/schematron/%s/XRechnung-CII-validation.xslt";
+
+    static final String UBL_INVOICE = "urn:oasis:names:specification:ubl:schema:xsd:Invoice-2";
+    static final String UBL_CREDIT_NOTE = "urn:oasis:names:specification:ubl:schema:xsd:CreditNote-2";
+    static final String UBL_CBC = "urn:oasis:names:specification:ubl:schema:xsd:CommonBasicComponents-2";
+    static final String CII_RSM = "urn:un:unece:uncefact:data:standard:CrossIndustryInvoice:100";
+    static final String CII_RAM = "urn:un:unece:uncefact:data:standard:ReusableAggregateBusinessInformationEntity:100";
+
+    /** The name of the summary finding of the EN 16931 rule set. */
+    public static final String EN16931 = "EN16931";
+    /** The name of the summary finding of the XRechnung rule set. */
+    public static final String XRECHNUNG = "XRECHNUNG";
+
+    @Inject
+    @ConfigProperty(name = "apintake.validation.en16931-release", defaultValue = "1.3.15")
+    String en16931Release;
+
+    @Inject
+    @ConfigProperty(name = "apintake.validation.xrechnung-release", defaultValue = "3.0.2")
+    String xrechnungRelease;
+
+    private Processor processor;
+    private SAXParserFactory parsers;
+    private RuleSet en16931Ubl;
+    private RuleSet en16931Cii;
+    private RuleSet xrechnungUbl;
+    private RuleSet xrechnungCii;
+
+    /** Compiled outside the container: for tests and the benchmark. */
+    public static OfficialRules compiled(String en16931Release, String xrechnungRelease) {
+        OfficialRules rules = new OfficialRules();
+        rules.en16931Release = en16931Release;
+        rules.xrechnungRelease = xrechnungRelease;
+        rules.compile();
+        return rules;
+    }
+
+    void atStartup(@Observes @Initialized(ApplicationScoped.class) Object ignored) {
+        // touching the bean is enough: @PostConstruct compiles, so the first invoice does not wait for it
+    }
+
+    @PostConstruct
+    void compile() {
+        long start = System.nanoTime();
+        processor = new Processor(false);
+        parsers = secureParsers();
+        en16931Ubl = RuleSet.compile(processor, "EN16931 " + en16931Release, EN16931_UBL.formatted(en16931Release));
+        en16931Cii = RuleSet.compile(processor, "EN16931 " + en16931Release, EN16931_CII.formatted(en16931Release));
+        xrechnungUbl =
+                RuleSet.compile(processor, "XRechnung " + xrechnungRelease, XRECHNUNG_UBL.formatted(xrechnungRelease));
+        xrechnungCii =
+                RuleSet.compile(processor, "XRechnung " + xrechnungRelease, XRECHNUNG_CII.formatted(xrechnungRelease));
+        LOG.info(() -> String.format(
+                Locale.ROOT,
+                "Compiled the official rule sets in %d ms: EN16931 %s UBL %d ms, CII %d ms; XRechnung %s UBL %d ms, CII %d ms",
+                (System.nanoTime() - start) / 1_000_000,
+                en16931Release,
+                en16931Ubl.compileMillis(),
+                en16931Cii.compileMillis(),
+                xrechnungRelease,
+                xrechnungUbl.compileMillis(),
+                xrechnungCii.compileMillis()));
+    }
+
+    /**
+     * The findings of the official rule sets for one invoice document: UBL Invoice or CreditNote, or
+     * CII CrossIndustryInvoice (for Factur-X, the embedded XML).
+     *
+     * @throws IllegalArgumentException when the bytes are not well-formed XML of one of those syntaxes
+     *     (the extraction has refused such documents before they get here)
+     */
+    public List<Finding> check(byte[] invoiceXml) {
+        XdmNode document = parse(invoiceXml);
+        XdmNode root = document.select(
+                        Steps.child().where(n -> n.getNodeKind() == net.sf.saxon.s9api.XdmNodeKind.ELEMENT))
+                .findFirst()
+                .orElseThrow(() -> new IllegalArgumentException("the document has no root element"));
+        String namespace = root.getNodeName().getNamespaceUri().toString();
+        String name = root.getNodeName().getLocalName();
+        boolean ubl = ("Invoice".equals(name) && UBL_INVOICE.equals(namespace))
+                || ("CreditNote".equals(name) && UBL_CREDIT_NOTE.equals(namespace));
+        boolean cii = "CrossIndustryInvoice".equals(name) && CII_RSM.equals(namespace);
+        if (!ubl && !cii) {
+            throw new IllegalArgumentException(
+                    "not a UBL Invoice/CreditNote or CII CrossIndustryInvoice: {" + namespace + "}" + name);
+        }
+        List<Finding> findings = new ArrayList<>(run(EN16931, ubl ? en16931Ubl : en16931Cii, document));
+        String customization = ubl ? ublCustomization(root) : ciiCustomization(root);
+        if (namesXRechnung(customization)) {
+            findings.addAll(run(XRECHNUNG, ubl ? xrechnungUbl : xrechnungCii, document));
+        }
+        return findings;
+    }
+
+    /**
+     * XRechnung identifiers read {@code urn:cen.eu:en16931:2017#compliant#urn:xeinkauf.de:kosit:xrechnung_3.0}
+     * (and {@code ...urn:xoev-de:kosit:standard:xrechnung_2.x} before 3.0). The newest rule set is
+     * applied to all of them: it checks the identifier itself (BR-DE-21), as a warning, so an older
+     * version is told so without being failed for it.
+     */
+    static boolean namesXRechnung(String customizationId) {
+        return customizationId != null
+                && customizationId.toLowerCase(Locale.ROOT).contains("xrechnung");
+    }
+
+    private static List<Finding> run(String name, RuleSet rules, XdmNode document) {
+        try {
+            List<Finding> failures = rules.apply(document);
+            long fatal = failures.stream().filter(Finding::fails).count();
+            long warnings = failures.size() - fatal;
+            List<Finding> findings = new ArrayList<>(failures.size() + 1);
+            findings.add(new Finding(
+                    name,
+                    fatal == 0,
+                    String.format(
+                            Locale.ROOT,
+                            "Validated with the %s rules: %d fatal, %d other failed asserts.",
+                            rules.source(),
+                            fatal,
+                            warnings),
+                    Finding.INFORMATION,
+                    null,
+                    rules.source()));
+            findings.addAll(failures);
+            return findings;
+        } catch (SaxonApiException e) {
+            // A dynamic error inside the artefacts (seen only with documents far off the syntax): the
+            // invoice cannot be said to satisfy the rules, so it fails and a person looks at it.
+            return List.of(new Finding(
+                    name,
+                    false,
+                    "The " + rules.source() + " rules stopped on this document: " + oneLine(e.getMessage()),
+                    Finding.FATAL,
+                    null,
+                    rules.source()));
+        }
+    }
+
+    private static String ublCustomization(XdmNode root) {
+        return root.select(Steps.child(UBL_CBC, "CustomizationID"))
+                .findFirst()
+                .map(n -> n.getStringValue().trim())
+                .orElse(null);
+    }
+
+    private static String ciiCustomization(XdmNode root) {
+        return root.select(Steps.child(CII_RSM, "ExchangedDocumentContext")
+                        .then(Steps.child(CII_RAM, "GuidelineSpecifiedDocumentContextParameter"))
+                        .then(Steps.child(CII_RAM, "ID")))
+                .findFirst()
+                .map(n -> n.getStringValue().trim())
+                .orElse(null);
+    }
+
+    /** Parsed for Saxon with DTDs refused and nothing outside the document ever read. */
+    private XdmNode parse(byte[] xml) {
+        try {
+            XMLReader reader;
+            // SAXParserFactory is not guaranteed thread-safe; it is only configured once, in compile().
+            synchronized (parsers) {
+                reader = parsers.newSAXParser().getXMLReader();
+            }
+            reader.setEntityResolver((publicId, systemId) -> {
+                throw new SAXException("external entities are not accepted");
+            });
+            DocumentBuilder builder = processor.newDocumentBuilder();
+            builder.setLineNumbering(false);
+            return builder.build(new SAXSource(reader, new InputSource(new ByteArrayInputStream(xml))));
+        } catch (SaxonApiException | SAXException | ParserConfigurationException e) {
+            throw new IllegalArgumentException("the invoice XML cannot be read: " + oneLine(e.getMessage()), e);
+        }
+    }
+
+    private static SAXParserFactory secureParsers() {
+        try {
+            SAXParserFactory factory = SAXParserFactory.newDefaultInstance();
+            factory.setNamespaceAware(true);
+            factory.setValidating(false);
+            factory.setXIncludeAware(false);
+            factory.setFeature(XMLConstants.FEATURE_SECURE_PROCESSING, true);
+            factory.setFeature("http://apache.org/xml/features/disallow-doctype-decl", true);
+            factory.setFeature("http://xml.org/sax/features/external-general-entities", false);
+            factory.setFeature("http://xml.org/sax/features/external-parameter-entities", false);
+            factory.setFeature("http://apache.org/xml/features/nonvalidating/load-external-dtd", false);
+            return factory;
+        } catch (ParserConfigurationException | SAXException e) {
+            throw new IllegalStateException("XML parser cannot be secured: " + e.getMessage(), e);
+        }
+    }
+
+    private static String oneLine(String message) {
+        if (message == null) {
+            return "unknown reason";
+        }
+        String line = message.replaceAll("\\s+", " ").trim();
+        return line.length() > 300 ? line.substring(0, 300) + "..." : line;
+    }
+}
