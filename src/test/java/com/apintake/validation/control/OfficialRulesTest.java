@@ -7,6 +7,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import static org.assertj.core.groups.Tuple.tuple;
 
+import com.apintake.extraction.control.InvoiceReader;
 import com.apintake.testsupport.InvoiceSamples;
 import com.apintake.validation.entity.Finding;
 import java.io.IOException;
@@ -282,5 +283,17 @@ class OfficialRulesTest {
         assertThat(Svrl.severity(" Information ")).isEqualTo(Finding.INFORMATION);
         assertThat(Svrl.severity("error")).isEqualTo(Finding.FATAL);
         assertThat(Svrl.severity(null)).isEqualTo(Finding.FATAL);
+    }
+
+    @Test
+    void forFacturXTheRulesReadTheEmbeddedXml() {
+        byte[] pdf = InvoiceSamples.pdfWithAttachment(
+                InvoiceSamples.bytes(CII), "factur-x.xml", InvoiceSamples.AttachedAs.EMBEDDED_FILES);
+
+        byte[] xml = new InvoiceReader().invoiceXml(pdf).orElseThrow();
+
+        assertThat(xml).isEqualTo(InvoiceSamples.bytes(CII));
+        assertThat(rules.check(xml)).extracting(Finding::rule).contains(OfficialRules.XRECHNUNG);
+        assertThat(new InvoiceReader().invoiceXml(InvoiceSamples.plainPdf())).isEmpty();
     }
 }
