@@ -19,6 +19,7 @@ import net.sf.saxon.s9api.DocumentBuilder;
 import net.sf.saxon.s9api.Processor;
 import net.sf.saxon.s9api.SaxonApiException;
 import net.sf.saxon.s9api.XdmNode;
+import net.sf.saxon.s9api.streams.Predicates;
 import net.sf.saxon.s9api.streams.Steps;
 import org.eclipse.microprofile.config.inject.ConfigProperty;
 import org.xml.sax.InputSource;
@@ -118,8 +119,7 @@ public class OfficialRules {
      */
     public List<Finding> check(byte[] invoiceXml) {
         XdmNode document = parse(invoiceXml);
-        XdmNode root = document.select(
-                        Steps.child().where(n -> n.getNodeKind() == net.sf.saxon.s9api.XdmNodeKind.ELEMENT))
+        XdmNode root = document.select(Steps.child(Predicates.isElement()))
                 .findFirst()
                 .orElseThrow(() -> new IllegalArgumentException("the document has no root element"));
         String namespace = root.getNodeName().getNamespaceUri().toString();
