@@ -86,6 +86,17 @@ public class RoleCheck implements DynamicFeature {
                         "Credentials cannot be checked now: the database is unreachable. Try again shortly."));
                 return;
             }
+            Object throttled = request.getProperty(BasicAuthentication.THROTTLED);
+            if (security.getUserPrincipal() == null && throttled != null) {
+                request.abortWith(Response.fromResponse(Problem.response(
+                                Response.Status.TOO_MANY_REQUESTS,
+                                null,
+                                "Too many failed logins for this user or from this address: try again in " + throttled
+                                        + " s."))
+                        .header(HttpHeaders.RETRY_AFTER, throttled.toString())
+                        .build());
+                return;
+            }
             if (security.getUserPrincipal() == null) {
                 // Jersey backs request properties with the servlet request's attributes.
                 Object rejected = request.getProperty(BasicAuthentication.REJECTED);

@@ -21,10 +21,13 @@ import jakarta.ws.rs.core.Response;
 import jakarta.ws.rs.core.UriInfo;
 import java.util.List;
 
-/** /api/v1/users: who may call the API, with which roles. dba only; passwords go in, never out. */
+/**
+ * /api/v1/users: who may call the API, with which roles. user-admin only; nobody changes their own
+ * roles or enabled state; passwords go in, never out.
+ */
 @Path("users")
 @Produces(MediaType.APPLICATION_JSON)
-@RolesAllowed(Roles.DBA)
+@RolesAllowed(Roles.USER_ADMIN)
 public class UsersResource {
 
     /** A new user, or a change (absent fields stay as they are). */
