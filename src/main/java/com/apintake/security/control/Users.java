@@ -62,7 +62,8 @@ public class Users {
 
     public long count() {
         try (Connection connection = dataSource.getConnection();
-                var rows = connection.createStatement().executeQuery("SELECT count(*) FROM users")) {
+                var statement = connection.createStatement();
+                var rows = statement.executeQuery("SELECT count(*) FROM users")) {
             rows.next();
             return rows.getLong(1);
         } catch (SQLException e) {
@@ -89,7 +90,8 @@ public class Users {
 
     public List<User> list() {
         try (Connection connection = dataSource.getConnection();
-                var rows = connection.createStatement().executeQuery(SELECT + " GROUP BY u.id ORDER BY u.username")) {
+                var statement = connection.createStatement();
+                var rows = statement.executeQuery(SELECT + " GROUP BY u.id ORDER BY u.username")) {
             List<User> users = new ArrayList<>();
             while (rows.next()) {
                 users.add(user(rows));
