@@ -247,6 +247,18 @@ class HardeningIT {
         assertThat(answer.headers().firstValue("Cache-Control")).hasValue("no-store");
         var anonymous = Http.anonymous().get(base, "/api/v1/vendors");
         assertThat(anonymous.headers().firstValue("X-Content-Type-Options")).hasValue("nosniff");
+
+        var openApi = Http.anonymous().get(base, "/openapi");
+        assertThat(openApi.status()).as(openApi.body()).isEqualTo(401);
+        assertThat(openApi.contentType()).startsWith("application/problem+json");
+        assertThat(openApi.headers().firstValue("WWW-Authenticate")).isPresent();
+        var described = TestUsers.only(Roles.CLERK).get(base, "/openapi");
+        assertThat(described.status()).isEqualTo(200);
+        assertThat(described.body()).contains("/api/v1/invoices");
+        assertThat(Http.as("nobody-here", "wrong-password")
+                        .get(base, "/openapi")
+                        .status())
+                .isEqualTo(401);
     }
 
     /** 8. No brake on password guessing; a 2 MB password was accepted and hashed. */
