@@ -266,7 +266,7 @@ class HardeningIT {
     void passwordGuessingIsBraked() throws Exception {
         String name = "it-guess-" + ThreadLocalRandom.current().nextInt(1_000_000);
         String password = HexFormat.of().formatHex(new java.security.SecureRandom().generateSeed(12));
-        var userAdmin = TestUsers.only(Roles.USER_ADMIN);
+        var userAdmin = Http.admin();
         assertThat(userAdmin
                         .postJson(
                                 base,
