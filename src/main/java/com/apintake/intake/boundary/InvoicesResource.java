@@ -162,7 +162,8 @@ public class InvoicesResource {
         String ascii = name.replaceAll("[^A-Za-z0-9._ ()+-]", "_");
         return "attachment; filename=\"" + ascii + "\"; filename*=UTF-8''"
                 + java.net.URLEncoder.encode(name, java.nio.charset.StandardCharsets.UTF_8)
-                        .replace("+", "%20");
+                        .replace("+", "%20")
+                        .replace("*", "%2A");
     }
 
     /** Uploads declared as XML, PDF or plain bytes (or undeclared); the format itself is always detected from the bytes. */
