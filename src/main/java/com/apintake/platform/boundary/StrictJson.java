@@ -22,10 +22,12 @@ import java.lang.reflect.InvocationTargetException;
 import java.lang.reflect.ParameterizedType;
 import java.lang.reflect.RecordComponent;
 import java.lang.reflect.Type;
+import java.math.BigDecimal;
 import java.math.BigInteger;
 import java.nio.charset.CharacterCodingException;
 import java.nio.charset.CodingErrorAction;
 import java.nio.charset.StandardCharsets;
+import java.time.LocalDate;
 import java.time.OffsetDateTime;
 import java.util.ArrayList;
 import java.util.Arrays;
@@ -50,9 +52,14 @@ public class StrictJson implements MessageBodyReader<Record> {
 
     static final int MAX_LIST = 50;
 
+    private static final java.util.Map<Class<?>, Boolean> SUPPORTED = new java.util.concurrent.ConcurrentHashMap<>();
+
     @Override
     public boolean isReadable(Class<?> type, Type genericType, Annotation[] annotations, MediaType mediaType) {
-        return type.isRecord() && type.getName().startsWith("com.apintake.");
+        // A record with a component type this reader does not know is left to the default JSON binding.
+        return type.isRecord()
+                && type.getName().startsWith("com.apintake.")
+                && SUPPORTED.computeIfAbsent(type, StrictJson::supports);
     }
 
     @Override
@@ -146,22 +153,25 @@ public class StrictJson implements MessageBodyReader<Record> {
     }
 
     private static Object convert(RecordComponent component, JsonValue value) {
-        String field = component.getName();
+        Input limits = component.getAnnotation(Input.class);
+        return convert(component.getName(), component.getGenericType(), value, limits);
+    }
+
+    private static Object convert(String field, Type generic, JsonValue value, Input limits) {
+        Class<?> type = raw(generic);
         if (value == null || value.getValueType() == JsonValue.ValueType.NULL) {
-            if (component.getType().isPrimitive()) {
+            if (type.isPrimitive()) {
                 throw Problem.invalid(field, field + " is required.");
             }
             return null;
         }
-        Input limits = component.getAnnotation(Input.class);
         int max = limits == null ? Inputs.DEFAULT_MAX : limits.max();
         boolean multiline = limits != null && limits.multiline();
-        Class<?> type = component.getType();
         if (type == String.class) {
             return text(field, value, max, multiline);
         }
         if (type == Boolean.class || type == boolean.class) {
-            if (value == JsonValue.TRUE || value.getValueType() == JsonValue.ValueType.TRUE) {
+            if (value.getValueType() == JsonValue.ValueType.TRUE) {
                 return Boolean.TRUE;
             }
             if (value.getValueType() == JsonValue.ValueType.FALSE) {
@@ -175,27 +185,115 @@ public class StrictJson implements MessageBodyReader<Record> {
         if (type == Integer.class || type == int.class) {
             return integer(field, value, Integer.MIN_VALUE, Integer.MAX_VALUE).intValue();
         }
-        if (type == OffsetDateTime.class) {
-            if (!(value instanceof JsonString string)) {
-                throw Problem.invalid(field, field + " must be an ISO date-time string.");
+        if (type == BigDecimal.class || type == Double.class || type == double.class) {
+            if (!(value instanceof JsonNumber number)) {
+                throw Problem.invalid(field, field + " must be a number.");
             }
-            return Inputs.dateTime(field, string.getString());
+            BigDecimal decimal = number.bigDecimalValue();
+            // 1e999999999 is a valid JSON number: bound it before anyone expands or compares it.
+            if (decimal.precision() > 40 || Math.abs((long) decimal.precision() - decimal.scale()) > 40) {
+                throw Problem.invalid(field, field + " is out of range.");
+            }
+            return type == BigDecimal.class ? decimal : decimal.doubleValue();
         }
-        if (type == List.class && isListOfStrings(component.getGenericType())) {
+        if (type == OffsetDateTime.class) {
+            return Inputs.dateTime(field, string(field, value, "an ISO date-time string"));
+        }
+        if (type == LocalDate.class) {
+            String text = string(field, value, "a date like 2026-01-31");
+            LocalDate date = Inputs.date(field, text);
+            if (date == null) {
+                throw Problem.invalid(field, field + " must be a date like 2026-01-31.");
+            }
+            return date;
+        }
+        if (type.isEnum()) {
+            String text = Inputs.text(field, string(field, value, "a string"), Inputs.DEFAULT_MAX);
+            for (Object constant : type.getEnumConstants()) {
+                if (((Enum<?>) constant).name().equalsIgnoreCase(text.strip())) {
+                    return constant;
+                }
+            }
+            throw Problem.invalid(field, field + " must be one of " + Arrays.toString(type.getEnumConstants()) + ".");
+        }
+        if (type.isRecord()) {
+            if (!(value instanceof JsonObject object)) {
+                throw Problem.invalid(field, field + " must be a JSON object.");
+            }
+            return bind(type.asSubclass(Record.class), object);
+        }
+        if (JsonValue.class.isAssignableFrom(type)) {
+            if (!type.isInstance(value)) {
+                throw Problem.invalid(field, field + " has the wrong JSON type.");
+            }
+            return value;
+        }
+        if (type == List.class || type == Set.class) {
             if (!(value instanceof JsonArray array)) {
-                throw Problem.invalid(field, field + " must be an array of strings.");
+                throw Problem.invalid(field, field + " must be an array.");
             }
             int most = limits == null ? MAX_LIST : Math.min(limits.max(), MAX_LIST);
             if (array.size() > most) {
                 throw Problem.invalid(field, field + " may have at most " + most + " elements.");
             }
-            List<String> list = new ArrayList<>();
+            Type element = ((ParameterizedType) generic).getActualTypeArguments()[0];
+            List<Object> list = new ArrayList<>();
             for (int i = 0; i < array.size(); i++) {
-                list.add(text(field + "[" + i + "]", array.get(i), Inputs.DEFAULT_MAX, false));
+                JsonValue item = array.get(i);
+                if (item.getValueType() == JsonValue.ValueType.NULL) {
+                    throw Problem.invalid(field + "[" + i + "]", field + "[" + i + "] must not be null.");
+                }
+                list.add(convert(field + "[" + i + "]", element, item, null));
             }
-            return List.copyOf(list);
+            return type == Set.class ? Set.copyOf(list) : List.copyOf(list);
         }
-        throw new IllegalStateException("StrictJson cannot read " + type + " of " + component);
+        throw new IllegalStateException("StrictJson cannot read " + generic + " of " + field);
+    }
+
+    /** Whether every component of a record (nested ones included) is a type {@link #convert} reads. */
+    static boolean supports(Type generic) {
+        Class<?> type = raw(generic);
+        if (type == null) {
+            return false;
+        }
+        if (type.isPrimitive()
+                || type == String.class
+                || type == Boolean.class
+                || type == Long.class
+                || type == Integer.class
+                || type == Double.class
+                || type == BigDecimal.class
+                || type == OffsetDateTime.class
+                || type == LocalDate.class
+                || type.isEnum()
+                || JsonValue.class.isAssignableFrom(type)) {
+            return type != char.class && type != byte.class && type != short.class && type != float.class;
+        }
+        if (type == List.class || type == Set.class) {
+            return generic instanceof ParameterizedType parameterized
+                    && supports(parameterized.getActualTypeArguments()[0]);
+        }
+        if (type.isRecord()) {
+            return Arrays.stream(type.getRecordComponents()).allMatch(c -> supports(c.getGenericType()));
+        }
+        return false;
+    }
+
+    private static Class<?> raw(Type type) {
+        if (type instanceof Class<?> plain) {
+            return plain;
+        }
+        if (type instanceof ParameterizedType parameterized && parameterized.getRawType() instanceof Class<?> plain) {
+            return plain;
+        }
+        return null;
+    }
+
+    private static String string(String field, JsonValue value, String what) {
+        if (!(value instanceof JsonString string)) {
+            throw Problem.invalid(field, field + " must be " + what + ".");
+        }
+        return string.getString();
     }
 
     private static String text(String field, JsonValue value, int max, boolean multiline) {
@@ -220,11 +318,5 @@ public class StrictJson implements MessageBodyReader<Record> {
             throw Problem.invalid(field, field + " is out of range.");
         }
         return integer;
-    }
-
-    private static boolean isListOfStrings(Type type) {
-        return type instanceof ParameterizedType parameterized
-                && parameterized.getActualTypeArguments().length == 1
-                && parameterized.getActualTypeArguments()[0] == String.class;
     }
 }
