@@ -21,7 +21,7 @@ class ResourceRolesTest {
     static final String HOW = "Annotate the method or its class with @RolesAllowed (jakarta.annotation.security) using"
             + " com.apintake.security.entity.Roles: {Roles.CLERK, Roles.APPROVER} to upload and read invoices and"
             + " exceptions; Roles.APPROVER to resolve, approve/reject, export and manage vendors; Roles.DBA for"
-            + " /api/v1/database/*, backups, maintenance, reports, users and the audit trail. /api/v1 has no"
+            + " /api/v1/database/*, backups, maintenance, reports and the audit trail; Roles.USER_ADMIN for users. /api/v1 has no"
             + " anonymous endpoints (@PermitAll is refused); see README, Security.";
 
     @Test

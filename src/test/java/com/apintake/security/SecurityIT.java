@@ -205,7 +205,7 @@ class SecurityIT {
         assertThat(items).hasSize(2);
         assertThat(items.get(0).getJsonNumber("id").longValue())
                 .isGreaterThan(items.get(1).getJsonNumber("id").longValue());
-        JsonObject second = dba.send(java.net.http.HttpRequest.newBuilder(java.net.URI.create(first.getString("next"))))
+        JsonObject second = dba.send(java.net.http.HttpRequest.newBuilder(Http.resolve(base, first.getString("next"))))
                 .json();
         assertThat(second.getJsonArray("items").getValuesAs(JsonObject.class))
                 .allMatch(e -> e.getJsonNumber("id").longValue()
@@ -293,7 +293,7 @@ class SecurityIT {
                 Http.get(base, "/api/v1/users/" + TestEnvironment.ADMIN_USER).json();
         assertThat(admin.getJsonArray("roles").getValuesAs(jakarta.json.JsonString.class).stream()
                         .map(jakarta.json.JsonString::getString))
-                .containsExactlyInAnyOrder(Roles.CLERK, Roles.APPROVER, Roles.DBA);
+                .containsExactlyInAnyOrder(Roles.CLERK, Roles.APPROVER, Roles.DBA, Roles.USER_ADMIN);
         assertThat(admin.getString("createdBy")).isEqualTo("system:bootstrap");
         JsonObject audit = Http.get(base, "/api/v1/audit?action=user.delete").json();
         assertThat(audit.getJsonArray("items").getValuesAs(JsonObject.class))
@@ -309,8 +309,9 @@ class SecurityIT {
                         .status())
                 .isEqualTo(200);
         try {
-            var refused =
-                    Http.admin().putJson(base, "/api/v1/users/" + TestEnvironment.ADMIN_USER, "{\"enabled\":false}");
+            // Nobody changes their own enabled state (issue 15): another user-admin tries it.
+            var refused = TestUsers.only(Roles.USER_ADMIN)
+                    .putJson(base, "/api/v1/users/" + TestEnvironment.ADMIN_USER, "{\"enabled\":false}");
             assertThat(refused.status()).isEqualTo(409);
             assertThat(refused.<JsonObject>json().getString("detail")).contains("dba");
             assertThat(Http.admin()

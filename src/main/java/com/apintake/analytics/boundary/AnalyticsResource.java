@@ -2,6 +2,7 @@ package com.apintake.analytics.boundary;
 
 import com.apintake.analytics.control.Analytics;
 import com.apintake.analytics.control.Period;
+import com.apintake.platform.boundary.Inputs;
 import com.apintake.platform.boundary.Problem;
 import com.apintake.security.entity.Roles;
 import jakarta.annotation.security.RolesAllowed;
@@ -14,7 +15,6 @@ import jakarta.ws.rs.QueryParam;
 import jakarta.ws.rs.core.MediaType;
 import jakarta.ws.rs.core.Response;
 import java.time.LocalDate;
-import java.time.format.DateTimeParseException;
 import java.util.List;
 import org.eclipse.microprofile.config.inject.ConfigProperty;
 
@@ -82,11 +82,14 @@ public class AnalyticsResource {
                     Response.Status.BAD_REQUEST,
                     "from and to are required dates, e.g. ?from=2026-01-01&to=2026-02-01.");
         }
+        LocalDate start = Inputs.date("from", from);
+        LocalDate end = Inputs.date("to", to);
+        if (start == null || end == null) {
+            throw Problem.of(Response.Status.BAD_REQUEST, "from and to must be dates like 2026-01-31.");
+        }
         Period period;
         try {
-            period = new Period(LocalDate.parse(from), LocalDate.parse(to));
-        } catch (DateTimeParseException e) {
-            throw Problem.of(Response.Status.BAD_REQUEST, "from and to must be dates like 2026-01-31.");
+            period = new Period(start, end);
         } catch (IllegalArgumentException e) {
             throw Problem.of(Response.Status.BAD_REQUEST, e.getMessage() + ".");
         }

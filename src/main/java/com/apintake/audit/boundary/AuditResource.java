@@ -2,6 +2,7 @@ package com.apintake.audit.boundary;
 
 import com.apintake.audit.control.AuditTrail;
 import com.apintake.platform.boundary.Problem;
+import com.apintake.platform.boundary.PublicLinks;
 import com.apintake.security.entity.Roles;
 import jakarta.annotation.security.RolesAllowed;
 import jakarta.inject.Inject;
@@ -31,6 +32,9 @@ public class AuditResource {
     @Context
     UriInfo uriInfo;
 
+    @Inject
+    PublicLinks links;
+
     @GET
     public Page list(
             @QueryParam("actor") String actor,
@@ -43,10 +47,7 @@ public class AuditResource {
         var items = trail.list(blankToNull(actor), blankToNull(action), before, limit);
         String next = items.size() < limit
                 ? null
-                : uriInfo.getRequestUriBuilder()
-                        .replaceQueryParam("before", items.get(items.size() - 1).id())
-                        .build()
-                        .toString();
+                : links.withQuery(uriInfo, "before", items.get(items.size() - 1).id());
         return new Page(items, next);
     }
 

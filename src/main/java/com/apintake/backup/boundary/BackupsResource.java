@@ -11,10 +11,6 @@ import com.apintake.security.entity.Roles;
 import jakarta.annotation.Resource;
 import jakarta.annotation.security.RolesAllowed;
 import jakarta.inject.Inject;
-import jakarta.json.Json;
-import jakarta.json.JsonException;
-import jakarta.json.JsonObject;
-import jakarta.json.JsonString;
 import jakarta.ws.rs.DefaultValue;
 import jakarta.ws.rs.GET;
 import jakarta.ws.rs.POST;
@@ -25,7 +21,6 @@ import jakarta.ws.rs.QueryParam;
 import jakarta.ws.rs.core.MediaType;
 import jakarta.ws.rs.core.Response;
 import jakarta.ws.rs.core.UriInfo;
-import java.io.StringReader;
 import java.net.URI;
 import java.sql.SQLException;
 import java.time.Instant;
@@ -96,10 +91,16 @@ public class BackupsResource {
         }
     }
 
+    /** The optional body of POST: which kind of backup. */
+    public record BackupRequest(String kind) {}
+
     public record Accepted(long id, String kind, String status, String href) {}
 
     @Inject
     BackupJobs jobs;
+
+    @Inject
+    com.apintake.platform.boundary.PublicLinks links;
 
     @Resource(lookup = "jdbc/apintake")
     DataSource dataSource;
@@ -125,8 +126,8 @@ public class BackupsResource {
 
     /** Body (optional): {"kind": "full" | "schema" | "data" | "critical" | "base"}; full when absent. */
     @POST
-    public Response start(String body, @jakarta.ws.rs.core.Context UriInfo uri) {
-        BackupKind kind = kind(requestedKind(body));
+    public Response start(BackupRequest body, @jakarta.ws.rs.core.Context UriInfo uri) {
+        BackupKind kind = kind(body == null || body.kind() == null ? "full" : body.kind());
         BackupJobs.Started started = refusedAsProblem(() -> jobs.backup(kind, "api"));
         audit.record("backup.start", "backup " + started.id(), kind.label());
         return accepted(uri, started.id(), kind.label(), "RUNNING");
@@ -165,7 +166,7 @@ public class BackupsResource {
     }
 
     private Response accepted(UriInfo uri, long id, String kind, String status) {
-        URI location = uri.getBaseUriBuilder().path("database/backups/" + id).build();
+        URI location = links.api(uri, "database/backups/" + id);
         return Response.accepted(new Accepted(id, kind, status, location.getPath()))
                 .location(location)
                 .type(MediaType.APPLICATION_JSON)
@@ -182,27 +183,6 @@ public class BackupsResource {
                 case NOT_FOUND -> Response.Status.NOT_FOUND;
             };
             throw Problem.of(status, refused.getMessage());
-        }
-    }
-
-    private static String requestedKind(String body) {
-        if (body == null || body.isBlank()) {
-            return "full";
-        }
-        try (var reader = Json.createReader(new StringReader(body))) {
-            JsonObject request = reader.readObject();
-            var kind = request.get("kind");
-            if (kind == null) {
-                return "full";
-            }
-            if (!(kind instanceof JsonString text)) {
-                throw Problem.of(
-                        Response.Status.BAD_REQUEST, "kind must be a string: full, schema, data, critical or base");
-            }
-            return text.getString();
-        } catch (JsonException | IllegalStateException e) {
-            throw Problem.of(
-                    Response.Status.BAD_REQUEST, "the body must be a JSON object such as {\"kind\": \"full\"}");
         }
     }
 

@@ -1,6 +1,9 @@
 package com.apintake.exceptions.boundary;
 
 import com.apintake.exceptions.control.ExceptionRecords;
+import com.apintake.platform.boundary.IgnoredMembers;
+import com.apintake.platform.boundary.Input;
+import com.apintake.platform.boundary.Inputs;
 import com.apintake.platform.boundary.Problem;
 import com.apintake.security.control.Caller;
 import com.apintake.security.entity.Roles;
@@ -30,7 +33,13 @@ public class ExceptionsResource {
      * an unknown vendor, the vendor the invoice belongs to. Who resolved it is the authenticated user
      * (a "resolvedBy" sent by older clients is ignored).
      */
-    public record Resolution(String resolution, String action, Long vendorId) {}
+    @IgnoredMembers("resolvedBy")
+    public record Resolution(
+            @Input(max = Inputs.FREE_TEXT_MAX, multiline = true)
+            String resolution,
+
+            String action,
+            Long vendorId) {}
 
     @Inject
     ExceptionRecords exceptions;

@@ -6,7 +6,11 @@ import com.apintake.intake.control.InvoiceDecisions;
 import com.apintake.intake.control.Invoices;
 import com.apintake.intake.entity.InvoiceView;
 import com.apintake.intake.entity.WorkflowStatus;
+import com.apintake.platform.boundary.IgnoredMembers;
+import com.apintake.platform.boundary.Input;
+import com.apintake.platform.boundary.Inputs;
 import com.apintake.platform.boundary.Problem;
+import com.apintake.platform.boundary.PublicLinks;
 import com.apintake.security.control.Caller;
 import com.apintake.security.entity.Roles;
 import com.apintake.validation.control.ValidationRecords;
@@ -31,10 +35,6 @@ import jakarta.ws.rs.core.Response;
 import jakarta.ws.rs.core.UriInfo;
 import java.io.IOException;
 import java.io.InputStream;
-import java.time.LocalDate;
-import java.time.OffsetDateTime;
-import java.time.ZoneOffset;
-import java.time.format.DateTimeParseException;
 import java.util.List;
 import org.eclipse.microprofile.config.inject.ConfigProperty;
 
@@ -48,7 +48,10 @@ public class InvoicesResource {
     public record Page(List<InvoiceView> items, String next) {}
 
     /** Why: the optional body of approve and reject. Who decides is the authenticated user. */
-    public record Decision(String reason) {}
+    @IgnoredMembers("by")
+    public record Decision(
+            @Input(max = Inputs.FREE_TEXT_MAX, multiline = true)
+            String reason) {}
 
     @Inject
     Intake intake;
@@ -75,6 +78,9 @@ public class InvoicesResource {
     @Context
     UriInfo uriInfo;
 
+    @Inject
+    PublicLinks links;
+
     /** The raw file as the body: application/xml, application/pdf, ... (the format is read from the bytes). */
     @POST
     @Consumes(MediaType.WILDCARD)
@@ -83,9 +89,8 @@ public class InvoicesResource {
             @HeaderParam(HttpHeaders.CONTENT_TYPE) String contentType,
             @HeaderParam("Content-Disposition") String disposition,
             @QueryParam("filename") String filename) {
-        String name = filename != null ? filename : filenameOf(disposition);
-        return created(intake.receive(
-                readLimited(body), name, contentType == null ? "application/octet-stream" : contentType));
+        String name = Inputs.text("filename", filename != null ? filename : filenameOf(disposition), 255);
+        return created(intake.receive(readLimited(body), name, accepted(contentType)));
     }
 
     /** A form upload with the file in the field "file". */
@@ -95,11 +100,10 @@ public class InvoicesResource {
         if (file == null) {
             throw Problem.of(Response.Status.BAD_REQUEST, "The multipart form needs the invoice in the field 'file'.");
         }
-        String type = file.getMediaType() == null
-                ? "application/octet-stream"
-                : file.getMediaType().toString();
-        return created(intake.receive(
-                readLimited(file.getContent()), file.getFileName().orElse(null), type));
+        String type = accepted(
+                file.getMediaType() == null ? null : file.getMediaType().toString());
+        String name = Inputs.text("filename", file.getFileName().orElse(null), 255);
+        return created(intake.receive(readLimited(file.getContent()), name, type));
     }
 
     @GET
@@ -114,13 +118,15 @@ public class InvoicesResource {
             throw Problem.of(Response.Status.BAD_REQUEST, "limit must be between 1 and 500.");
         }
         var items = invoices.list(new Invoices.Query(
-                status(workflowStatus), vendorId, instant("from", from), instant("to", to), after, limit));
+                status(workflowStatus),
+                vendorId,
+                Inputs.dateOrDateTime("from", from),
+                Inputs.dateOrDateTime("to", to),
+                after,
+                limit));
         String next = items.size() < limit
                 ? null
-                : uriInfo.getRequestUriBuilder()
-                        .replaceQueryParam("after", items.get(items.size() - 1).id())
-                        .build()
-                        .toString();
+                : links.withQuery(uriInfo, "after", items.get(items.size() - 1).id());
         return new Page(items, next);
     }
 
@@ -130,19 +136,52 @@ public class InvoicesResource {
         return invoices.find(id).orElseThrow(() -> notFound(id));
     }
 
-    /** The original bytes, exactly as received. */
+    /**
+     * The original bytes, exactly as received, served as what the server detected (XML or PDF) and
+     * always as a download: a file a clerk uploaded must never run as a page on the API's origin.
+     */
     @GET
     @Path("{id}/document")
     @Produces(MediaType.WILDCARD)
     public Response document(@PathParam("id") long id) {
         var document = invoices.document(id).orElseThrow(() -> notFound(id));
-        var response = Response.ok(document.content(), document.contentType());
-        if (document.filename() != null) {
-            response.header(
-                    "Content-Disposition",
-                    "attachment; filename=\"" + document.filename().replaceAll("[\"\\\\\\r\\n]", "_") + "\"");
+        return Response.ok(document.content(), document.contentType())
+                .header("Content-Disposition", attachment(id, document))
+                .header("X-Content-Type-Options", "nosniff")
+                .header("Content-Security-Policy", "default-src 'none'; sandbox")
+                .header(HttpHeaders.CACHE_CONTROL, "no-store")
+                .build();
+    }
+
+    /** The stored name in ASCII (quoted) and in full (RFC 5987), or invoice-<id>.xml/.pdf when there is none. */
+    static String attachment(long id, Invoices.Document document) {
+        String extension = document.contentType().equals("application/pdf") ? ".pdf" : ".xml";
+        String name = document.filename() == null || document.filename().isBlank()
+                ? "invoice-" + id + extension
+                : document.filename();
+        String ascii = name.replaceAll("[^A-Za-z0-9._ ()+-]", "_");
+        return "attachment; filename=\"" + ascii + "\"; filename*=UTF-8''"
+                + java.net.URLEncoder.encode(name, java.nio.charset.StandardCharsets.UTF_8)
+                        .replace("+", "%20")
+                        .replace("*", "%2A");
+    }
+
+    /** Uploads declared as XML, PDF or plain bytes (or undeclared); the format itself is always detected from the bytes. */
+    static final java.util.Set<String> ACCEPTED_TYPES =
+            java.util.Set.of("application/xml", "text/xml", "application/pdf", "application/octet-stream");
+
+    private static String accepted(String contentType) {
+        if (contentType == null || contentType.isBlank()) {
+            return "application/octet-stream";
         }
-        return response.build();
+        String type = contentType.split(";", 2)[0].strip().toLowerCase(java.util.Locale.ROOT);
+        if (!ACCEPTED_TYPES.contains(type)) {
+            throw Problem.of(
+                    Response.Status.UNSUPPORTED_MEDIA_TYPE,
+                    "Send the invoice as application/xml, text/xml, application/pdf or application/octet-stream;"
+                            + " the format is read from the file itself.");
+        }
+        return type;
     }
 
     @GET
@@ -184,10 +223,7 @@ public class InvoicesResource {
     }
 
     private Response created(Intake.Receipt receipt) {
-        var location = uriInfo.getBaseUriBuilder()
-                .path("invoices")
-                .path(Long.toString(receipt.invoice().id()))
-                .build();
+        var location = links.api(uriInfo, "invoices/" + receipt.invoice().id());
         return (receipt.created() ? Response.created(location) : Response.ok().location(location))
                 .entity(receipt.invoice())
                 .build();
@@ -230,20 +266,6 @@ public class InvoicesResource {
                     Response.Status.BAD_REQUEST,
                     "Unknown workflowStatus '" + value + "'; one of "
                             + java.util.Arrays.toString(WorkflowStatus.values()) + ".");
-        }
-    }
-
-    /** A date (start of that day, UTC) or a full ISO date-time. */
-    private static OffsetDateTime instant(String name, String value) {
-        if (value == null || value.isBlank()) {
-            return null;
-        }
-        try {
-            return value.length() == 10
-                    ? LocalDate.parse(value).atStartOfDay().atOffset(ZoneOffset.UTC)
-                    : OffsetDateTime.parse(value);
-        } catch (DateTimeParseException e) {
-            throw Problem.of(Response.Status.BAD_REQUEST, name + " must be a date (2026-01-31) or an ISO date-time.");
         }
     }
 

@@ -1,6 +1,7 @@
 package com.apintake.intake.control;
 
 import com.apintake.extraction.control.InvoiceReader;
+import com.apintake.extraction.control.UnsupportedDocumentException;
 import com.apintake.extraction.entity.Extraction;
 import com.apintake.intake.entity.InvoiceView;
 import com.apintake.validation.control.OfficialRules;
@@ -52,11 +53,16 @@ public class Intake {
                 return new Receipt(known.get(), false);
             }
             Extraction extraction = reader.read(bytes);
+            if (!extraction.format().fitsDeclared(contentType)) {
+                throw new UnsupportedDocumentException("the file was sent as " + contentType.split(";", 2)[0].strip()
+                        + " but is " + extraction.format().mediaType() + " (" + extraction.format() + ")");
+            }
             List<Finding> findings = new ArrayList<>();
             if (extraction.invoice() != null) {
                 reader.invoiceXml(bytes).ifPresent(xml -> findings.addAll(officialRules.check(xml)));
             }
-            InvoiceStore.Stored stored = store.store(hash, filename, contentType, bytes, extraction, findings);
+            InvoiceStore.Stored stored =
+                    store.store(hash, filename, extraction.format().mediaType(), bytes, extraction, findings);
             if (stored.created()) {
                 counter("apintake_invoices_received_total").inc();
                 counter("apintake_exceptions_raised_total").inc(stored.exceptionsRaised());

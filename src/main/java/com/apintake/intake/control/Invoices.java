@@ -1,5 +1,6 @@
 package com.apintake.intake.control;
 
+import com.apintake.extraction.entity.Format;
 import com.apintake.intake.entity.InvoiceView;
 import com.apintake.intake.entity.WorkflowStatus;
 import com.apintake.security.control.Caller;
@@ -97,11 +98,13 @@ public class Invoices {
         }
     }
 
+    /** contentType is what the server detected (application/xml or application/pdf), never what the uploader declared. */
     public record Document(String contentType, String filename, byte[] content) {}
 
     public Optional<Document> document(long id) {
         String sql = """
-                SELECT i.content_type, i.original_filename, d.content
+                SELECT (SELECT e.format FROM invoice_extractions e WHERE e.invoice_id = i.id ORDER BY e.id DESC LIMIT 1),
+                       i.original_filename, d.content
                 FROM invoices i JOIN invoice_documents d ON d.invoice_id = i.id WHERE i.id = ?""";
         try (Connection connection = dataSource.getConnection();
                 PreparedStatement statement = connection.prepareStatement(sql)) {
@@ -109,7 +112,12 @@ public class Invoices {
             statement.setLong(1, id);
             try (ResultSet rows = statement.executeQuery()) {
                 return rows.next()
-                        ? Optional.of(new Document(rows.getString(1), rows.getString(2), rows.getBytes(3)))
+                        ? Optional.of(new Document(
+                                rows.getString(1) == null
+                                        ? "application/octet-stream"
+                                        : Format.valueOf(rows.getString(1)).mediaType(),
+                                rows.getString(2),
+                                rows.getBytes(3)))
                         : Optional.empty();
             }
         } catch (SQLException e) {

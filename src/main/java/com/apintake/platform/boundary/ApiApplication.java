@@ -14,6 +14,12 @@ public class ApiApplication extends Application {
     /** No generated WADL: it would describe the API to anyone who asks. */
     @Override
     public Map<String, Object> getProperties() {
-        return Map.of("jersey.config.server.wadl.disableWadl", true);
+        // Location headers stay as built (relative, or on apintake.http.public-base-url): Jersey would
+        // otherwise complete them with the request's Host header (see PublicLinks).
+        return Map.of(
+                "jersey.config.server.wadl.disableWadl",
+                true,
+                "jersey.config.server.headers.location.relative.resolution.disabled",
+                true);
     }
 }

@@ -31,6 +31,25 @@ public final class Problem {
                 .build();
     }
 
+    /**
+     * A 400 for one request field (a JSON member, a query, path or header parameter): the body names
+     * it in "field" so a client can point at it. The value itself is never echoed (it may be a password).
+     */
+    public static WebApplicationException invalid(String field, String detail) {
+        var body = Json.createObjectBuilder()
+                .add("type", "about:blank")
+                .add("title", Response.Status.BAD_REQUEST.getReasonPhrase())
+                .add("status", 400)
+                .add("detail", detail)
+                .add("field", field);
+        return new WebApplicationException(
+                detail,
+                Response.status(400)
+                        .type(PROBLEM_JSON)
+                        .entity(body.build().toString())
+                        .build());
+    }
+
     /** An exception a resource throws to answer with a problem body. */
     public static WebApplicationException of(Response.Status status, String detail) {
         return new WebApplicationException(detail, response(status, null, detail));

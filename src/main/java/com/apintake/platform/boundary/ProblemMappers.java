@@ -41,6 +41,21 @@ public final class ProblemMappers {
         }
     }
 
+    /** A control's refusal: 403 or 409 with its message. */
+    @Provider
+    public static class Refusals implements ExceptionMapper<com.apintake.platform.entity.Refused> {
+        @Override
+        public Response toResponse(com.apintake.platform.entity.Refused refused) {
+            return Problem.response(
+                    switch (refused.reason()) {
+                        case NOT_ALLOWED -> Response.Status.FORBIDDEN;
+                        case CONFLICT -> Response.Status.CONFLICT;
+                    },
+                    null,
+                    refused.getMessage());
+        }
+    }
+
     /** Anything else is a fault: logged with its stack trace, answered without it. */
     @Provider
     public static class UnexpectedErrors implements ExceptionMapper<RuntimeException> {

@@ -1,13 +1,11 @@
 package com.apintake.security.boundary;
 
+import com.apintake.security.control.CredentialCheck;
 import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.inject.Inject;
 import jakarta.security.enterprise.AuthenticationStatus;
 import jakarta.security.enterprise.authentication.mechanism.http.HttpAuthenticationMechanism;
 import jakarta.security.enterprise.authentication.mechanism.http.HttpMessageContext;
-import jakarta.security.enterprise.credential.UsernamePasswordCredential;
-import jakarta.security.enterprise.identitystore.CredentialValidationResult;
-import jakarta.security.enterprise.identitystore.IdentityStoreHandler;
 import jakarta.servlet.http.HttpServletRequest;
 import jakarta.servlet.http.HttpServletResponse;
 import java.nio.charset.StandardCharsets;
@@ -34,8 +32,11 @@ public class BasicAuthentication implements HttpAuthenticationMechanism {
 
     private static final Logger LOG = Logger.getLogger(BasicAuthentication.class.getName());
 
+    /** Request attribute: seconds until logins of this user or client are accepted again (the login backoff). */
+    static final String THROTTLED = BasicAuthentication.class.getName() + ".throttled";
+
     @Inject
-    IdentityStoreHandler identityStores;
+    CredentialCheck credentials;
 
     @Override
     public AuthenticationStatus validateRequest(
@@ -56,18 +57,22 @@ public class BasicAuthentication implements HttpAuthenticationMechanism {
             request.setAttribute(REJECTED, "The Authorization header is not valid Basic credentials.");
             return context.doNothing();
         }
-        CredentialValidationResult result;
+        CredentialCheck.Outcome outcome;
         try {
-            result = identityStores.validate(
-                    new UsernamePasswordCredential(decoded.substring(0, colon), decoded.substring(colon + 1)));
+            outcome = credentials.check(
+                    decoded.substring(0, colon), decoded.substring(colon + 1).toCharArray(), request.getRemoteAddr());
         } catch (RuntimeException e) {
             // The user store is the database: when it is down, the API answers 503 and the probes still answer.
             LOG.warning("Credentials could not be checked: " + e.getMessage());
             request.setAttribute(UNAVAILABLE, Boolean.TRUE);
             return context.doNothing();
         }
-        if (result.getStatus() == CredentialValidationResult.Status.VALID) {
-            return context.notifyContainerAboutLogin(result);
+        if (outcome instanceof CredentialCheck.Valid valid) {
+            return context.notifyContainerAboutLogin(valid.result());
+        }
+        if (outcome instanceof CredentialCheck.Throttled throttled) {
+            request.setAttribute(THROTTLED, throttled.retryAfterSeconds());
+            return context.doNothing();
         }
         request.setAttribute(REJECTED, "The user name or password was not accepted.");
         return context.doNothing();

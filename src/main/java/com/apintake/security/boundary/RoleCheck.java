@@ -80,10 +80,23 @@ public class RoleCheck implements DynamicFeature {
         public void filter(ContainerRequestContext request) {
             var security = request.getSecurityContext();
             if (security.getUserPrincipal() == null && request.getProperty(BasicAuthentication.UNAVAILABLE) != null) {
-                request.abortWith(Problem.response(
-                        Response.Status.SERVICE_UNAVAILABLE,
-                        null,
-                        "Credentials cannot be checked now: the database is unreachable. Try again shortly."));
+                request.abortWith(Response.fromResponse(Problem.response(
+                                Response.Status.SERVICE_UNAVAILABLE,
+                                null,
+                                "Credentials cannot be checked now: the database is unreachable. Try again shortly."))
+                        .header(HttpHeaders.RETRY_AFTER, "10")
+                        .build());
+                return;
+            }
+            Object throttled = request.getProperty(BasicAuthentication.THROTTLED);
+            if (security.getUserPrincipal() == null && throttled != null) {
+                request.abortWith(Response.fromResponse(Problem.response(
+                                Response.Status.TOO_MANY_REQUESTS,
+                                null,
+                                "Too many failed logins for this user or from this address: try again in " + throttled
+                                        + " s."))
+                        .header(HttpHeaders.RETRY_AFTER, throttled.toString())
+                        .build());
                 return;
             }
             if (security.getUserPrincipal() == null) {

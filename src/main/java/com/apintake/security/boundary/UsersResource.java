@@ -1,6 +1,8 @@
 package com.apintake.security.boundary;
 
+import com.apintake.platform.boundary.Input;
 import com.apintake.platform.boundary.Problem;
+import com.apintake.platform.boundary.PublicLinks;
 import com.apintake.security.control.Users;
 import com.apintake.security.entity.Roles;
 import jakarta.annotation.security.RolesAllowed;
@@ -19,17 +21,27 @@ import jakarta.ws.rs.core.Response;
 import jakarta.ws.rs.core.UriInfo;
 import java.util.List;
 
-/** /api/v1/users: who may call the API, with which roles. dba only; passwords go in, never out. */
+/**
+ * /api/v1/users: who may call the API, with which roles. user-admin only; nobody changes their own
+ * roles or enabled state; passwords go in, never out.
+ */
 @Path("users")
 @Produces(MediaType.APPLICATION_JSON)
-@RolesAllowed(Roles.DBA)
+@RolesAllowed(Roles.USER_ADMIN)
 public class UsersResource {
 
     /** A new user, or a change (absent fields stay as they are). */
-    public record UserChange(String username, String password, List<String> roles, Boolean enabled) {}
+    public record UserChange(
+            @Input(max = 64) String username,
+            @Input(max = 4096) String password,
+            @Input(max = 10) List<String> roles,
+            Boolean enabled) {}
 
     @Inject
     Users users;
+
+    @Inject
+    PublicLinks links;
 
     @GET
     public List<Users.User> list() {
@@ -52,9 +64,7 @@ public class UsersResource {
                     "Send {\"username\": \"...\", \"password\": \"...\", \"roles\": [\"ap-clerk\"]}.");
         }
         Users.User created = users.create(user.username().strip(), user.password(), user.roles());
-        return Response.created(uriInfo.getAbsolutePathBuilder()
-                        .path(created.username())
-                        .build())
+        return Response.created(links.api(uriInfo, "users/" + created.username()))
                 .entity(created)
                 .build();
     }

@@ -11,7 +11,7 @@ import org.eclipse.microprofile.config.Config;
 
 /**
  * There is no default password. The first user is created at start-up from the environment
- * variables ADMIN_USER and ADMIN_PASSWORD, holding all three roles, and only while no user exists;
+ * variables ADMIN_USER and ADMIN_PASSWORD, holding all four roles, and only while no user exists;
  * without them the log says how to create one. Once users exist, the variables are ignored and
  * users are managed with /api/v1/users.
  */
@@ -29,7 +29,7 @@ public class FirstUser {
 
     static final String HOW_TO =
             "No user can call the API yet. Set ADMIN_USER and ADMIN_PASSWORD in the server's environment and restart:"
-                    + " that creates the first user, with the roles ap-clerk, ap-approver and dba, who then creates the"
+                    + " that creates the first user, with the roles ap-clerk, ap-approver, dba and user-admin, who then creates the"
                     + " others with POST /api/v1/users (see README, Security).";
 
     @Inject

@@ -29,6 +29,10 @@ public class Passwords {
     @ConfigProperty(name = "apintake.security.min-password-length", defaultValue = "12")
     int minLength;
 
+    @Inject
+    @ConfigProperty(name = "apintake.security.max-password-length", defaultValue = "1024")
+    int maxLength;
+
     /** Verified against when a user name is unknown, so an unknown name costs as long as a wrong password. */
     private String decoy;
 
@@ -52,6 +56,11 @@ public class Passwords {
         return hash.verify(password, stored);
     }
 
+    /** Longest password accepted (in UTF-16 units, as Java counts): longer ones are refused before any hashing. */
+    public int maxLength() {
+        return maxLength;
+    }
+
     /** Spends the time of a verification and answers false. */
     public boolean verifyNothing(char[] password) {
         hash.verify(password, decoy);
@@ -62,6 +71,9 @@ public class Passwords {
     public String weakness(String password) {
         if (password == null || password.codePointCount(0, password.length()) < minLength) {
             return "A password needs at least " + minLength + " characters (apintake.security.min-password-length).";
+        }
+        if (password.length() > maxLength) {
+            return "A password may have at most " + maxLength + " characters (apintake.security.max-password-length).";
         }
         if (password.isBlank()) {
             return "A password must not be only spaces.";

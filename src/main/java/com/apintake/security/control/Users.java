@@ -2,6 +2,7 @@ package com.apintake.security.control;
 
 import com.apintake.audit.control.AuditTrail;
 import com.apintake.platform.boundary.Problem;
+import com.apintake.platform.entity.Refused;
 import com.apintake.security.entity.Roles;
 import jakarta.annotation.Resource;
 import jakarta.enterprise.context.ApplicationScoped;
@@ -21,8 +22,8 @@ import javax.sql.DataSource;
 
 /**
  * The users of the API and their roles. These tables are not granted to ap_app: this class reads
- * them as the pool's own user, and only the identity store and the dba-only endpoints call it. At
- * least one enabled dba always remains, so nobody can lock the operators out by accident.
+ * them as the pool's own user, and only the identity store and the user-admin endpoints call it. At
+ * least one enabled dba and one enabled user-admin always remain, so nobody can lock the operators out by accident.
  */
 @ApplicationScoped
 public class Users {
@@ -61,7 +62,8 @@ public class Users {
 
     public long count() {
         try (Connection connection = dataSource.getConnection();
-                var rows = connection.createStatement().executeQuery("SELECT count(*) FROM users")) {
+                var statement = connection.createStatement();
+                var rows = statement.executeQuery("SELECT count(*) FROM users")) {
             rows.next();
             return rows.getLong(1);
         } catch (SQLException e) {
@@ -88,7 +90,8 @@ public class Users {
 
     public List<User> list() {
         try (Connection connection = dataSource.getConnection();
-                var rows = connection.createStatement().executeQuery(SELECT + " GROUP BY u.id ORDER BY u.username")) {
+                var statement = connection.createStatement();
+                var rows = statement.executeQuery(SELECT + " GROUP BY u.id ORDER BY u.username")) {
             List<User> users = new ArrayList<>();
             while (rows.next()) {
                 users.add(user(rows));
@@ -140,14 +143,24 @@ public class Users {
         }
     }
 
-    /** Changes what is given (null leaves it as it is). */
+    /**
+     * Changes what is given (null leaves it as it is). Nobody changes their own roles or enabled
+     * state: a user-admin cannot grant themselves more, and a second user-admin has to agree to it.
+     */
     @Transactional
     public User update(String username, String password, Collection<String> roles, Boolean enabled) {
+        if (username.equals(caller.name()) && (roles != null || enabled != null)) {
+            throw new Refused(
+                    Refused.Reason.NOT_ALLOWED,
+                    "Nobody changes their own roles or enabled state; another user with the role " + Roles.USER_ADMIN
+                            + " has to.");
+        }
         Set<String> checked = roles == null ? null : checkedRoles(roles);
         String hash = password == null ? null : passwordHash(password);
         try (Connection connection = dataSource.getConnection()) {
             serialise(connection);
             long id = idOf(connection, username);
+            Set<String> before = find(connection, username).orElseThrow().roles();
             try (var update = connection.prepareStatement(
                     "UPDATE users SET password_hash = coalesce(?, password_hash), enabled = coalesce(?, enabled),"
                             + " updated_at = now() WHERE id = ?")) {
@@ -165,7 +178,7 @@ public class Users {
                 changed.add("password");
             }
             if (checked != null) {
-                changed.add("roles " + String.join(",", checked));
+                changed.add("roles " + String.join(",", before) + " -> " + String.join(",", checked));
             }
             if (enabled != null) {
                 changed.add(enabled ? "enabled" : "disabled");
@@ -225,16 +238,23 @@ public class Users {
         }
     }
 
+    /** At least one enabled dba (runs the database side) and one enabled user-admin (manages users) remain. */
     private static void requireAnOperator(Connection connection) throws SQLException {
-        try (var rows = connection
-                .createStatement()
-                .executeQuery("SELECT count(*) FROM users u JOIN user_roles r ON r.user_id = u.id"
-                        + " WHERE r.role = 'dba' AND u.enabled")) {
-            rows.next();
-            if (rows.getLong(1) == 0) {
-                throw Problem.of(
-                        Response.Status.CONFLICT,
-                        "At least one enabled user must keep the role dba, or nobody could manage users any more.");
+        for (String role : List.of(Roles.DBA, Roles.USER_ADMIN)) {
+            try (var count = connection.prepareStatement("SELECT count(*) FROM users u JOIN user_roles r"
+                    + " ON r.user_id = u.id WHERE r.role = ? AND u.enabled")) {
+                count.setString(1, role);
+                try (var rows = count.executeQuery()) {
+                    rows.next();
+                    if (rows.getLong(1) == 0) {
+                        throw new Refused(
+                                Refused.Reason.CONFLICT,
+                                "At least one enabled user must keep the role " + role
+                                        + ", or nobody could "
+                                        + (role.equals(Roles.DBA) ? "run the database side" : "manage users")
+                                        + " any more.");
+                    }
+                }
             }
         }
     }

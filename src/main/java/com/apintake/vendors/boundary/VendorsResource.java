@@ -1,6 +1,7 @@
 package com.apintake.vendors.boundary;
 
 import com.apintake.platform.boundary.Problem;
+import com.apintake.platform.boundary.PublicLinks;
 import com.apintake.security.entity.Roles;
 import com.apintake.vendors.control.Vendors;
 import com.apintake.vendors.entity.Vendor;
@@ -30,6 +31,9 @@ public class VendorsResource {
     @Inject
     Vendors vendors;
 
+    @Inject
+    PublicLinks links;
+
     @GET
     public List<Vendor> list(
             @QueryParam("name") String name,
@@ -52,9 +56,7 @@ public class VendorsResource {
     @RolesAllowed(Roles.APPROVER)
     public Response create(Vendor vendor, @Context UriInfo uriInfo) {
         Vendor created = vendors.create(required(vendor));
-        return Response.created(uriInfo.getAbsolutePathBuilder()
-                        .path(Long.toString(created.id()))
-                        .build())
+        return Response.created(links.api(uriInfo, "vendors/" + created.id()))
                 .entity(created)
                 .build();
     }

@@ -1,5 +1,6 @@
 package com.apintake.vendors.entity;
 
+import com.apintake.platform.boundary.Input;
 import java.time.OffsetDateTime;
 
 /**
@@ -11,7 +12,7 @@ public record Vendor(
         String name,
         String vatId,
         String sellerIdentifier,
-        String iban,
+        @Input(max = 64) String iban,
         String accountHolder,
         OffsetDateTime createdAt,
         OffsetDateTime updatedAt) {}
