@@ -1,6 +1,7 @@
 package com.apintake.backup;
 
 import com.apintake.backup.control.ArchiveCheck;
+import com.apintake.backup.control.BackupKey;
 import com.apintake.backup.control.BaseBackup;
 import com.apintake.backup.control.CriticalTables;
 import com.apintake.backup.control.DatabaseEndpoint;
@@ -8,7 +9,6 @@ import com.apintake.backup.control.LogicalDump;
 import com.apintake.backup.control.PgRestore;
 import com.apintake.backup.control.PostgresTools;
 import com.apintake.backup.control.RestoreDrill;
-import com.apintake.backup.control.StreamEncryption;
 import com.apintake.backup.entity.Backup;
 import com.apintake.backup.entity.BackupKind;
 import com.apintake.backup.entity.BackupStatus;
@@ -84,8 +84,7 @@ public final class BackupBenchmark {
         PostgresTools tools = new PostgresTools(Path.of(BIN), System.getenv("PATH"));
         byte[] key = new byte[32];
         new java.security.SecureRandom().nextBytes(key);
-        StreamEncryption encryption =
-                StreamEncryption.fromBase64(Base64.getEncoder().encodeToString(key));
+        BackupKey encryption = BackupKey.of(Base64.getEncoder().encodeToString(key));
         CriticalTables critical =
                 CriticalTables.parse("invoices,invoice_extractions,validations,exceptions,staged_exports,vendors");
         Map<String, String> environment = endpoint.environment();
@@ -188,7 +187,7 @@ public final class BackupBenchmark {
             String name,
             DatabaseEndpoint endpoint,
             PostgresTools tools,
-            StreamEncryption encryption,
+            BackupKey encryption,
             CriticalTables critical,
             Map<String, List<Double>> times,
             Map<String, Long> sizes,
@@ -201,8 +200,7 @@ public final class BackupBenchmark {
             result = new LogicalDump(tools, endpoint, encryption, critical, Duration.ofHours(1), 600)
                     .dump(BackupKind.FULL, holder, directory, pid -> {}, bytes -> {});
         }
-        new ArchiveCheck(new PgRestore(tools, encryption))
-                .check(directory, result.files(), BackupKind.FULL, encryption != null, result.tables());
+        ArchiveCheck.check(directory, result.files(), result.tableOfContents(), result.tables());
         record(times, label, t);
         sizes.put(label, result.sizeBytes());
         return new Backup(

@@ -12,14 +12,14 @@ import java.util.Map;
 
 /**
  * pg_restore on a backup file: given the path when the file is plain (seekable), or fed the decrypted
- * stream on stdin when it is encrypted, so the plaintext never touches the disk.
+ * stream on stdin when it is encrypted (OpenPGP, or the earlier AES-GCM format), so the plaintext never touches the disk.
  */
 public final class PgRestore {
 
     private final PostgresTools tools;
-    private final StreamEncryption encryption;
+    private final BackupKey encryption;
 
-    public PgRestore(PostgresTools tools, StreamEncryption encryption) {
+    public PgRestore(PostgresTools tools, BackupKey encryption) {
         this.tools = tools;
         this.encryption = encryption;
     }
@@ -33,7 +33,7 @@ public final class PgRestore {
             Duration timeout)
             throws IOException, InterruptedException {
         if (encrypted && encryption == null) {
-            throw new IOException("the backup is encrypted and " + StreamEncryption.KEY_VARIABLE + " is not set");
+            throw new IOException("the backup is encrypted and " + BackupKey.VARIABLE + " is not set");
         }
         List<String> command = new ArrayList<>();
         command.add(tools.tool("pg_restore"));
@@ -50,7 +50,7 @@ public final class PgRestore {
     }
 
     private void feed(ToolProcess restore, Path archive) throws IOException {
-        try (InputStream plain = encryption.decrypting(Files.newInputStream(archive))) {
+        try (InputStream plain = encryption.decrypting(archive, Files.newInputStream(archive))) {
             OutputStream stdin = restore.stdin();
             byte[] buffer = new byte[1 << 16];
             int n;
