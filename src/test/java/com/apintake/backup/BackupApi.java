@@ -126,7 +126,10 @@ final class BackupApi {
 
     private static String quote(List<String> command) {
         return String.join(
-                " ", command.stream().map(word -> "'" + word.replace("'", "'\\''") + "'").toList());
+                " ",
+                command.stream()
+                        .map(word -> "'" + word.replace("'", "'\\''") + "'")
+                        .toList());
     }
 
     static Result pgRestore(String... arguments) throws IOException, InterruptedException {

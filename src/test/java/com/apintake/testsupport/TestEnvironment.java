@@ -38,6 +38,19 @@ public class TestEnvironment implements LauncherSessionListener {
             Folders.deleteRecursively(work);
             postgres = new PostgresServer(work.resolve("postgres/data"), PayaraMicroLaunch.freePort(), USER, null)
                     .walArchive(work.resolve("wal-archive"));
+            // Archived WAL encrypted with the test backup key, as in production (docs/backups-restore.md).
+            String key = System.getenv("BACKUP_ENCRYPTION_KEY");
+            if (key != null && !key.isBlank()) {
+                Path keyFile = work.resolve("wal-key/backup.key");
+                java.nio.file.Files.createDirectories(keyFile.getParent());
+                java.nio.file.Files.writeString(
+                        java.nio.file.Files.createFile(
+                                keyFile,
+                                java.nio.file.attribute.PosixFilePermissions.asFileAttribute(
+                                        java.nio.file.attribute.PosixFilePermissions.fromString("rw-------"))),
+                        key + "\n");
+                postgres.encryptWal(basedir.resolve("scripts/wal-gpg.sh"), keyFile);
+            }
             postgres.start();
             postgres.createDatabaseIfMissing(DATABASE);
 
@@ -63,7 +76,8 @@ public class TestEnvironment implements LauncherSessionListener {
                     "apintake.backup.wal-archive-dir", postgres.walArchive().toString(),
                     "apintake.backup.schedule", "off",
                     "apintake.backup.base.schedule", "off",
-                    "apintake.backup.drill.schedule", "off"));
+                    "apintake.backup.drill.schedule", "off",
+                    "apintake.backup.wal-guard.seconds", "0"));
             // Maintenance: timers off (tests run it), a short lock timeout so a held lock shows quickly.
             settings.putAll(Map.of(
                     "apintake.maintenance.weekly", "off",

@@ -88,7 +88,7 @@ public class BackupJobs {
 
     public Started backup(BackupKind kind, String triggeredBy) {
         PostgresTools tools = requireTools(kind.logical() ? PostgresTools.LOGICAL : PostgresTools.PHYSICAL);
-        BackupKey encryption = kind.logical() && settings.encrypt() ? requireKey() : null;
+        BackupKey encryption = settings.encrypt() ? requireKey() : null;
         DatabaseEndpoint endpoint = endpoint();
         Connection lock = lock(endpoint);
         try {
@@ -182,7 +182,7 @@ public class BackupJobs {
             } else {
                 phase(row.id(), "pg_basebackup and pg_verifybackup");
                 String serverVersion = serverVersion(lock);
-                var base = new BaseBackup(tools, endpoint, settings.timeout())
+                var base = new BaseBackup(tools, endpoint, settings.timeout(), encryption)
                         .take(row.id(), directory, pid -> pid(row.id(), pid));
                 done = row.locatedIn(directory.toString())
                         .succeeded(

@@ -88,9 +88,13 @@ public final class LogicalDump {
             Path listing = java.nio.file.Files.createTempFile("ap-intake-toc", ".txt");
             try {
                 BackupFile written = run(command(kind, snapshot), file, listing, pid, bytes);
+                List<BackupFile> files = new ArrayList<>(List.of(written));
+                if (kind == BackupKind.FULL) {
+                    files.add(roles(directory));
+                }
                 return new Result(
-                        List.of(written),
-                        written.bytes(),
+                        List.copyOf(files),
+                        files.stream().mapToLong(BackupFile::bytes).sum(),
                         tables,
                         serverVersion,
                         tools.version("pg_dump"),
@@ -102,6 +106,43 @@ public final class LogicalDump {
             snapshotHolder.rollback();
             snapshotHolder.setAutoCommit(true);
         }
+    }
+
+    public static String rolesFileName(boolean encrypted) {
+        return encrypted ? BackupKey.encryptedName(ROLES) : ROLES;
+    }
+
+    static final String ROLES = "roles.sql";
+
+    /**
+     * The cluster's roles beside a full backup (pg_dumpall --roles-only), so it restores into a fresh,
+     * empty cluster: {@code psql -d postgres -f roles.sql} first. Without passwords: reading them needs a
+     * superuser, and login roles get new passwords on a new cluster anyway (docs/backups-restore.md).
+     */
+    private BackupFile roles(Path directory) throws IOException, InterruptedException {
+        Path file = directory.resolve(rolesFileName(encryption != null));
+        MessageDigest sha256 = sha256();
+        try (ToolProcess dumpall = ToolProcess.start(
+                List.of(
+                        tools.tool("pg_dumpall"),
+                        "--roles-only",
+                        "--no-role-passwords",
+                        "--no-password",
+                        "--database=" + endpoint.database()),
+                endpoint.environment(),
+                null,
+                false)) {
+            try (OutputStream sink = new DigestOutputStream(BackupArea.createPrivateFile(file), sha256);
+                    OutputStream target = encryption == null ? sink : encryption.encrypting(sink, ROLES);
+                    InputStream source = dumpall.stdout()) {
+                source.transferTo(target);
+            }
+            dumpall.awaitSuccess(timeout);
+        }
+        return new BackupFile(
+                file.getFileName().toString(),
+                java.nio.file.Files.size(file),
+                HexFormat.of().formatHex(sha256.digest()));
     }
 
     List<String> command(BackupKind kind, String snapshot) {
