@@ -167,7 +167,7 @@ public final class BackupBenchmark {
             Folders.deleteRecursively(rawBase);
             Path ours = Files.createDirectories(work.resolve("base-" + round));
             t = System.nanoTime();
-            new BaseBackup(tools, endpoint, Duration.ofHours(1)).take(round, ours, pid -> {});
+            new BaseBackup(tools, endpoint, Duration.ofHours(1), null).take(round, ours, pid -> {});
             record(times, "base backup (pg_basebackup + pg_verifybackup)", t);
             Folders.deleteRecursively(ours);
             Folders.deleteRecursively(Path.of(plain.directory()));
