@@ -135,7 +135,15 @@ class BackupsIT {
                 .containsPattern("backup_last_duration_seconds\\{[^}]*\\} [0-9.]+")
                 .containsPattern("backup_last_size_bytes\\{[^}]*\\} [0-9.E]+")
                 .containsPattern("backup_last_restore_seconds\\{[^}]*\\} [0-9.]+")
-                .contains("backup_wal_archive_lag_seconds");
+                .contains("backup_wal_archive_lag_seconds")
+                // The WAL guard's figures: the test archive exists and has segments, so they are numbers.
+                .containsPattern("backup_wal_archive_size_bytes\\{[^}]*\\} [1-9][0-9.E]*")
+                .containsPattern("backup_wal_archive_free_bytes\\{[^}]*\\} [1-9][0-9.E]*")
+                .containsPattern("backup_area_free_bytes\\{[^}]*\\} [1-9][0-9.E]*")
+                .containsPattern("backup_wal_archive_inflow_bytes_per_day\\{[^}]*\\} [0-9.E]+")
+                .containsPattern("backup_wal_archive_days_left\\{[^}]*\\} [0-9.E]+");
+        JsonObject health = Http.get(base, "/api/v1/database/health").json();
+        assertThat(health.toString()).contains("wal_archive_disk_days_left");
     }
 
     @Test
@@ -247,6 +255,18 @@ class BackupsIT {
             }
             Files.delete(work);
         }
+    }
+
+    @Test
+    void aDrillOfAChangedFileFailsAndTheBackupIsNotVerified() throws Exception {
+        JsonObject backup = BackupApi.backup(base, "critical");
+        Path dump = BackupApi.dumpFile(backup);
+        byte[] bytes = Files.readAllBytes(dump);
+        bytes[bytes.length / 2] ^= 1;
+        Files.write(dump, bytes);
+        JsonObject drilled = BackupApi.verify(base, backup.getJsonNumber("id").longValue());
+        assertThat(drilled.getString("status")).as(drilled.toString()).isEqualTo("SUCCEEDED");
+        assertThat(drilled.getString("verifyFailure")).isNotBlank();
     }
 
     @Test
