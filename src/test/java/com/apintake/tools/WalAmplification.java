@@ -72,7 +72,8 @@ public final class WalAmplification {
     }
 
     private static long lsn(Connection connection) throws Exception {
-        try (var rows = connection.createStatement()
+        try (var rows = connection
+                .createStatement()
                 .executeQuery("SELECT pg_wal_lsn_diff(pg_current_wal_lsn(), '0/0')::bigint")) {
             rows.next();
             return rows.getLong(1);
@@ -89,8 +90,7 @@ public final class WalAmplification {
     /** Switches to a new segment and waits until the archiver has stored the one before it. */
     private static void awaitArchived(Connection connection, Path archive) throws Exception {
         String segment;
-        try (var rows = connection.createStatement()
-                .executeQuery("SELECT pg_walfile_name(pg_switch_wal())")) {
+        try (var rows = connection.createStatement().executeQuery("SELECT pg_walfile_name(pg_switch_wal())")) {
             rows.next();
             segment = rows.getString(1);
         }

@@ -59,7 +59,8 @@ public final class PgRestore {
     }
 
     private void feed(ToolProcess restore, Path archive, boolean encrypted, MessageDigest sha256) throws IOException {
-        InputStream stored = new DigestInputStream(new BufferedInputStream(Files.newInputStream(archive), 1 << 16), sha256);
+        InputStream stored =
+                new DigestInputStream(new BufferedInputStream(Files.newInputStream(archive), 1 << 16), sha256);
         try (InputStream plain = encrypted ? encryption.decrypting(archive, stored) : stored) {
             OutputStream stdin = restore.stdin();
             byte[] buffer = new byte[1 << 16];
