@@ -108,6 +108,23 @@ public final class BackupBenchmark {
             record(times, "pg_dump -Fc (raw)", t);
             sizes.put("pg_dump -Fc (raw)", Files.size(raw));
 
+            // The parallel directory format, measured against the single custom-format file.
+            Path directoryDump = work.resolve("raw-dir");
+            Folders.deleteRecursively(directoryDump);
+            t = System.nanoTime();
+            exec(
+                    List.of(tools.tool("pg_dump"), "--format=directory", "--jobs=2", "--file=" + directoryDump),
+                    environment);
+            record(times, "pg_dump -Fd -j 2 (raw, parallel directory)", t);
+            try (var files = Files.walk(directoryDump)) {
+                sizes.put(
+                        "pg_dump -Fd -j 2 (raw, parallel directory)",
+                        files.filter(Files::isRegularFile)
+                                .mapToLong(file -> file.toFile().length())
+                                .sum());
+            }
+            Folders.deleteRecursively(directoryDump);
+
             Backup plain = backup(
                     work,
                     "plain-" + round,
