@@ -59,8 +59,9 @@ public final class PgRestore {
     }
 
     private void feed(ToolProcess restore, Path archive, boolean encrypted, MessageDigest sha256) throws IOException {
+        // The digest sees each stored byte once: buffering (and the OpenPGP reader's mark/reset) sits above it.
         InputStream stored =
-                new DigestInputStream(new BufferedInputStream(Files.newInputStream(archive), 1 << 16), sha256);
+                new BufferedInputStream(new DigestInputStream(Files.newInputStream(archive), sha256), 1 << 16);
         try (InputStream plain = encrypted ? encryption.decrypting(archive, stored) : stored) {
             OutputStream stdin = restore.stdin();
             byte[] buffer = new byte[1 << 16];
