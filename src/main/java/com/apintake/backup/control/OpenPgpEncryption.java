@@ -18,10 +18,10 @@ import org.bouncycastle.openpgp.PGPLiteralDataGenerator;
 import org.bouncycastle.openpgp.PGPPBEEncryptedData;
 import org.bouncycastle.openpgp.PGPUtil;
 import org.bouncycastle.openpgp.bc.BcPGPObjectFactory;
-import org.bouncycastle.openpgp.operator.bc.BcPBEDataDecryptorFactory;
-import org.bouncycastle.openpgp.operator.bc.BcPBEKeyEncryptionMethodGenerator;
-import org.bouncycastle.openpgp.operator.bc.BcPGPDataEncryptorBuilder;
-import org.bouncycastle.openpgp.operator.bc.BcPGPDigestCalculatorProvider;
+import org.bouncycastle.openpgp.operator.jcajce.JcaPGPDigestCalculatorProviderBuilder;
+import org.bouncycastle.openpgp.operator.jcajce.JcePBEDataDecryptorFactoryBuilder;
+import org.bouncycastle.openpgp.operator.jcajce.JcePBEKeyEncryptionMethodGenerator;
+import org.bouncycastle.openpgp.operator.jcajce.JcePGPDataEncryptorBuilder;
 
 /**
  * Backups as OpenPGP messages (RFC 4880), so any DBA opens them with the stock tool:
@@ -40,6 +40,21 @@ public final class OpenPgpEncryption {
 
     private static final int BUFFER = 1 << 16;
 
+    /**
+     * Ciphers and digests from the JDK's own providers (SunJCE, SUN), which use the CPU's AES and SHA
+     * instructions, instead of Bouncy Castle's pure-Java engines (see the benchmark in docs/backups-restore.md).
+     * Bouncy Castle is not registered as a provider: it only writes and reads the OpenPGP packets.
+     */
+    private static final org.bouncycastle.openpgp.operator.PGPDigestCalculatorProvider DIGESTS;
+
+    static {
+        try {
+            DIGESTS = new JcaPGPDigestCalculatorProviderBuilder().build();
+        } catch (PGPException e) {
+            throw new IllegalStateException("no SHA digests in this JDK", e);
+        }
+    }
+
     private final char[] passphrase;
     private final SecureRandom random = new SecureRandom();
 
@@ -54,12 +69,12 @@ public final class OpenPgpEncryption {
     public OutputStream encrypting(OutputStream target, String fileName) throws IOException {
         try {
             var generator =
-                    new PGPEncryptedDataGenerator(new BcPGPDataEncryptorBuilder(SymmetricKeyAlgorithmTags.AES_256)
+                    new PGPEncryptedDataGenerator(new JcePGPDataEncryptorBuilder(SymmetricKeyAlgorithmTags.AES_256)
                             .setWithIntegrityPacket(true)
                             .setSecureRandom(random));
-            generator.addMethod(new BcPBEKeyEncryptionMethodGenerator(
-                            passphrase, new BcPGPDigestCalculatorProvider().get(HashAlgorithmTags.SHA256), S2K_COUNT)
-                    .setSecureRandom(random));
+            generator.addMethod(
+                    new JcePBEKeyEncryptionMethodGenerator(passphrase, DIGESTS.get(HashAlgorithmTags.SHA256), S2K_COUNT)
+                            .setSecureRandom(random));
             OutputStream encrypted = generator.open(target, new byte[BUFFER]);
             var literal = new PGPLiteralDataGenerator();
             OutputStream plain = literal.open(encrypted, PGPLiteralData.BINARY, fileName, new Date(), new byte[BUFFER]);
@@ -116,8 +131,7 @@ public final class OpenPgpEncryption {
             }
             InputStream clear;
             try {
-                clear = encrypted.getDataStream(
-                        new BcPBEDataDecryptorFactory(passphrase, new BcPGPDigestCalculatorProvider()));
+                clear = encrypted.getDataStream(new JcePBEDataDecryptorFactoryBuilder(DIGESTS).build(passphrase));
             } catch (PGPException e) {
                 throw new IOException("decryption failed: wrong key, or the file is damaged");
             }
