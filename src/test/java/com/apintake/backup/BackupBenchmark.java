@@ -311,7 +311,7 @@ public final class BackupBenchmark {
         double rawRestore = median(times.get("createdb + pg_restore (raw)"));
         double rawBase = median(times.get("pg_basebackup (raw)"));
         StringBuilder out = new StringBuilder();
-        out.append("## Backups and restore drills on 1 M invoices\n\n");
+        out.append(String.format("## Backups and restore drills on %,d invoices%n%n", INVOICES));
         out.append("Command: `scripts/benchmark-backups.sh` (")
                 .append(ROUNDS)
                 .append(" rounds, medians; each round runs the")
@@ -353,10 +353,11 @@ public final class BackupBenchmark {
                 - Baselines: `pg_dump -Fc` for the backups, `createdb` + `pg_restore` for the drills, plain `pg_basebackup`
                   for the base backup. "vs baseline" is median / median of the baseline in the same run.
                 - "backup full" is what the application does: pg_dump in the snapshot it exported after counting and
-                  checksumming the six critical tables, streamed through SHA-256 (and AES-256-GCM when encrypted) into
-                  the file, then the cheap check (SHA-256 again and `pg_restore --list`).
+                  checksumming the six critical tables, streamed through SHA-256 (and OpenPGP when encrypted) into
+                  the file while `pg_restore --list` reads its head, then the cheap check (sizes, the listing; no second read);
+                  a full backup also dumps the roles (`pg_dumpall --roles-only`).
                 - "drill" is the measured restore time recorded as RTO: create the scratch database, pg_restore (the
-                  encrypted one decrypted on the fly into pg_restore's stdin), then recount and checksum the critical tables.
+                  archive fed to pg_restore's stdin, decrypted on the fly and hashed in the same read), then recount and checksum the critical tables.
                 - The base backup adds `pg_verifybackup`, which re-reads every file and checks its SHA-256.
                 """);
         return out.toString();

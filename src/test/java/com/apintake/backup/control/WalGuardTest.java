@@ -80,7 +80,8 @@ class WalGuardTest {
         assertThat(facts.inflowBytesPerDay()).as("3000 bytes in 12 h").isCloseTo(6000, within(1e-6));
         assertThat(facts.archiveFreeBytes()).isPositive();
         // Same file system, read a moment apart while other processes write: close, not equal.
-        assertThat(facts.backupFreeBytes()).isCloseTo(facts.archiveFreeBytes(), org.assertj.core.data.Percentage.withPercentage(5));
+        assertThat(facts.backupFreeBytes())
+                .isCloseTo(facts.archiveFreeBytes(), org.assertj.core.data.Percentage.withPercentage(5));
         assertThat(facts.dataFreeBytes()).isNaN();
         assertThat(facts.daysLeft()).isEqualTo(Math.min(DiskRunway.MAX_DAYS, facts.archiveFreeBytes() / 6000));
     }
