@@ -74,7 +74,8 @@ public class WalGuard {
                     && needsBaseBackup(holdsWal(archive.get()), jobs.catalog().all(), Instant.now())) {
                 LOG.info("WAL is archived and no usable base backup exists, so nothing can prune the archive:"
                         + " taking a base backup now");
-                jobs.backup(BackupKind.BASE, "wal-guard");
+                // Recorded as "schedule" (the column admits schedule or api): the guard is a timer's job.
+                jobs.backup(BackupKind.BASE, "schedule");
             }
         } catch (BackupJobs.Refused refused) {
             LOG.info(() -> "WAL guard: base backup not started now: " + refused.getMessage());
