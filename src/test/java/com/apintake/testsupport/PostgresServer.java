@@ -77,6 +77,21 @@ public final class PostgresServer {
         return this;
     }
 
+    /**
+     * {@link #encryptWal} with the backup key's text written to keyFile (0600, created new), the way an
+     * operator provisions it on the database host; nothing when key is unset.
+     */
+    public PostgresServer encryptWalWith(String key, Path script, Path keyFile) throws IOException {
+        if (key == null || key.isBlank()) {
+            return this;
+        }
+        Files.createDirectories(keyFile.getParent());
+        Files.deleteIfExists(keyFile);
+        Files.createFile(keyFile, PosixFilePermissions.asFileAttribute(PosixFilePermissions.fromString("rw-------")));
+        Files.writeString(keyFile, key.trim() + "\n", StandardCharsets.US_ASCII);
+        return encryptWal(script, keyFile);
+    }
+
     /** The passphrase file archived WAL is encrypted with, when {@link #encryptWal} was called. */
     public Optional<Path> walKey() {
         return Optional.ofNullable(walKey);

@@ -39,18 +39,10 @@ public class TestEnvironment implements LauncherSessionListener {
             postgres = new PostgresServer(work.resolve("postgres/data"), PayaraMicroLaunch.freePort(), USER, null)
                     .walArchive(work.resolve("wal-archive"));
             // Archived WAL encrypted with the test backup key, as in production (docs/backups-restore.md).
-            String key = System.getenv("BACKUP_ENCRYPTION_KEY");
-            if (key != null && !key.isBlank()) {
-                Path keyFile = work.resolve("wal-key/backup.key");
-                java.nio.file.Files.createDirectories(keyFile.getParent());
-                java.nio.file.Files.writeString(
-                        java.nio.file.Files.createFile(
-                                keyFile,
-                                java.nio.file.attribute.PosixFilePermissions.asFileAttribute(
-                                        java.nio.file.attribute.PosixFilePermissions.fromString("rw-------"))),
-                        key + "\n");
-                postgres.encryptWal(basedir.resolve("scripts/wal-gpg.sh"), keyFile);
-            }
+            postgres.encryptWalWith(
+                    System.getenv("BACKUP_ENCRYPTION_KEY"),
+                    basedir.resolve("scripts/wal-gpg.sh"),
+                    work.resolve("wal-key/backup.key"));
             postgres.start();
             postgres.createDatabaseIfMissing(DATABASE);
 
