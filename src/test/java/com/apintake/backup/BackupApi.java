@@ -72,17 +72,64 @@ final class BackupApi {
         return System.getenv("BACKUP_ENCRYPTION_KEY");
     }
 
-    /** Decrypts with the operator's program, scripts/BackupDecrypt.java, exactly as the README says. */
+    /**
+     * Decrypts with the stock gpg binary, as docs/backups-restore.md says: the key's text in a 0600 file
+     * given to --passphrase-file. key null: no passphrase at all (gpg must refuse in batch mode).
+     * Decrypting needs no gpg-agent (--no-autostart), so nothing is left running.
+     */
     static Result decrypt(Path encrypted, Path plain, String key) throws IOException, InterruptedException {
-        Path basedir = Path.of(System.getProperty("apintake.basedir"));
-        String java = Path.of(System.getProperty("java.home"), "bin", "java").toString();
-        return run(
-                List.of(
-                        java,
-                        basedir.resolve("scripts/BackupDecrypt.java").toString(),
-                        encrypted.toString(),
-                        plain.toString()),
-                key == null ? Map.of() : Map.of("BACKUP_ENCRYPTION_KEY", key));
+        List<String> command = new ArrayList<>(gpg(key));
+        command.addAll(List.of("--output", plain.toString(), "--decrypt", encrypted.toString()));
+        return run(command, Map.of());
+    }
+
+    /** gpg --decrypt FILE | pg_restore ARGS: exactly the pipe an operator types. */
+    static Result decryptIntoPgRestore(Path encrypted, String... pgRestoreArguments)
+            throws IOException, InterruptedException {
+        List<String> gpg = new ArrayList<>(gpg(key()));
+        gpg.addAll(List.of("--decrypt", encrypted.toString()));
+        List<String> restore = new ArrayList<>(List.of(PG_BIN + "/pg_restore"));
+        restore.addAll(List.of(pgRestoreArguments));
+        String pipe = "set -o pipefail; " + quote(gpg) + " | " + quote(restore);
+        return run(List.of("bash", "-c", pipe), connection());
+    }
+
+    /** gpg's options for a batch decryption with a home folder of its own and the key in a private file. */
+    static List<String> gpg(String key) throws IOException {
+        Path home = Path.of(System.getProperty("apintake.basedir"), "target/it/gnupg");
+        if (!java.nio.file.Files.isDirectory(home)) {
+            java.nio.file.Files.createDirectories(home);
+        }
+        java.nio.file.Files.setPosixFilePermissions(
+                home, java.nio.file.attribute.PosixFilePermissions.fromString("rwx------"));
+        List<String> command = new ArrayList<>(List.of(
+                "gpg",
+                "--homedir",
+                home.toString(),
+                "--batch",
+                "--quiet",
+                "--no-autostart",
+                "--pinentry-mode",
+                "loopback"));
+        if (key != null) {
+            Path file = home.resolve("key-" + Integer.toHexString(key.hashCode()));
+            java.nio.file.Files.deleteIfExists(file);
+            java.nio.file.Files.createFile(
+                    file,
+                    java.nio.file.attribute.PosixFilePermissions.asFileAttribute(
+                            java.nio.file.attribute.PosixFilePermissions.fromString("rw-------")));
+            java.nio.file.Files.writeString(file, key + "\n");
+            command.addAll(List.of("--passphrase-file", file.toString()));
+        }
+        return command;
+    }
+
+    private static String quote(List<String> command) {
+        return String.join(
+                " ",
+                command.stream()
+                        .map(word -> "'" + word.replace("'", "'\\''") + "'")
+                        .toList());
     }
 
     static Result pgRestore(String... arguments) throws IOException, InterruptedException {

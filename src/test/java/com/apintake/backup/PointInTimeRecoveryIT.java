@@ -26,8 +26,9 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.ExtendWith;
 
 /**
- * Point-in-time recovery end to end: a base backup through the API (pg_basebackup, verified with
- * pg_verifybackup), rows inserted, the time noted, the rows deleted; then the operator's
+ * Point-in-time recovery end to end, everything encrypted as in production: a base backup through the
+ * API (pg_basebackup, verified with pg_verifybackup, sealed as an OpenPGP tar), WAL archived by
+ * scripts/wal-gpg.sh as OpenPGP files, rows inserted, the time noted, the rows deleted; then the operator's
  * scripts/pitr-restore.sh restores the base backup into a new data directory, replays the archived
  * WAL to that time and starts it on another port, where the rows are back. That server is stopped by
  * its data directory (pg_ctl) and deleted.
@@ -49,14 +50,18 @@ class PointInTimeRecoveryIT {
         String walStart = backup.getString("walStart");
         assertThat(walStart).matches("[0-9A-F]{24}");
         Path baseDirectory = Path.of(backup.getString("directory"));
-        assertThat(baseDirectory.resolve("data/backup_manifest")).exists();
+        assertThat(backup.getBoolean("encrypted")).isTrue();
+        assertThat(baseDirectory.resolve("base.tar.gpg")).exists();
+        assertThat(baseDirectory.resolve("data")).as("no plaintext copy left").doesNotExist();
         assertThat(baseDirectory.resolve("manifest.json")).exists();
         assertThat(backup.getString("toolVersion")).startsWith("pg_basebackup (PostgreSQL) 15.");
         // WAL retention follows base backups: nothing older than the oldest kept base backup's start.
         try (var archived = Files.list(TestEnvironment.postgres().walArchive())) {
-            assertThat(archived.map(path -> path.getFileName().toString())
-                            .filter(name -> name.matches("[0-9A-F]{24}"))
-                            .toList())
+            List<String> segments = archived.map(path -> path.getFileName().toString())
+                    .filter(name -> name.matches("[0-9A-F]{24}(\\.gpg)?"))
+                    .toList();
+            assertThat(segments).as("archived WAL is encrypted").isNotEmpty().allMatch(name -> name.endsWith(".gpg"));
+            assertThat(segments)
                     .allSatisfy(name ->
                             assertThat(name.compareTo(walStart)).as(name).isGreaterThanOrEqualTo(0));
         }
@@ -102,7 +107,9 @@ class PointInTimeRecoveryIT {
                             "--data-dir",
                             data.toString(),
                             "--port",
-                            Integer.toString(port)),
+                            Integer.toString(port),
+                            "--passphrase-file",
+                            TestEnvironment.postgres().walKey().orElseThrow().toString()),
                     Map.of());
             assertThat(restore.exit()).as(restore.output()).isZero();
             assertThat(restore.output()).contains("Recovered to " + target);

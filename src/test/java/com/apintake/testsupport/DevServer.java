@@ -32,6 +32,11 @@ public final class DevServer {
                     "A PostgreSQL left running on " + postgres.dataDir() + " by an earlier run: restarting it.");
             postgres.stop();
         }
+        // With a backup key, WAL is archived encrypted like in production (docs/backups-restore.md).
+        postgres.encryptWalWith(
+                System.getenv("BACKUP_ENCRYPTION_KEY"),
+                basedir.resolve("scripts/wal-gpg.sh"),
+                dataDir.resolve("wal-key/backup.key"));
         postgres.start();
         postgres.createDatabaseIfMissing(dbName);
 

@@ -63,6 +63,40 @@ public final class PostgresServer {
         return walArchive;
     }
 
+    private Path walScript;
+    private Path walKey;
+
+    /**
+     * Archives WAL encrypted with OpenPGP through scripts/wal-gpg.sh (stock gpg, the passphrase in keyFile),
+     * as docs/backups-restore.md tells operators to. Takes effect at the next start; {@link #stop()} then
+     * also stops the gpg-agent the archiver started.
+     */
+    public PostgresServer encryptWal(Path script, Path keyFile) {
+        this.walScript = script.toAbsolutePath();
+        this.walKey = keyFile.toAbsolutePath();
+        return this;
+    }
+
+    /**
+     * {@link #encryptWal} with the backup key's text written to keyFile (0600, created new), the way an
+     * operator provisions it on the database host; nothing when key is unset.
+     */
+    public PostgresServer encryptWalWith(String key, Path script, Path keyFile) throws IOException {
+        if (key == null || key.isBlank()) {
+            return this;
+        }
+        Files.createDirectories(keyFile.getParent());
+        Files.deleteIfExists(keyFile);
+        Files.createFile(keyFile, PosixFilePermissions.asFileAttribute(PosixFilePermissions.fromString("rw-------")));
+        Files.writeString(keyFile, key.trim() + "\n", StandardCharsets.US_ASCII);
+        return encryptWal(script, keyFile);
+    }
+
+    /** The passphrase file archived WAL is encrypted with, when {@link #encryptWal} was called. */
+    public Optional<Path> walKey() {
+        return Optional.ofNullable(walKey);
+    }
+
     /** More postgresql.conf lines (e.g. ssl = on), written at the next start. */
     public PostgresServer withSettings(String... lines) {
         extraSettings.addAll(List.of(lines));
@@ -125,6 +159,19 @@ public final class PostgresServer {
             run(
                     List.of(tool("pg_ctl"), "-D", dataDir.toString(), "-m", "fast", "-w", "-t", "60", "stop"),
                     Duration.ofMinutes(2));
+        }
+        if (walKey != null) {
+            // The agent gpg started for archive_command outlives the archiver; nothing is left running.
+            new ProcessBuilder(
+                            "gpgconf",
+                            "--homedir",
+                            walKey.resolveSibling("gnupg").toString(),
+                            "--kill",
+                            "gpg-agent")
+                    .redirectErrorStream(true)
+                    .redirectOutput(ProcessBuilder.Redirect.DISCARD)
+                    .start()
+                    .waitFor(30, TimeUnit.SECONDS);
         }
     }
 
@@ -226,6 +273,9 @@ public final class PostgresServer {
 
     /** Never overwrites an archived segment (a second server archiving into the same folder then fails loudly). */
     private String archiveCommand() {
+        if (walScript != null) {
+            return "\"" + walScript + "\" archive \"%p\" \"%f\" \"" + walArchive + "\" \"" + walKey + "\"";
+        }
         String folder = walArchive.toString().replace("\"", "\\\"");
         return "test ! -f \"" + folder + "/%f\" && cp %p \"" + folder + "/%f.tmp\" && mv \"" + folder + "/%f.tmp\" \""
                 + folder + "/%f\"";

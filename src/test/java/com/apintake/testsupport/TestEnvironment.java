@@ -38,6 +38,11 @@ public class TestEnvironment implements LauncherSessionListener {
             Folders.deleteRecursively(work);
             postgres = new PostgresServer(work.resolve("postgres/data"), PayaraMicroLaunch.freePort(), USER, null)
                     .walArchive(work.resolve("wal-archive"));
+            // Archived WAL encrypted with the test backup key, as in production (docs/backups-restore.md).
+            postgres.encryptWalWith(
+                    System.getenv("BACKUP_ENCRYPTION_KEY"),
+                    basedir.resolve("scripts/wal-gpg.sh"),
+                    work.resolve("wal-key/backup.key"));
             postgres.start();
             postgres.createDatabaseIfMissing(DATABASE);
 
@@ -63,7 +68,8 @@ public class TestEnvironment implements LauncherSessionListener {
                     "apintake.backup.wal-archive-dir", postgres.walArchive().toString(),
                     "apintake.backup.schedule", "off",
                     "apintake.backup.base.schedule", "off",
-                    "apintake.backup.drill.schedule", "off"));
+                    "apintake.backup.drill.schedule", "off",
+                    "apintake.backup.wal-guard.seconds", "0"));
             // Maintenance: timers off (tests run it), a short lock timeout so a held lock shows quickly.
             settings.putAll(Map.of(
                     "apintake.maintenance.weekly", "off",

@@ -38,6 +38,8 @@ public final class DataGenerator {
                     invoices,
                     ApHistory.vendorsFor(invoices),
                     url);
+            long walBefore = walPosition(connection);
+            long sizeBefore = databaseSize(connection);
             new ApHistory(connection, 100_000)
                     .generate(
                             invoices,
@@ -46,6 +48,16 @@ public final class DataGenerator {
                                     "  %,12d invoices  %6.1f s%n",
                                     done,
                                     Duration.between(start, Instant.now()).toMillis() / 1000.0));
+            // A bulk load writes WAL that archiving keeps until a newer base backup exists (docs/backups-restore.md).
+            long wal = walPosition(connection) - walBefore;
+            long grown = databaseSize(connection) - sizeBefore;
+            System.out.printf(
+                    Locale.ROOT,
+                    "WAL written: %,d MB for %,d MB of data (%.1fx). With WAL archiving on, take a base backup now"
+                            + " (POST /api/v1/database/backups {\"kind\":\"base\"}) so retention can prune the archive.%n",
+                    wal >> 20,
+                    grown >> 20,
+                    grown > 0 ? (double) wal / grown : Double.NaN);
         }
         double seconds = Duration.between(start, Instant.now()).toMillis() / 1000.0;
         System.out.printf(
@@ -66,6 +78,22 @@ public final class DataGenerator {
             return Long.parseLong(lower.substring(0, lower.length() - 1)) * 1_000_000;
         }
         return Long.parseLong(lower);
+    }
+
+    private static long walPosition(Connection connection) throws java.sql.SQLException {
+        try (var rows = connection
+                .createStatement()
+                .executeQuery("SELECT pg_wal_lsn_diff(pg_current_wal_lsn(), '0/0')::bigint")) {
+            rows.next();
+            return rows.getLong(1);
+        }
+    }
+
+    private static long databaseSize(Connection connection) throws java.sql.SQLException {
+        try (var rows = connection.createStatement().executeQuery("SELECT pg_database_size(current_database())")) {
+            rows.next();
+            return rows.getLong(1);
+        }
     }
 
     private static String env(String name, String fallback) {

@@ -92,6 +92,64 @@ public class BackupMetrics {
         }
     }
 
+    @jakarta.inject.Inject
+    com.apintake.backup.control.WalGuard walGuard;
+
+    @Gauge(
+            name = "backup_wal_archive_size",
+            unit = MetricUnits.BYTES,
+            absolute = true,
+            description = "Bytes in the WAL archive folder; NaN when apintake.backup.wal-archive-dir is not set")
+    public double walArchiveSize() {
+        return walGuard.facts().archiveBytes();
+    }
+
+    @Gauge(
+            name = "backup_wal_archive_inflow_bytes_per_day",
+            unit = MetricUnits.NONE,
+            absolute = true,
+            description = "Bytes archived per day over the growth window (apintake.backup.disk.growth-window-hours)")
+    public double walArchiveInflow() {
+        return walGuard.facts().inflowBytesPerDay();
+    }
+
+    @Gauge(
+            name = "backup_wal_archive_free",
+            unit = MetricUnits.BYTES,
+            absolute = true,
+            description = "Free bytes on the WAL archive's file system")
+    public double walArchiveFree() {
+        return walGuard.facts().archiveFreeBytes();
+    }
+
+    @Gauge(
+            name = "backup_area_free",
+            unit = MetricUnits.BYTES,
+            absolute = true,
+            description = "Free bytes on the backup folder's file system (apintake.backup.dir)")
+    public double backupAreaFree() {
+        return walGuard.facts().backupFreeBytes();
+    }
+
+    @Gauge(
+            name = "backup_data_dir_free",
+            unit = MetricUnits.BYTES,
+            absolute = true,
+            description =
+                    "Free bytes on PostgreSQL's data directory file system; NaN unless the application runs on the database host")
+    public double dataDirFree() {
+        return walGuard.facts().dataFreeBytes();
+    }
+
+    @Gauge(
+            name = "backup_wal_archive_days_left",
+            unit = MetricUnits.NONE,
+            absolute = true,
+            description = "Days until the WAL archive's disk is full at the current inflow (at most 3650)")
+    public double walArchiveDaysLeft() {
+        return walGuard.facts().daysLeft();
+    }
+
     private BackupFreshness.Facts facts() {
         long now = System.nanoTime();
         if (now - readAt > CACHE_NANOS) {

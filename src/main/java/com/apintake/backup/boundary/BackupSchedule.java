@@ -38,12 +38,21 @@ public class BackupSchedule {
     static final String BACKUP = "backup";
     static final String BASE = "base-backup";
     static final String DRILL = "restore-drill";
+    static final String WAL_GUARD = "wal-guard";
 
     @Resource
     TimerService timers;
 
     @Inject
     BackupJobs jobs;
+
+    @Inject
+    com.apintake.backup.control.WalGuard walGuard;
+
+    /** How often the WAL guard looks at the archive (base backup when none, disk runway alert); 0 is off. */
+    @Inject
+    @ConfigProperty(name = "apintake.backup.wal-guard.seconds", defaultValue = "300")
+    long walGuardSeconds;
 
     @Inject
     @ConfigProperty(name = "apintake.backup.schedule", defaultValue = "0 2 * * *")
@@ -71,6 +80,15 @@ public class BackupSchedule {
         create(BACKUP, backupSchedule);
         create(BASE, baseSchedule);
         create(DRILL, drillSchedule);
+        if (walGuardSeconds > 0) {
+            timers.createIntervalTimer(
+                    java.time.Duration.ofSeconds(30).toMillis(),
+                    java.time.Duration.ofSeconds(walGuardSeconds).toMillis(),
+                    new TimerConfig(WAL_GUARD, false));
+            LOG.info(() -> "WAL guard every " + walGuardSeconds + " s");
+        } else {
+            LOG.info("WAL guard is off");
+        }
     }
 
     private void create(String job, String cron) {
@@ -90,6 +108,7 @@ public class BackupSchedule {
         switch (job) {
             case BACKUP -> kinds().forEach(kind -> run(job + " " + kind.label(), () -> jobs.backup(kind, "schedule")));
             case BASE -> run(job, () -> jobs.backup(BackupKind.BASE, "schedule"));
+            case WAL_GUARD -> walGuard.check();
             case DRILL ->
                 jobs.newestFull()
                         .ifPresentOrElse(

@@ -88,7 +88,7 @@ public class BackupJobs {
 
     public Started backup(BackupKind kind, String triggeredBy) {
         PostgresTools tools = requireTools(kind.logical() ? PostgresTools.LOGICAL : PostgresTools.PHYSICAL);
-        StreamEncryption encryption = kind.logical() && settings.encrypt() ? requireKey() : null;
+        BackupKey encryption = settings.encrypt() ? requireKey() : null;
         DatabaseEndpoint endpoint = endpoint();
         Connection lock = lock(endpoint);
         try {
@@ -121,7 +121,7 @@ public class BackupJobs {
                                     ? " (load a data backup into a database that has the schema, see README)"
                                     : ""));
         }
-        StreamEncryption encryption = backup.encrypted() ? requireKey() : null;
+        BackupKey encryption = backup.encrypted() ? requireKey() : null;
         DatabaseEndpoint endpoint = endpoint();
         Connection lock = lock(endpoint);
         progress.put(id, new Progress("restore drill", null, 0));
@@ -149,7 +149,7 @@ public class BackupJobs {
     }
 
     private void runBackup(
-            Backup row, PostgresTools tools, DatabaseEndpoint endpoint, StreamEncryption encryption, Connection lock) {
+            Backup row, PostgresTools tools, DatabaseEndpoint endpoint, BackupKey encryption, Connection lock) {
         long start = System.nanoTime();
         Path directory = null;
         BackupArea area = settings.area();
@@ -168,8 +168,7 @@ public class BackupJobs {
                                 settings.lockWaitSeconds())
                         .dump(row.kind(), lock, directory, pid -> pid(row.id(), pid), bytes -> bytes(row.id(), bytes));
                 phase(row.id(), "checking (checksums, pg_restore --list)");
-                new ArchiveCheck(new PgRestore(tools, encryption))
-                        .check(directory, dump.files(), row.kind(), encryption != null, dump.tables());
+                ArchiveCheck.check(directory, dump.files(), dump.tableOfContents(), dump.tables());
                 done = row.locatedIn(directory.toString())
                         .succeeded(
                                 Instant.now(),
@@ -183,7 +182,7 @@ public class BackupJobs {
             } else {
                 phase(row.id(), "pg_basebackup and pg_verifybackup");
                 String serverVersion = serverVersion(lock);
-                var base = new BaseBackup(tools, endpoint, settings.timeout())
+                var base = new BaseBackup(tools, endpoint, settings.timeout(), encryption)
                         .take(row.id(), directory, pid -> pid(row.id(), pid));
                 done = row.locatedIn(directory.toString())
                         .succeeded(
@@ -237,12 +236,13 @@ public class BackupJobs {
             Backup backup,
             PostgresTools tools,
             DatabaseEndpoint endpoint,
-            StreamEncryption encryption,
+            BackupKey encryption,
             Connection lock,
             String triggeredBy) {
         try (lock) {
             Path directory = Path.of(backup.directory());
-            for (var file : backup.files()) {
+            // The archive itself is hashed while it is restored; the small files beside it are checked here.
+            for (var file : backup.files().subList(1, backup.files().size())) {
                 ArchiveCheck.verifyChecksum(directory.resolve(file.name()), file);
             }
             var result = new RestoreDrill(new PgRestore(tools, encryption), endpoint, settings.timeout())
@@ -337,19 +337,19 @@ public class BackupJobs {
         return tools;
     }
 
-    private StreamEncryption requireKey() {
-        String key = System.getenv(StreamEncryption.KEY_VARIABLE);
+    private BackupKey requireKey() {
+        String key = System.getenv(BackupKey.VARIABLE);
         if (key == null || key.isBlank()) {
             throw new Refused(
                     Refusal.KEY_MISSING,
                     "Backups are to be encrypted (apintake.backup.encrypt=true) but "
-                            + StreamEncryption.KEY_VARIABLE
+                            + BackupKey.VARIABLE
                             + " is not set in the server's environment; no backup was started."
                             + " Set it to 32 random bytes in base64 (openssl rand -base64 32) and restart, keeping a copy of the key"
                             + " away from the backups.");
         }
         try {
-            return StreamEncryption.fromBase64(key);
+            return BackupKey.of(key);
         } catch (IllegalArgumentException e) {
             throw new Refused(Refusal.KEY_MISSING, e.getMessage() + "; no backup was started.");
         }
@@ -400,8 +400,8 @@ public class BackupJobs {
     }
 
     private static String encryptionLabel(Backup backup) {
-        return backup.encrypted()
-                ? "AES-256-GCM stream v1 (APIBAK01, 1 MiB chunks), key " + StreamEncryption.KEY_VARIABLE
+        return backup.encrypted() && !backup.files().isEmpty()
+                ? BackupKey.label(Path.of(backup.files().get(0).name()))
                 : "none";
     }
 

@@ -16,11 +16,14 @@ import java.time.Duration;
 import java.util.ArrayList;
 import java.util.HexFormat;
 import java.util.List;
+import java.util.Map;
 import java.util.function.LongConsumer;
 
 /**
  * One pg_dump in custom format (restorable with the plain pg_restore), streamed through the
- * optional encryption into a 0600 file while its SHA-256 is computed. The critical tables are counted
+ * optional OpenPGP encryption into a 0600 file while its SHA-256 is computed and, in the same pass,
+ * its head is fed to {@code pg_restore --list} for the table of contents: the data is read once, never
+ * again after writing (a backup then costs what a raw {@code pg_dump -Fc} costs). The critical tables are counted
  * in the snapshot that pg_dump dumps (pg_export_snapshot + --snapshot), so the manifest's row counts
  * are exactly what the archive holds, however busy the database is.
  */
@@ -32,11 +35,12 @@ public final class LogicalDump {
             long sizeBytes,
             List<TableCount> tables,
             String serverVersion,
-            String toolVersion) {}
+            String toolVersion,
+            List<String> tableOfContents) {}
 
     private final PostgresTools tools;
     private final DatabaseEndpoint endpoint;
-    private final StreamEncryption encryption;
+    private final BackupKey encryption;
     private final CriticalTables critical;
     private final Duration timeout;
     private final int lockWaitSeconds;
@@ -45,7 +49,7 @@ public final class LogicalDump {
     public LogicalDump(
             PostgresTools tools,
             DatabaseEndpoint endpoint,
-            StreamEncryption encryption,
+            BackupKey encryption,
             CriticalTables critical,
             Duration timeout,
             int lockWaitSeconds) {
@@ -58,7 +62,8 @@ public final class LogicalDump {
     }
 
     public static String fileName(String database, boolean encrypted) {
-        return database + ".dump" + (encrypted ? ".enc" : "");
+        String plain = database + ".dump";
+        return encrypted ? BackupKey.encryptedName(plain) : plain;
     }
 
     /**
@@ -80,12 +85,64 @@ public final class LogicalDump {
             }
             List<TableCount> tables = kind.hasData() ? critical.measure(snapshotHolder) : List.of();
             Path file = directory.resolve(fileName(endpoint.database(), encryption != null));
-            BackupFile written = run(command(kind, snapshot), file, pid, bytes);
-            return new Result(List.of(written), written.bytes(), tables, serverVersion, tools.version("pg_dump"));
+            Path listing = java.nio.file.Files.createTempFile("ap-intake-toc", ".txt");
+            try {
+                BackupFile written = run(command(kind, snapshot), file, listing, pid, bytes);
+                List<BackupFile> files = new ArrayList<>(List.of(written));
+                if (kind == BackupKind.FULL) {
+                    files.add(roles(directory));
+                }
+                return new Result(
+                        List.copyOf(files),
+                        files.stream().mapToLong(BackupFile::bytes).sum(),
+                        tables,
+                        serverVersion,
+                        tools.version("pg_dump"),
+                        java.nio.file.Files.readAllLines(listing));
+            } finally {
+                java.nio.file.Files.deleteIfExists(listing);
+            }
         } finally {
             snapshotHolder.rollback();
             snapshotHolder.setAutoCommit(true);
         }
+    }
+
+    public static String rolesFileName(boolean encrypted) {
+        return encrypted ? BackupKey.encryptedName(ROLES) : ROLES;
+    }
+
+    static final String ROLES = "roles.sql";
+
+    /**
+     * The cluster's roles beside a full backup (pg_dumpall --roles-only), so it restores into a fresh,
+     * empty cluster: {@code psql -d postgres -f roles.sql} first. Without passwords: reading them needs a
+     * superuser, and login roles get new passwords on a new cluster anyway (docs/backups-restore.md).
+     */
+    private BackupFile roles(Path directory) throws IOException, InterruptedException {
+        Path file = directory.resolve(rolesFileName(encryption != null));
+        MessageDigest sha256 = sha256();
+        try (ToolProcess dumpall = ToolProcess.start(
+                List.of(
+                        tools.tool("pg_dumpall"),
+                        "--roles-only",
+                        "--no-role-passwords",
+                        "--no-password",
+                        "--database=" + endpoint.database()),
+                endpoint.environment(),
+                null,
+                false)) {
+            try (OutputStream sink = new DigestOutputStream(BackupArea.createPrivateFile(file), sha256);
+                    OutputStream target = encryption == null ? sink : encryption.encrypting(sink, ROLES);
+                    InputStream source = dumpall.stdout()) {
+                source.transferTo(target);
+            }
+            dumpall.awaitSuccess(timeout);
+        }
+        return new BackupFile(
+                file.getFileName().toString(),
+                java.nio.file.Files.size(file),
+                HexFormat.of().formatHex(sha256.digest()));
     }
 
     List<String> command(BackupKind kind, String snapshot) {
@@ -111,23 +168,26 @@ public final class LogicalDump {
         return command;
     }
 
-    private BackupFile run(List<String> command, Path file, LongConsumer pid, LongConsumer progress)
+    private BackupFile run(List<String> command, Path file, Path listing, LongConsumer pid, LongConsumer progress)
             throws IOException, InterruptedException {
         MessageDigest sha256 = sha256();
-        long written = 0;
-        try (ToolProcess dump = ToolProcess.start(command, endpoint.environment(), null, false)) {
+        try (ToolProcess dump = ToolProcess.start(command, endpoint.environment(), null, false);
+                ToolProcess list =
+                        ToolProcess.start(List.of(tools.tool("pg_restore"), "--list"), Map.of(), listing, true)) {
             pid.accept(dump.pid());
-            CountingOutputStream counted;
             try (OutputStream sink = new DigestOutputStream(BackupArea.createPrivateFile(file), sha256);
-                    OutputStream target =
-                            encryption == null ? new NoClose(sink) : encryption.encrypting(new NoClose(sink));
+                    OutputStream target = encryption == null
+                            ? sink
+                            : encryption.encrypting(sink, fileName(endpoint.database(), false));
                     InputStream source = dump.stdout()) {
-                counted = new CountingOutputStream(target, progress);
-                source.transferTo(counted);
+                var tee = new TocTee(target, list.stdin(), progress);
+                source.transferTo(tee);
+                tee.closeList();
             }
             dump.awaitSuccess(timeout);
-            written = java.nio.file.Files.size(file);
+            list.awaitSuccess(timeout);
         }
+        long written = java.nio.file.Files.size(file);
         return new BackupFile(
                 file.getFileName().toString(), written, HexFormat.of().formatHex(sha256.digest()));
     }
@@ -140,37 +200,45 @@ public final class LogicalDump {
         }
     }
 
-    /** Lets the encrypting stream finish its last chunk without closing the file twice. */
-    private static final class NoClose extends java.io.FilterOutputStream {
-        NoClose(OutputStream out) {
-            super(out);
-        }
-
-        @Override
-        public void write(byte[] b, int off, int len) throws IOException {
-            out.write(b, off, len);
-        }
-
-        @Override
-        public void close() throws IOException {
-            out.flush();
-        }
-    }
-
-    private static final class CountingOutputStream extends java.io.FilterOutputStream {
+    /**
+     * Writes the dump to the file and its first bytes to pg_restore --list, which reads the table of
+     * contents at the head of the archive and exits; from then on only the file gets the data.
+     */
+    private static final class TocTee extends java.io.FilterOutputStream {
         private final LongConsumer progress;
+        private OutputStream list;
         private long count;
 
-        CountingOutputStream(OutputStream out, LongConsumer progress) {
+        TocTee(OutputStream out, OutputStream list, LongConsumer progress) {
             super(out);
+            this.list = list;
             this.progress = progress;
         }
 
         @Override
         public void write(byte[] b, int off, int len) throws IOException {
             out.write(b, off, len);
+            if (list != null) {
+                try {
+                    list.write(b, off, len);
+                } catch (IOException listerDone) {
+                    // pg_restore --list read what it needs and exited; its exit code decides
+                    closeList();
+                }
+            }
             count += len;
             progress.accept(count);
+        }
+
+        void closeList() {
+            if (list != null) {
+                try {
+                    list.close();
+                } catch (IOException alreadyGone) {
+                    // the lister exited
+                }
+                list = null;
+            }
         }
     }
 }

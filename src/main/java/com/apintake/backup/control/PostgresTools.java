@@ -17,7 +17,7 @@ import java.util.concurrent.TimeUnit;
  */
 public final class PostgresTools {
 
-    public static final List<String> LOGICAL = List.of("pg_dump", "pg_restore");
+    public static final List<String> LOGICAL = List.of("pg_dump", "pg_restore", "pg_dumpall");
     public static final List<String> PHYSICAL = List.of("pg_basebackup", "pg_verifybackup", "pg_archivecleanup");
 
     private final Path binDir;

@@ -13,7 +13,7 @@ import java.util.Map;
 
 /**
  * Proves a logical backup restores: into a new scratch database on the same server, with the plain
- * pg_restore, then the critical tables' row counts and checksums compared with the manifest. The
+ * pg_restore (the archive's SHA-256 checked in the same read), then the critical tables' row counts and checksums compared with the manifest. The
  * time from an empty database to compared data is the measured restore time (RTO). The scratch
  * database is dropped whatever happens. Needs a role that may create databases (and, for a full
  * backup, create the extensions the schema uses), the same a real restore needs.
@@ -54,7 +54,8 @@ public final class RestoreDrill {
                     backup.encrypted(),
                     environment,
                     null,
-                    timeout);
+                    timeout,
+                    backup.files().get(0).sha256());
             List<TableCount> restored;
             try (Connection connection = target.connect()) {
                 restored = backup.kind().hasData()

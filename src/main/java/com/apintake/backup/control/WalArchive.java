@@ -93,14 +93,17 @@ public final class WalArchive {
         return log * (0x1_0000_0000L / segmentSize) + seg;
     }
 
-    /** Removes archived segments older than the given one, with PostgreSQL's own pg_archivecleanup. */
+    /**
+     * Removes archived segments older than the given one, with PostgreSQL's own pg_archivecleanup; -x
+     * .gpg makes it judge encrypted segments (scripts/wal-gpg.sh) by their names too, plain ones as before.
+     */
     public static void removeOlderThan(PostgresTools tools, Path archive, String oldestNeeded)
             throws IOException, InterruptedException {
         if (archive == null || !Files.isDirectory(archive)) {
             return;
         }
         try (ToolProcess cleanup = ToolProcess.start(
-                List.of(tools.tool("pg_archivecleanup"), archive.toString(), oldestNeeded),
+                List.of(tools.tool("pg_archivecleanup"), "-x", ".gpg", archive.toString(), oldestNeeded),
                 java.util.Map.of(),
                 null,
                 false)) {

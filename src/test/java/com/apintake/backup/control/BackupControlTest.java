@@ -53,7 +53,7 @@ class BackupControlTest {
     @Test
     void missingToolsAreNamedWithWhereWeLooked(@TempDir Path empty) {
         var tools = new PostgresTools(empty.resolve("bin"), empty.toString());
-        assertThat(tools.missing(PostgresTools.LOGICAL)).containsExactly("pg_dump", "pg_restore");
+        assertThat(tools.missing(PostgresTools.LOGICAL)).containsExactly("pg_dump", "pg_restore", "pg_dumpall");
         assertThat(tools.missingMessage(List.of("pg_dump")))
                 .contains("pg_dump")
                 .contains(empty.resolve("bin").toString())
