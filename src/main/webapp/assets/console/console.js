@@ -20,7 +20,7 @@
       else if (k === "class") el.className = v;
       else el.setAttribute(k, v === true ? "" : v);
     }
-    for (const c of children.flat()) {
+    for (const c of children.flat(Infinity)) {
       if (c === null || c === undefined || c === false) continue;
       el.append(c instanceof Node ? c : document.createTextNode(String(c)));
     }
@@ -129,7 +129,7 @@
     return {
       el,
       set(...nodes) {
-        el.replaceChildren(...nodes.flat().filter((n) => n !== null && n !== undefined));
+        el.replaceChildren(...nodes.flat(Infinity).filter((n) => n !== null && n !== undefined));
       },
     };
   }

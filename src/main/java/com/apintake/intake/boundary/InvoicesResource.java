@@ -7,6 +7,7 @@ import com.apintake.intake.control.Invoices;
 import com.apintake.intake.entity.InvoiceView;
 import com.apintake.intake.entity.WorkflowStatus;
 import com.apintake.platform.boundary.Problem;
+import com.apintake.platform.boundary.ProblemResponses;
 import com.apintake.security.control.Caller;
 import com.apintake.security.entity.Roles;
 import com.apintake.validation.control.ValidationRecords;
@@ -37,6 +38,7 @@ import java.time.ZoneOffset;
 import java.time.format.DateTimeParseException;
 import java.util.List;
 import org.eclipse.microprofile.config.inject.ConfigProperty;
+import org.eclipse.microprofile.openapi.annotations.Operation;
 
 /** /api/v1/invoices: upload invoice files and follow them through the workflow. */
 @Path("invoices")
@@ -76,6 +78,8 @@ public class InvoicesResource {
     UriInfo uriInfo;
 
     /** The raw file as the body: application/xml, application/pdf, ... (the format is read from the bytes). */
+    @Operation(summary = "Upload one invoice file (UBL, CII, Factur-X PDF) as the raw body; 201 new, 200 known file")
+    @ProblemResponses({"400", "413", "415", "422"})
     @POST
     @Consumes(MediaType.WILDCARD)
     public Response upload(
@@ -89,6 +93,8 @@ public class InvoicesResource {
     }
 
     /** A form upload with the file in the field "file". */
+    @Operation(summary = "Upload one invoice file as multipart/form-data field 'file'; 201 new, 200 known file")
+    @ProblemResponses({"400", "413", "415", "422"})
     @POST
     @Consumes(MediaType.MULTIPART_FORM_DATA)
     public Response uploadForm(@FormParam("file") EntityPart file) {
@@ -102,6 +108,8 @@ public class InvoicesResource {
                 readLimited(file.getContent()), file.getFileName().orElse(null), type));
     }
 
+    @Operation(summary = "Invoices, newest first, filtered by workflow status, vendor and period, keyset paging")
+    @ProblemResponses({"400"})
     @GET
     public Page list(
             @QueryParam("workflowStatus") String workflowStatus,
@@ -124,6 +132,8 @@ public class InvoicesResource {
         return new Page(items, next);
     }
 
+    @Operation(summary = "One invoice")
+    @ProblemResponses({"404"})
     @GET
     @Path("{id}")
     public InvoiceView get(@PathParam("id") long id) {
@@ -131,6 +141,8 @@ public class InvoicesResource {
     }
 
     /** The original bytes, exactly as received. */
+    @Operation(summary = "The original file as received")
+    @ProblemResponses({"404"})
     @GET
     @Path("{id}/document")
     @Produces(MediaType.WILDCARD)
@@ -145,12 +157,16 @@ public class InvoicesResource {
         return response.build();
     }
 
+    @Operation(summary = "The extracted fields with their confidence")
+    @ProblemResponses({"404"})
     @GET
     @Path("{id}/extraction")
     public JsonObject extraction(@PathParam("id") long id) {
         return validations.extraction(id).orElseThrow(() -> notFound(id));
     }
 
+    @Operation(summary = "Every validation of the invoice with its rule and finding")
+    @ProblemResponses({"404"})
     @GET
     @Path("{id}/validations")
     public List<ValidationRecords.Result> validations(@PathParam("id") long id) {
@@ -158,6 +174,8 @@ public class InvoicesResource {
         return validations.of(id);
     }
 
+    @Operation(summary = "The invoice's exceptions")
+    @ProblemResponses({"404"})
     @GET
     @Path("{id}/exceptions")
     public List<ExceptionRecords.Record> exceptions(@PathParam("id") long id) {
@@ -165,6 +183,8 @@ public class InvoicesResource {
         return exceptions.ofInvoice(id);
     }
 
+    @Operation(summary = "Approve the invoice and stage it for export (only in PENDING_APPROVAL, otherwise 409)")
+    @ProblemResponses({"404", "409"})
     @POST
     @Path("{id}/approve")
     @Consumes(MediaType.APPLICATION_JSON)
@@ -174,6 +194,8 @@ public class InvoicesResource {
         return get(id);
     }
 
+    @Operation(summary = "Reject the invoice with an optional reason (409 once decided or exported)")
+    @ProblemResponses({"404", "409"})
     @POST
     @Path("{id}/reject")
     @Consumes(MediaType.APPLICATION_JSON)

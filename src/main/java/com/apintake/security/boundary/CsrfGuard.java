@@ -48,6 +48,7 @@ public class CsrfGuard extends HttpFilter {
         }
         response.setStatus(HttpServletResponse.SC_FORBIDDEN);
         response.setContentType(Problem.MEDIA_TYPE);
+        response.setCharacterEncoding("UTF-8");
         response.getWriter()
                 .write(Json.createObjectBuilder()
                         .add("type", "about:blank")

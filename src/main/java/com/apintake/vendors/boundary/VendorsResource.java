@@ -1,6 +1,7 @@
 package com.apintake.vendors.boundary;
 
 import com.apintake.platform.boundary.Problem;
+import com.apintake.platform.boundary.ProblemResponses;
 import com.apintake.security.entity.Roles;
 import com.apintake.vendors.control.Vendors;
 import com.apintake.vendors.entity.Vendor;
@@ -20,6 +21,7 @@ import jakarta.ws.rs.core.MediaType;
 import jakarta.ws.rs.core.Response;
 import jakarta.ws.rs.core.UriInfo;
 import java.util.List;
+import org.eclipse.microprofile.openapi.annotations.Operation;
 
 /** /api/v1/vendors: the vendor master that invoices are matched against. */
 @Path("vendors")
@@ -30,6 +32,8 @@ public class VendorsResource {
     @Inject
     Vendors vendors;
 
+    @Operation(summary = "List vendors by name, paged (IBAN and account holder only for ap-approver)")
+    @ProblemResponses({"400"})
     @GET
     public List<Vendor> list(
             @QueryParam("name") String name,
@@ -41,12 +45,16 @@ public class VendorsResource {
         return vendors.list(name == null || name.isBlank() ? null : name, limit, offset);
     }
 
+    @Operation(summary = "One vendor")
+    @ProblemResponses({"404"})
     @GET
     @Path("{id}")
     public Vendor get(@PathParam("id") long id) {
         return vendors.find(id).orElseThrow(() -> Problem.of(Response.Status.NOT_FOUND, "No vendor " + id + "."));
     }
 
+    @Operation(summary = "Create a vendor")
+    @ProblemResponses({"400", "409"})
     @POST
     @Consumes(MediaType.APPLICATION_JSON)
     @RolesAllowed(Roles.APPROVER)
@@ -59,6 +67,8 @@ public class VendorsResource {
                 .build();
     }
 
+    @Operation(summary = "Change a vendor (a bank-account change is audited)")
+    @ProblemResponses({"400", "404", "409"})
     @PUT
     @Path("{id}")
     @Consumes(MediaType.APPLICATION_JSON)

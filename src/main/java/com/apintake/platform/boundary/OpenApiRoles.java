@@ -1,0 +1,209 @@
+package com.apintake.platform.boundary;
+
+import jakarta.annotation.security.DenyAll;
+import jakarta.annotation.security.RolesAllowed;
+import jakarta.ws.rs.ApplicationPath;
+import jakarta.ws.rs.HttpMethod;
+import jakarta.ws.rs.Path;
+import java.io.IOException;
+import java.lang.annotation.Annotation;
+import java.lang.reflect.Method;
+import java.lang.reflect.Modifier;
+import java.nio.file.Files;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import java.util.logging.Logger;
+import org.eclipse.microprofile.openapi.OASFactory;
+import org.eclipse.microprofile.openapi.OASFilter;
+import org.eclipse.microprofile.openapi.models.OpenAPI;
+import org.eclipse.microprofile.openapi.models.Operation;
+import org.eclipse.microprofile.openapi.models.responses.APIResponses;
+
+/**
+ * Completes /openapi from what the code enforces, so the document cannot drift from it: every
+ * operation gets the roles of its @RolesAllowed (extension x-roles and a line in its description),
+ * the Basic security requirement, and the problem+json answers every endpoint can give (401, 403,
+ * 503, 500). Errors particular to one operation (400, 404, 409, ...) are annotated on the method.
+ * Registered with mp.openapi.filter.
+ */
+public class OpenApiRoles implements OASFilter {
+
+    private static final Logger LOG = Logger.getLogger(OpenApiRoles.class.getName());
+
+    static final String PROBLEM = "#/components/schemas/Problem";
+
+    static final Map<String, String> MEANING = Map.of(
+            "400", "Bad input: the detail says which parameter and why; nothing is stored.",
+            "404", "No such resource.",
+            "406", "A format that is not offered.",
+            "409", "Not possible in the current state: the detail says why.",
+            "413", "The file is larger than apintake.intake.max-bytes.",
+            "415", "Not a format that is read.",
+            "422", "Malformed or hostile content; nothing is stored.");
+
+    /** What the code says about one operation: the roles it enforces and the problems it can answer. */
+    record Declared(List<String> roles, List<String> problems) {}
+
+    @Override
+    public void filterOpenAPI(OpenAPI openAPI) {
+        if (openAPI.getPaths() == null || openAPI.getPaths().getPathItems() == null) {
+            return;
+        }
+        Map<String, Declared> declared = declared();
+        for (var path : openAPI.getPaths().getPathItems().entrySet()) {
+            for (var operation : path.getValue().getOperations().entrySet()) {
+                Declared found = declared.get(key(operation.getKey().name(), path.getKey()));
+                complete(operation.getValue(), found == null ? null : found.roles());
+                if (found != null) {
+                    for (String status : found.problems()) {
+                        problem(operation.getValue().getResponses(), status, MEANING.getOrDefault(status, "An error."));
+                    }
+                }
+            }
+        }
+    }
+
+    static void complete(Operation operation, List<String> allowed) {
+        if (allowed != null) {
+            operation.addExtension("x-roles", allowed);
+            String line = allowed.isEmpty()
+                    ? "Roles: none (refused to everyone)."
+                    : "Roles: " + String.join(", ", allowed) + ".";
+            operation.setDescription(
+                    operation.getDescription() == null
+                                    || operation.getDescription().isBlank()
+                            ? line
+                            : operation.getDescription() + "\n\n" + line);
+        }
+        if (operation.getSecurity() == null || operation.getSecurity().isEmpty()) {
+            operation.addSecurityRequirement(
+                    OASFactory.createSecurityRequirement().addScheme("basic"));
+        }
+        if (operation.getResponses() == null) {
+            operation.setResponses(OASFactory.createAPIResponses());
+        }
+        APIResponses responses = operation.getResponses();
+        problem(responses, "401", "No credentials, or credentials not accepted (with the Basic challenge).");
+        problem(responses, "403", "The user holds none of the roles this operation needs.");
+        problem(
+                responses,
+                "503",
+                "Unavailable for now (the database, a tool or a folder the operation needs); retry later.");
+        problem(responses, "500", "An unexpected error; the detail never holds a stack trace or SQL.");
+    }
+
+    static void problem(APIResponses responses, String status, String description) {
+        if (responses.hasAPIResponse(status)) {
+            return;
+        }
+        responses.addAPIResponse(
+                status,
+                OASFactory.createAPIResponse()
+                        .description(description)
+                        .content(OASFactory.createContent()
+                                .addMediaType(
+                                        Problem.MEDIA_TYPE,
+                                        OASFactory.createMediaType()
+                                                .schema(OASFactory.createSchema()
+                                                        .ref(PROBLEM)))));
+    }
+
+    /** "GET /api/v1/invoices/{id}" to what its Java method declares (roles null when it declares none). */
+    static Map<String, Declared> declared() {
+        Map<String, Declared> roles = new HashMap<>();
+        String root =
+                "/" + ApiApplication.class.getAnnotation(ApplicationPath.class).value();
+        try {
+            java.nio.file.Path classes = java.nio.file.Path.of(ApiApplication.class
+                    .getProtectionDomain()
+                    .getCodeSource()
+                    .getLocation()
+                    .toURI());
+            if (!Files.isDirectory(classes)) {
+                LOG.warning("OpenAPI roles: the classes are not in a folder (" + classes + "); x-roles left out.");
+                return roles;
+            }
+            try (var files = Files.walk(classes)) {
+                for (var file :
+                        files.filter(f -> f.toString().endsWith(".class")).toList()) {
+                    String name = classes.relativize(file)
+                            .toString()
+                            .replace('/', '.')
+                            .replaceAll("\\.class$", "");
+                    if (!name.startsWith("com.apintake.")) {
+                        continue;
+                    }
+                    Class<?> type = Class.forName(name, false, OpenApiRoles.class.getClassLoader());
+                    Path classPath = type.getAnnotation(Path.class);
+                    if (classPath == null) {
+                        continue;
+                    }
+                    for (Method method : type.getDeclaredMethods()) {
+                        String http = httpMethod(method);
+                        if (http == null || method.isSynthetic() || !Modifier.isPublic(method.getModifiers())) {
+                            continue;
+                        }
+                        String path = root + join(classPath) + join(method.getAnnotation(Path.class));
+                        ProblemResponses problems = method.getAnnotation(ProblemResponses.class);
+                        roles.merge(
+                                key(http, path),
+                                new Declared(
+                                        rolesOf(type, method),
+                                        problems == null ? List.of() : List.of(problems.value())),
+                                (a, b) -> new Declared(
+                                        a.roles(),
+                                        java.util.stream.Stream.concat(a.problems().stream(), b.problems().stream())
+                                                .distinct()
+                                                .toList()));
+                    }
+                }
+            }
+        } catch (IOException | ReflectiveOperationException | java.net.URISyntaxException | RuntimeException e) {
+            LOG.warning("OpenAPI roles could not be read from the classes: " + e);
+        }
+        return roles;
+    }
+
+    /** @RolesAllowed of the method, else of its class; empty for @DenyAll; null when neither says. */
+    public static List<String> rolesOf(Class<?> type, Method method) {
+        if (method.isAnnotationPresent(DenyAll.class)) {
+            return List.of();
+        }
+        if (method.isAnnotationPresent(RolesAllowed.class)) {
+            return List.of(method.getAnnotation(RolesAllowed.class).value());
+        }
+        if (type.isAnnotationPresent(DenyAll.class)) {
+            return List.of();
+        }
+        if (type.isAnnotationPresent(RolesAllowed.class)) {
+            return List.of(type.getAnnotation(RolesAllowed.class).value());
+        }
+        return null;
+    }
+
+    /** The same key for a Java method and an OpenAPI path: path parameters without their regular expressions. */
+    public static String key(String httpMethod, String path) {
+        String normalized =
+                path.replaceAll("\\{\\s*([A-Za-z0-9_]+)\\s*:[^}]*}", "{$1}").replaceAll("/+$", "");
+        return httpMethod.toUpperCase(Locale.ROOT) + " " + normalized;
+    }
+
+    private static String join(Path path) {
+        if (path == null || path.value().isEmpty() || path.value().equals("/")) {
+            return "";
+        }
+        return "/" + path.value().replaceAll("^/+|/+$", "");
+    }
+
+    private static String httpMethod(Method method) {
+        for (Annotation annotation : method.getAnnotations()) {
+            HttpMethod http = annotation.annotationType().getAnnotation(HttpMethod.class);
+            if (http != null) {
+                return http.value();
+            }
+        }
+        return null;
+    }
+}
