@@ -64,7 +64,9 @@
   }
   function money(v, currency) {
     if (v === null || v === undefined) return missing();
-    return String(v) + (currency ? " " + currency : "");
+    // Amounts arrive as JSON numbers (exact decimals, trailing zeros dropped): show cents.
+    const shown = typeof v === "number" ? v.toFixed(2) : String(v);
+    return shown + (currency ? " " + currency : "");
   }
   const text = (v) => (v === null || v === undefined || v === "" ? missing("—") : String(v));
 

@@ -9,12 +9,15 @@ import java.io.IOException;
 import java.lang.annotation.Annotation;
 import java.lang.reflect.Method;
 import java.lang.reflect.Modifier;
+import java.net.URISyntaxException;
 import java.nio.file.Files;
+import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
 import java.util.logging.Logger;
+import java.util.stream.Stream;
 import org.eclipse.microprofile.openapi.OASFactory;
 import org.eclipse.microprofile.openapi.OASFilter;
 import org.eclipse.microprofile.openapi.models.OpenAPI;
@@ -44,7 +47,7 @@ public class OpenApiRoles implements OASFilter {
             "422", "Malformed or hostile content; nothing is stored.");
 
     /** What the code says about one operation: the roles it enforces and the problems it can answer. */
-    record Declared(List<String> roles, List<String> problems) {}
+    record Declared(List<String> roles, List<String> problems, String tag) {}
 
     @Override
     public void filterOpenAPI(OpenAPI openAPI) {
@@ -57,6 +60,10 @@ public class OpenApiRoles implements OASFilter {
                 Declared found = declared.get(key(operation.getKey().name(), path.getKey()));
                 complete(operation.getValue(), found == null ? null : found.roles());
                 if (found != null) {
+                    if (operation.getValue().getTags() == null
+                            || operation.getValue().getTags().isEmpty()) {
+                        operation.getValue().addTag(found.tag());
+                    }
                     for (String status : found.problems()) {
                         problem(operation.getValue().getResponses(), status, MEANING.getOrDefault(status, "An error."));
                     }
@@ -112,58 +119,71 @@ public class OpenApiRoles implements OASFilter {
 
     /** "GET /api/v1/invoices/{id}" to what its Java method declares (roles null when it declares none). */
     static Map<String, Declared> declared() {
-        Map<String, Declared> roles = new HashMap<>();
+        Map<String, Declared> declared = new HashMap<>();
         String root =
                 "/" + ApiApplication.class.getAnnotation(ApplicationPath.class).value();
         try {
-            java.nio.file.Path classes = java.nio.file.Path.of(ApiApplication.class
-                    .getProtectionDomain()
-                    .getCodeSource()
-                    .getLocation()
-                    .toURI());
-            if (!Files.isDirectory(classes)) {
-                LOG.warning("OpenAPI roles: the classes are not in a folder (" + classes + "); x-roles left out.");
-                return roles;
-            }
-            try (var files = Files.walk(classes)) {
-                for (var file :
-                        files.filter(f -> f.toString().endsWith(".class")).toList()) {
-                    String name = classes.relativize(file)
-                            .toString()
-                            .replace('/', '.')
-                            .replaceAll("\\.class$", "");
-                    if (!name.startsWith("com.apintake.")) {
+            for (Class<?> type : classes()) {
+                Path classPath = type.getAnnotation(Path.class);
+                if (classPath == null) {
+                    continue;
+                }
+                for (Method method : type.getDeclaredMethods()) {
+                    String http = httpMethod(method);
+                    if (http == null || method.isSynthetic() || !Modifier.isPublic(method.getModifiers())) {
                         continue;
                     }
-                    Class<?> type = Class.forName(name, false, OpenApiRoles.class.getClassLoader());
-                    Path classPath = type.getAnnotation(Path.class);
-                    if (classPath == null) {
-                        continue;
-                    }
-                    for (Method method : type.getDeclaredMethods()) {
-                        String http = httpMethod(method);
-                        if (http == null || method.isSynthetic() || !Modifier.isPublic(method.getModifiers())) {
-                            continue;
-                        }
-                        String path = root + join(classPath) + join(method.getAnnotation(Path.class));
-                        ProblemResponses problems = method.getAnnotation(ProblemResponses.class);
-                        roles.merge(
-                                key(http, path),
-                                new Declared(
-                                        rolesOf(type, method),
-                                        problems == null ? List.of() : List.of(problems.value())),
-                                (a, b) -> new Declared(
-                                        a.roles(),
-                                        java.util.stream.Stream.concat(a.problems().stream(), b.problems().stream())
-                                                .distinct()
-                                                .toList()));
-                    }
+                    ProblemResponses problems = method.getAnnotation(ProblemResponses.class);
+                    Declared one = new Declared(
+                            rolesOf(type, method),
+                            problems == null ? List.of() : List.of(problems.value()),
+                            type.getSimpleName().replace("Resource", ""));
+                    // Two Java methods on one operation (e.g. raw and multipart upload): their problems add up.
+                    declared.merge(
+                            key(http, root + join(classPath) + join(method.getAnnotation(Path.class))),
+                            one,
+                            (a, b) -> new Declared(
+                                    a.roles(),
+                                    Stream.concat(a.problems().stream(), b.problems().stream())
+                                            .distinct()
+                                            .toList(),
+                                    a.tag()));
                 }
             }
-        } catch (IOException | ReflectiveOperationException | java.net.URISyntaxException | RuntimeException e) {
+        } catch (IOException | ReflectiveOperationException | URISyntaxException | RuntimeException e) {
             LOG.warning("OpenAPI roles could not be read from the classes: " + e);
         }
-        return roles;
+        return declared;
+    }
+
+    /** The application's classes, read from WEB-INF/classes. */
+    static List<Class<?>> classes() throws IOException, URISyntaxException, ClassNotFoundException {
+        java.nio.file.Path folder = java.nio.file.Path.of(ApiApplication.class
+                .getProtectionDomain()
+                .getCodeSource()
+                .getLocation()
+                .toURI());
+        // Payara names the class file itself as the code source: go up to the classes folder.
+        String own = ApiApplication.class.getName().replace('.', '/') + ".class";
+        if (folder.toString().endsWith(own)) {
+            folder = java.nio.file.Path.of(
+                    folder.toString().substring(0, folder.toString().length() - own.length()));
+        }
+        if (!Files.isDirectory(folder)) {
+            LOG.warning("OpenAPI roles: the classes are not in a folder (" + folder + "); x-roles left out.");
+            return List.of();
+        }
+        List<Class<?>> classes = new ArrayList<>();
+        try (var files = Files.walk(folder)) {
+            for (var file : files.filter(f -> f.toString().endsWith(".class")).toList()) {
+                String name =
+                        folder.relativize(file).toString().replace('/', '.').replaceAll("\\.class$", "");
+                if (name.startsWith("com.apintake.")) {
+                    classes.add(Class.forName(name, false, OpenApiRoles.class.getClassLoader()));
+                }
+            }
+        }
+        return classes;
     }
 
     /** @RolesAllowed of the method, else of its class; empty for @DenyAll; null when neither says. */
