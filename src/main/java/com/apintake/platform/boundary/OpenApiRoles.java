@@ -22,6 +22,7 @@ import org.eclipse.microprofile.openapi.OASFactory;
 import org.eclipse.microprofile.openapi.OASFilter;
 import org.eclipse.microprofile.openapi.models.OpenAPI;
 import org.eclipse.microprofile.openapi.models.Operation;
+import org.eclipse.microprofile.openapi.models.PathItem;
 import org.eclipse.microprofile.openapi.models.responses.APIResponses;
 
 /**
@@ -53,6 +54,15 @@ public class OpenApiRoles implements OASFilter {
     public void filterOpenAPI(OpenAPI openAPI) {
         if (openAPI.getPaths() == null || openAPI.getPaths().getPathItems() == null) {
             return;
+        }
+        // JAX-RS allows {id: [0-9]+}; an OpenAPI path template names the parameter only.
+        for (String path : List.copyOf(openAPI.getPaths().getPathItems().keySet())) {
+            String plain = plainPath(path);
+            if (!plain.equals(path)) {
+                PathItem item = openAPI.getPaths().getPathItem(path);
+                openAPI.getPaths().removePathItem(path);
+                openAPI.getPaths().addPathItem(plain, item);
+            }
         }
         Map<String, Declared> declared = declared();
         for (var path : openAPI.getPaths().getPathItems().entrySet()) {
@@ -205,9 +215,11 @@ public class OpenApiRoles implements OASFilter {
 
     /** The same key for a Java method and an OpenAPI path: path parameters without their regular expressions. */
     public static String key(String httpMethod, String path) {
-        String normalized =
-                path.replaceAll("\\{\\s*([A-Za-z0-9_]+)\\s*:[^}]*}", "{$1}").replaceAll("/+$", "");
-        return httpMethod.toUpperCase(Locale.ROOT) + " " + normalized;
+        return httpMethod.toUpperCase(Locale.ROOT) + " " + plainPath(path);
+    }
+
+    static String plainPath(String path) {
+        return path.replaceAll("\\{\\s*([A-Za-z0-9_]+)\\s*:[^}]*}", "{$1}").replaceAll("(.)/+$", "$1");
     }
 
     private static String join(Path path) {

@@ -111,6 +111,9 @@ class OpenApiIT {
             }
         }
         assertThat(checked).isGreaterThan(40);
+        assertThat(document.getJsonObject("paths").keySet())
+                .as("OpenAPI path templates name parameters only")
+                .noneMatch(p -> p.contains(":"));
         assertThat(problems).isEmpty();
     }
 
