@@ -430,7 +430,7 @@
     const out = region("export-result");
     const list = region("batches");
     async function load() {
-      const answer = await api("GET", "/exports?limit=20");
+      const answer = await api("GET", "/exports?limit=10");
       if (!answer.ok) return list.set(unavailable("The export batches", answer));
       list.set(table(answer.data, [
         ["Batch", (r) => h("code", {}, r.id)],

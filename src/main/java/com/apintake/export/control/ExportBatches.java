@@ -19,6 +19,8 @@ import org.eclipse.microprofile.config.inject.ConfigProperty;
  * The export batches written so far, newest first, with the invoices each holds. Batch ids start with
  * their UTC time (AP-yyyyMMddTHHmmssZ-...), so the newest batches are the highest ids: the query
  * walks the partial index on staged_exports(batch) backwards and reads only the rows of those batches.
+ * (With IN (subquery) the planner joined against a sequential scan of all staged exports: 0.5 s at
+ * 880 k rows; = ANY (ARRAY(...)) makes it a bitmap scan of that index.)
  */
 @ApplicationScoped
 public class ExportBatches {
@@ -36,7 +38,7 @@ public class ExportBatches {
     static final String RECENT = """
             SELECT s.batch, max(s.exported_at), max(s.exported_by), count(*), array_agg(s.invoice_id ORDER BY s.invoice_id)
             FROM staged_exports s
-            WHERE s.batch IN (SELECT DISTINCT batch FROM staged_exports WHERE batch IS NOT NULL ORDER BY batch DESC LIMIT ?)
+            WHERE s.batch = ANY (ARRAY(SELECT DISTINCT batch FROM staged_exports WHERE batch IS NOT NULL ORDER BY batch DESC LIMIT ?))
             GROUP BY s.batch
             ORDER BY s.batch DESC""";
 
