@@ -91,6 +91,8 @@ public final class DevServer {
         if (launch.awaitReady(payara, Duration.ofMinutes(5))) {
             System.out.println();
             System.out.println("ap-intake is ready (dev):");
+            System.out.println("  Console    " + root + "/  (sign in as a user, see Users below)");
+            System.out.println("  OpenAPI    " + root + "/openapi  (browsable in the console: API)");
             System.out.println("  API        " + root + "/api/v1/");
             System.out.println("  Pool       " + root + "/api/v1/database/connections");
             System.out.println("  Health     " + root + "/health/ready  (also /health/live, /health/started)");

@@ -3,6 +3,7 @@ package com.apintake.alerts.boundary;
 import com.apintake.alerts.control.AlertStore;
 import com.apintake.alerts.entity.Alert;
 import com.apintake.platform.boundary.Problem;
+import com.apintake.platform.boundary.ProblemResponses;
 import com.apintake.security.entity.Roles;
 import jakarta.annotation.security.RolesAllowed;
 import jakarta.inject.Inject;
@@ -16,6 +17,7 @@ import jakarta.ws.rs.core.Response;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.List;
+import org.eclipse.microprofile.openapi.annotations.Operation;
 
 /** GET /api/v1/database/alerts: the open alerts and those opened in the last `hours`, each with its history. */
 @Path("database/alerts")
@@ -28,6 +30,8 @@ public class AlertsResource {
     @Inject
     AlertStore store;
 
+    @Operation(summary = "Open alerts and those opened in the last hours, with their history")
+    @ProblemResponses({"400"})
     @GET
     public Alerts alerts(
             @QueryParam("hours") @DefaultValue("24") int hours, @QueryParam("limit") @DefaultValue("100") int limit) {

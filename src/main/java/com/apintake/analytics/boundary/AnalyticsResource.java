@@ -4,6 +4,7 @@ import com.apintake.analytics.control.Analytics;
 import com.apintake.analytics.control.Period;
 import com.apintake.platform.boundary.Inputs;
 import com.apintake.platform.boundary.Problem;
+import com.apintake.platform.boundary.ProblemResponses;
 import com.apintake.security.entity.Roles;
 import jakarta.annotation.security.RolesAllowed;
 import jakarta.inject.Inject;
@@ -17,6 +18,7 @@ import jakarta.ws.rs.core.Response;
 import java.time.LocalDate;
 import java.util.List;
 import org.eclipse.microprofile.config.inject.ConfigProperty;
+import org.eclipse.microprofile.openapi.annotations.Operation;
 
 /**
  * /api/v1/analytics: AP figures over a period, each one SQL aggregation. from and to are required
@@ -38,6 +40,8 @@ public class AnalyticsResource {
     @ConfigProperty(name = "apintake.validation.min-confidence", defaultValue = "0.8")
     double minConfidence;
 
+    @Operation(summary = "Per day: extractions, average confidence, how many below the minimum")
+    @ProblemResponses({"400"})
     @GET
     @Path("extraction-confidence")
     public List<Analytics.DailyConfidence> extractionConfidence(
@@ -45,12 +49,16 @@ public class AnalyticsResource {
         return analytics.extractionConfidence(period(from, to), minConfidence);
     }
 
+    @Operation(summary = "Per day and type: exceptions raised, resolved, median hours to resolve")
+    @ProblemResponses({"400"})
     @GET
     @Path("exceptions")
     public List<Analytics.ExceptionDay> exceptions(@QueryParam("from") String from, @QueryParam("to") String to) {
         return analytics.exceptions(period(from, to));
     }
 
+    @Operation(summary = "Per vendor: invoices, exception rate, average confidence, share auto-approved")
+    @ProblemResponses({"400"})
     @GET
     @Path("vendors")
     public List<Analytics.VendorFigures> vendors(
@@ -64,12 +72,16 @@ public class AnalyticsResource {
         return analytics.vendors(period(from, to), limit, offset);
     }
 
+    @Operation(summary = "Per rule: checks, passed, pass rate")
+    @ProblemResponses({"400"})
     @GET
     @Path("validations")
     public List<Analytics.RulePassRate> validations(@QueryParam("from") String from, @QueryParam("to") String to) {
         return analytics.validations(period(from, to));
     }
 
+    @Operation(summary = "Per day and status: staged exports")
+    @ProblemResponses({"400"})
     @GET
     @Path("exports")
     public List<Analytics.ExportDay> exports(@QueryParam("from") String from, @QueryParam("to") String to) {

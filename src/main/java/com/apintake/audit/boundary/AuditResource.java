@@ -3,6 +3,7 @@ package com.apintake.audit.boundary;
 import com.apintake.audit.control.AuditTrail;
 import com.apintake.platform.boundary.Problem;
 import com.apintake.platform.boundary.PublicLinks;
+import com.apintake.platform.boundary.ProblemResponses;
 import com.apintake.security.entity.Roles;
 import jakarta.annotation.security.RolesAllowed;
 import jakarta.inject.Inject;
@@ -16,6 +17,7 @@ import jakarta.ws.rs.core.MediaType;
 import jakarta.ws.rs.core.Response;
 import jakarta.ws.rs.core.UriInfo;
 import java.util.List;
+import org.eclipse.microprofile.openapi.annotations.Operation;
 
 /** GET /api/v1/audit: who did what and when, newest first, for the dba. */
 @Path("audit")
@@ -35,6 +37,8 @@ public class AuditResource {
     @Inject
     PublicLinks links;
 
+    @Operation(summary = "The audit trail, newest first, filtered by actor and action, paged")
+    @ProblemResponses({"400"})
     @GET
     public Page list(
             @QueryParam("actor") String actor,

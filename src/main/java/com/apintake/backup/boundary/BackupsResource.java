@@ -7,6 +7,7 @@ import com.apintake.backup.entity.BackupFile;
 import com.apintake.backup.entity.BackupKind;
 import com.apintake.backup.entity.TableCount;
 import com.apintake.platform.boundary.Problem;
+import com.apintake.platform.boundary.ProblemResponses;
 import com.apintake.security.entity.Roles;
 import jakarta.annotation.Resource;
 import jakarta.annotation.security.RolesAllowed;
@@ -26,6 +27,7 @@ import java.sql.SQLException;
 import java.time.Instant;
 import java.util.List;
 import javax.sql.DataSource;
+import org.eclipse.microprofile.openapi.annotations.Operation;
 
 /**
  * /api/v1/database/backups: list backups, start one (202 + id), follow it, start a restore drill,
@@ -105,6 +107,8 @@ public class BackupsResource {
     @Resource(lookup = "jdbc/apintake")
     DataSource dataSource;
 
+    @Operation(summary = "Backups, newest first, by kind and usability")
+    @ProblemResponses({"400"})
     @GET
     public List<BackupView> list(
             @QueryParam("kind") String kind,
@@ -125,6 +129,8 @@ public class BackupsResource {
     }
 
     /** Body (optional): {"kind": "full" | "schema" | "data" | "critical" | "base"}; full when absent. */
+    @Operation(summary = "Start a backup (full, schema, data, critical or base); 202 with its location")
+    @ProblemResponses({"400", "409"})
     @POST
     public Response start(BackupRequest body, @jakarta.ws.rs.core.Context UriInfo uri) {
         BackupKind kind = kind(body == null || body.kind() == null ? "full" : body.kind());
@@ -133,6 +139,8 @@ public class BackupsResource {
         return accepted(uri, started.id(), kind.label(), "RUNNING");
     }
 
+    @Operation(summary = "One backup with its manifest, and its progress while it runs")
+    @ProblemResponses({"404"})
     @GET
     @Path("{id: [0-9]+}")
     public BackupView one(@PathParam("id") long id) {
@@ -146,6 +154,8 @@ public class BackupsResource {
     }
 
     /** Starts a restore drill of the backup: 202, then its row turns VERIFIED (or records verifyFailure). */
+    @Operation(summary = "Start a restore drill of a backup; it turns VERIFIED with the restore time")
+    @ProblemResponses({"404", "409"})
     @POST
     @Path("{id: [0-9]+}/verify")
     public Response verify(@PathParam("id") long id, @jakarta.ws.rs.core.Context UriInfo uri) {
@@ -155,6 +165,7 @@ public class BackupsResource {
     }
 
     /** pg_stat_archiver and the archive lag: how much a crash now could lose. */
+    @Operation(summary = "The WAL archive: archived and failed counts, last segment, lag")
     @GET
     @Path("wal")
     public WalArchive.Status wal() {

@@ -5,6 +5,7 @@ import com.apintake.platform.boundary.IgnoredMembers;
 import com.apintake.platform.boundary.Input;
 import com.apintake.platform.boundary.Inputs;
 import com.apintake.platform.boundary.Problem;
+import com.apintake.platform.boundary.ProblemResponses;
 import com.apintake.security.control.Caller;
 import com.apintake.security.entity.Roles;
 import jakarta.annotation.security.RolesAllowed;
@@ -21,6 +22,7 @@ import jakarta.ws.rs.core.MediaType;
 import jakarta.ws.rs.core.Response;
 import java.util.List;
 import java.util.Locale;
+import org.eclipse.microprofile.openapi.annotations.Operation;
 
 /** /api/v1/exceptions: the work list of invoices held for a person. */
 @Path("exceptions")
@@ -48,6 +50,8 @@ public class ExceptionsResource {
     Caller caller;
 
     /** Newest first. before: the id of the last exception of the previous page. */
+    @Operation(summary = "Exceptions, newest first, open or resolved, paged")
+    @ProblemResponses({"400"})
     @GET
     public List<ExceptionRecords.Record> list(
             @QueryParam("resolved") Boolean resolved,
@@ -59,12 +63,18 @@ public class ExceptionsResource {
         return exceptions.list(resolved, before, limit);
     }
 
+    @Operation(summary = "One exception")
+    @ProblemResponses({"404"})
     @GET
     @Path("{id}")
     public ExceptionRecords.Record get(@PathParam("id") long id) {
         return exceptions.find(id).orElseThrow(() -> Problem.of(Response.Status.NOT_FOUND, "No exception " + id + "."));
     }
 
+    @Operation(
+            summary =
+                    "Resolve an exception (CONFIRM or DISMISS a suspected duplicate; link a vendor to an unknown-vendor invoice)")
+    @ProblemResponses({"400", "404", "409"})
     @POST
     @Path("{id}/resolve")
     @Consumes(MediaType.APPLICATION_JSON)

@@ -11,6 +11,7 @@ import com.apintake.platform.boundary.Input;
 import com.apintake.platform.boundary.Inputs;
 import com.apintake.platform.boundary.Problem;
 import com.apintake.platform.boundary.PublicLinks;
+import com.apintake.platform.boundary.ProblemResponses;
 import com.apintake.security.control.Caller;
 import com.apintake.security.entity.Roles;
 import com.apintake.validation.control.ValidationRecords;
@@ -37,6 +38,7 @@ import java.io.IOException;
 import java.io.InputStream;
 import java.util.List;
 import org.eclipse.microprofile.config.inject.ConfigProperty;
+import org.eclipse.microprofile.openapi.annotations.Operation;
 
 /** /api/v1/invoices: upload invoice files and follow them through the workflow. */
 @Path("invoices")
@@ -82,6 +84,8 @@ public class InvoicesResource {
     PublicLinks links;
 
     /** The raw file as the body: application/xml, application/pdf, ... (the format is read from the bytes). */
+    @Operation(summary = "Upload one invoice file (UBL, CII, Factur-X PDF) as the raw body; 201 new, 200 known file")
+    @ProblemResponses({"400", "413", "415", "422"})
     @POST
     @Consumes(MediaType.WILDCARD)
     public Response upload(
@@ -94,6 +98,8 @@ public class InvoicesResource {
     }
 
     /** A form upload with the file in the field "file". */
+    @Operation(summary = "Upload one invoice file as multipart/form-data field 'file'; 201 new, 200 known file")
+    @ProblemResponses({"400", "413", "415", "422"})
     @POST
     @Consumes(MediaType.MULTIPART_FORM_DATA)
     public Response uploadForm(@FormParam("file") EntityPart file) {
@@ -106,6 +112,8 @@ public class InvoicesResource {
         return created(intake.receive(readLimited(file.getContent()), name, type));
     }
 
+    @Operation(summary = "Invoices, newest first, filtered by workflow status, vendor and period, keyset paging")
+    @ProblemResponses({"400"})
     @GET
     public Page list(
             @QueryParam("workflowStatus") String workflowStatus,
@@ -130,6 +138,8 @@ public class InvoicesResource {
         return new Page(items, next);
     }
 
+    @Operation(summary = "One invoice")
+    @ProblemResponses({"404"})
     @GET
     @Path("{id}")
     public InvoiceView get(@PathParam("id") long id) {
@@ -140,6 +150,8 @@ public class InvoicesResource {
      * The original bytes, exactly as received, served as what the server detected (XML or PDF) and
      * always as a download: a file a clerk uploaded must never run as a page on the API's origin.
      */
+    @Operation(summary = "The original file as received, as a download of the detected type (XML or PDF)")
+    @ProblemResponses({"404"})
     @GET
     @Path("{id}/document")
     @Produces(MediaType.WILDCARD)
@@ -184,12 +196,16 @@ public class InvoicesResource {
         return type;
     }
 
+    @Operation(summary = "The extracted fields with their confidence")
+    @ProblemResponses({"404"})
     @GET
     @Path("{id}/extraction")
     public JsonObject extraction(@PathParam("id") long id) {
         return validations.extraction(id).orElseThrow(() -> notFound(id));
     }
 
+    @Operation(summary = "Every validation of the invoice with its rule and finding")
+    @ProblemResponses({"404"})
     @GET
     @Path("{id}/validations")
     public List<ValidationRecords.Result> validations(@PathParam("id") long id) {
@@ -197,6 +213,8 @@ public class InvoicesResource {
         return validations.of(id);
     }
 
+    @Operation(summary = "The invoice's exceptions")
+    @ProblemResponses({"404"})
     @GET
     @Path("{id}/exceptions")
     public List<ExceptionRecords.Record> exceptions(@PathParam("id") long id) {
@@ -204,6 +222,8 @@ public class InvoicesResource {
         return exceptions.ofInvoice(id);
     }
 
+    @Operation(summary = "Approve the invoice and stage it for export (only in PENDING_APPROVAL, otherwise 409)")
+    @ProblemResponses({"404", "409"})
     @POST
     @Path("{id}/approve")
     @Consumes(MediaType.APPLICATION_JSON)
@@ -213,6 +233,8 @@ public class InvoicesResource {
         return get(id);
     }
 
+    @Operation(summary = "Reject the invoice with an optional reason (409 once decided or exported)")
+    @ProblemResponses({"404", "409"})
     @POST
     @Path("{id}/reject")
     @Consumes(MediaType.APPLICATION_JSON)

@@ -3,6 +3,7 @@ package com.apintake.maintenance.boundary;
 import com.apintake.audit.control.AuditTrail;
 import com.apintake.maintenance.control.MaintenanceRuns;
 import com.apintake.platform.boundary.Problem;
+import com.apintake.platform.boundary.ProblemResponses;
 import com.apintake.security.entity.Roles;
 import jakarta.annotation.security.RolesAllowed;
 import jakarta.inject.Inject;
@@ -15,6 +16,7 @@ import jakarta.ws.rs.QueryParam;
 import jakarta.ws.rs.core.MediaType;
 import jakarta.ws.rs.core.Response;
 import java.util.List;
+import org.eclipse.microprofile.openapi.annotations.Operation;
 
 /** /api/v1/database/maintenance: every maintenance run and what it did; POST runs one now. */
 @Path("database/maintenance")
@@ -31,6 +33,8 @@ public class MaintenanceResource {
     @Inject
     AuditTrail audit;
 
+    @Operation(summary = "The maintenance runs, newest first")
+    @ProblemResponses({"400"})
     @GET
     public List<MaintenanceRuns.Run> list(@QueryParam("limit") @DefaultValue("50") int limit) {
         if (limit < 1 || limit > 500) {
@@ -40,6 +44,8 @@ public class MaintenanceResource {
     }
 
     /** kind=weekly (ANALYZE + weekly report) or kind=daily (purge + daily report). */
+    @Operation(summary = "Run the weekly or daily maintenance now; answers the recorded run")
+    @ProblemResponses({"400", "409"})
     @POST
     @Path("run")
     public MaintenanceRuns.Run run(@QueryParam("kind") String kind) {

@@ -3,6 +3,7 @@ package com.apintake.maintenance.boundary;
 import com.apintake.maintenance.control.PerformanceReports;
 import com.apintake.maintenance.control.ReportMarkdown;
 import com.apintake.platform.boundary.Problem;
+import com.apintake.platform.boundary.ProblemResponses;
 import com.apintake.security.entity.Roles;
 import jakarta.annotation.security.RolesAllowed;
 import jakarta.inject.Inject;
@@ -17,6 +18,7 @@ import jakarta.ws.rs.core.HttpHeaders;
 import jakarta.ws.rs.core.MediaType;
 import jakarta.ws.rs.core.Response;
 import java.util.List;
+import org.eclipse.microprofile.openapi.annotations.Operation;
 
 /**
  * /api/v1/database/reports: the stored performance reports. One report as JSON (default), Markdown
@@ -29,6 +31,8 @@ public class ReportsResource {
     @Inject
     PerformanceReports reports;
 
+    @Operation(summary = "The stored performance reports, newest first")
+    @ProblemResponses({"400"})
     @GET
     @Produces(MediaType.APPLICATION_JSON)
     public List<PerformanceReports.Summary> list(@QueryParam("limit") @DefaultValue("50") int limit) {
@@ -38,6 +42,8 @@ public class ReportsResource {
         return reports.list(limit);
     }
 
+    @Operation(summary = "One performance report as JSON, Markdown or HTML")
+    @ProblemResponses({"404", "406"})
     @GET
     @Path("{id}")
     @Produces({MediaType.APPLICATION_JSON, "text/markdown", MediaType.TEXT_HTML})

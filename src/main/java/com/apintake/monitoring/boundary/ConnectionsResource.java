@@ -8,6 +8,7 @@ import jakarta.ws.rs.GET;
 import jakarta.ws.rs.Path;
 import jakarta.ws.rs.Produces;
 import jakarta.ws.rs.core.MediaType;
+import org.eclipse.microprofile.openapi.annotations.Operation;
 
 /** GET /api/v1/database/connections: the container pool live, next to what PostgreSQL sees. */
 @Path("database/connections")
@@ -18,6 +19,7 @@ public class ConnectionsResource {
     @Inject
     ConnectionOverview overview;
 
+    @Operation(summary = "The JDBC pool live and PostgreSQL's connections by application and state")
     @GET
     public ConnectionOverview.Connections connections() {
         return overview.current();

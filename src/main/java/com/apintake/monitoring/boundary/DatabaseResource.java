@@ -11,6 +11,7 @@ import com.apintake.monitoring.control.VitalSigns;
 import com.apintake.monitoring.entity.HealthReport;
 import com.apintake.monitoring.entity.Recommendation;
 import com.apintake.platform.boundary.Problem;
+import com.apintake.platform.boundary.ProblemResponses;
 import com.apintake.security.entity.Roles;
 import jakarta.annotation.security.RolesAllowed;
 import jakarta.inject.Inject;
@@ -28,6 +29,7 @@ import java.util.logging.Logger;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 import org.eclipse.microprofile.config.inject.ConfigProperty;
+import org.eclipse.microprofile.openapi.annotations.Operation;
 
 /**
  * GET /api/v1/database/{metrics, slow-queries, health, recommendations, dashboard, trends}: the
@@ -72,12 +74,17 @@ public class DatabaseResource {
     @ConfigProperty(name = "apintake.monitoring.retention-days", defaultValue = "30")
     int retentionDays;
 
+    @Operation(
+            summary =
+                    "Cache hit ratios, transactions, deadlocks, temp files, size, statement time, scans, dead tuples, replication")
     @GET
     @Path("metrics")
     public DatabaseMetrics.Metrics metrics() {
         return answer(() -> metrics.metrics(vitalSigns.measure()));
     }
 
+    @Operation(summary = "Slow statements of a window (pg_stat_statements snapshots) and Payara's slow-SQL log")
+    @ProblemResponses({"400"})
     @GET
     @Path("slow-queries")
     public SlowQueriesView slowQueries(
@@ -92,24 +99,29 @@ public class DatabaseResource {
                 slowSqlLog.recent(java.time.Instant.now().minus(duration), limit)));
     }
 
+    @Operation(summary = "The health score 0-100 with each component's value, thresholds, weight and penalty")
     @GET
     @Path("health")
     public HealthReport health() {
         return healthScore.score(vitalSigns.measure());
     }
 
+    @Operation(summary = "Findings with severity, evidence and a ready fix (Liquibase changeSet, SQL or asadmin)")
     @GET
     @Path("recommendations")
     public List<Recommendation> recommendations() {
         return answer(() -> recommendations.all(vitalSigns.measure()));
     }
 
+    @Operation(summary = "Health, connections, metrics, slow queries and recommendations in one document")
     @GET
     @Path("dashboard")
     public Dashboard.View dashboard() {
         return answer(dashboard::view);
     }
 
+    @Operation(summary = "One stored figure over a window")
+    @ProblemResponses({"400"})
     @GET
     @Path("trends")
     public Trends.Series trends(

@@ -38,12 +38,16 @@ public class BasicAuthentication implements HttpAuthenticationMechanism {
     @Inject
     CredentialCheck credentials;
 
+    @Inject
+    com.apintake.security.control.ConsoleSessions consoleSessions;
+
     @Override
     public AuthenticationStatus validateRequest(
             HttpServletRequest request, HttpServletResponse response, HttpMessageContext context) {
         String header = request.getHeader("Authorization");
         if (header == null || !header.regionMatches(true, 0, "Basic ", 0, 6)) {
-            return context.doNothing();
+            // No credentials sent: the web console's login session, if there is one.
+            return consoleSessions.resume(request, context);
         }
         String decoded;
         try {

@@ -3,6 +3,7 @@ package com.apintake.security.boundary;
 import com.apintake.platform.boundary.Input;
 import com.apintake.platform.boundary.Problem;
 import com.apintake.platform.boundary.PublicLinks;
+import com.apintake.platform.boundary.ProblemResponses;
 import com.apintake.security.control.Users;
 import com.apintake.security.entity.Roles;
 import jakarta.annotation.security.RolesAllowed;
@@ -20,6 +21,7 @@ import jakarta.ws.rs.core.MediaType;
 import jakarta.ws.rs.core.Response;
 import jakarta.ws.rs.core.UriInfo;
 import java.util.List;
+import org.eclipse.microprofile.openapi.annotations.Operation;
 
 /**
  * /api/v1/users: who may call the API, with which roles. user-admin only; nobody changes their own
@@ -43,11 +45,14 @@ public class UsersResource {
     @Inject
     PublicLinks links;
 
+    @Operation(summary = "The users with their roles (never a password or hash)")
     @GET
     public List<Users.User> list() {
         return users.list();
     }
 
+    @Operation(summary = "One user")
+    @ProblemResponses({"404"})
     @GET
     @Path("{username}")
     public Users.User get(@PathParam("username") String username) {
@@ -55,6 +60,8 @@ public class UsersResource {
                 .orElseThrow(() -> Problem.of(Response.Status.NOT_FOUND, "No user " + username + "."));
     }
 
+    @Operation(summary = "Create a user with a password and roles")
+    @ProblemResponses({"400", "409"})
     @POST
     @Consumes(MediaType.APPLICATION_JSON)
     public Response create(UserChange user, @Context UriInfo uriInfo) {
@@ -69,6 +76,8 @@ public class UsersResource {
                 .build();
     }
 
+    @Operation(summary = "Change a user's password, roles or enabled flag")
+    @ProblemResponses({"400", "404", "409"})
     @PUT
     @Path("{username}")
     @Consumes(MediaType.APPLICATION_JSON)
@@ -79,6 +88,8 @@ public class UsersResource {
         return users.update(username, change.password(), change.roles(), change.enabled());
     }
 
+    @Operation(summary = "Delete a user (never the last enabled dba)")
+    @ProblemResponses({"404", "409"})
     @DELETE
     @Path("{username}")
     public Response delete(@PathParam("username") String username) {

@@ -2,6 +2,7 @@ package com.apintake.vendors.boundary;
 
 import com.apintake.platform.boundary.Problem;
 import com.apintake.platform.boundary.PublicLinks;
+import com.apintake.platform.boundary.ProblemResponses;
 import com.apintake.security.entity.Roles;
 import com.apintake.vendors.control.Vendors;
 import com.apintake.vendors.entity.Vendor;
@@ -21,6 +22,7 @@ import jakarta.ws.rs.core.MediaType;
 import jakarta.ws.rs.core.Response;
 import jakarta.ws.rs.core.UriInfo;
 import java.util.List;
+import org.eclipse.microprofile.openapi.annotations.Operation;
 
 /** /api/v1/vendors: the vendor master that invoices are matched against. */
 @Path("vendors")
@@ -34,6 +36,8 @@ public class VendorsResource {
     @Inject
     PublicLinks links;
 
+    @Operation(summary = "List vendors by name, paged (IBAN and account holder only for ap-approver)")
+    @ProblemResponses({"400"})
     @GET
     public List<Vendor> list(
             @QueryParam("name") String name,
@@ -45,12 +49,16 @@ public class VendorsResource {
         return vendors.list(name == null || name.isBlank() ? null : name, limit, offset);
     }
 
+    @Operation(summary = "One vendor")
+    @ProblemResponses({"404"})
     @GET
     @Path("{id}")
     public Vendor get(@PathParam("id") long id) {
         return vendors.find(id).orElseThrow(() -> Problem.of(Response.Status.NOT_FOUND, "No vendor " + id + "."));
     }
 
+    @Operation(summary = "Create a vendor")
+    @ProblemResponses({"400", "409"})
     @POST
     @Consumes(MediaType.APPLICATION_JSON)
     @RolesAllowed(Roles.APPROVER)
@@ -61,6 +69,8 @@ public class VendorsResource {
                 .build();
     }
 
+    @Operation(summary = "Change a vendor (a bank-account change is audited)")
+    @ProblemResponses({"400", "404", "409"})
     @PUT
     @Path("{id}")
     @Consumes(MediaType.APPLICATION_JSON)

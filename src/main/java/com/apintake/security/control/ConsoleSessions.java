@@ -1,0 +1,162 @@
+package com.apintake.security.control;
+
+import jakarta.enterprise.context.ApplicationScoped;
+import jakarta.inject.Inject;
+import jakarta.security.enterprise.AuthenticationStatus;
+import jakarta.security.enterprise.authentication.mechanism.http.HttpMessageContext;
+import jakarta.security.enterprise.credential.UsernamePasswordCredential;
+import jakarta.security.enterprise.identitystore.CredentialValidationResult;
+import jakarta.security.enterprise.identitystore.IdentityStoreHandler;
+import jakarta.servlet.http.HttpServletRequest;
+import jakarta.servlet.http.HttpSession;
+import java.nio.charset.StandardCharsets;
+import java.security.MessageDigest;
+import java.security.SecureRandom;
+import java.util.Base64;
+import java.util.Optional;
+import java.util.Set;
+import org.eclipse.microprofile.config.inject.ConfigProperty;
+
+/**
+ * The console's login sessions. The password is checked once, at login, by the same identity store
+ * that checks HTTP Basic (so its rules, caching and backoff apply alike); the session then holds only
+ * the user name, the roles and a CSRF token. Roles and the enabled flag are read again from the user
+ * table at most every apintake.console.session-recheck-seconds, so a disabled or demoted user loses
+ * the session's rights within that time.
+ */
+@ApplicationScoped
+public class ConsoleSessions {
+
+    static final String USER = ConsoleSessions.class.getName() + ".user";
+    static final String ROLES = ConsoleSessions.class.getName() + ".roles";
+    static final String CHECKED = ConsoleSessions.class.getName() + ".checked";
+    static final String TOKEN = ConsoleSessions.class.getName() + ".csrf";
+
+    /** The header (or form field) every state-changing request of a session must carry. */
+    public static final String CSRF_HEADER = "X-CSRF-Token";
+
+    public static final String CSRF_FIELD = "csrf";
+
+    /** The password could not be checked at all (the user store is the database). */
+    public static class Unavailable extends RuntimeException {
+        public Unavailable(String message) {
+            super(message);
+        }
+    }
+
+    @Inject
+    IdentityStoreHandler identityStores;
+
+    @Inject
+    Users users;
+
+    @Inject
+    @ConfigProperty(name = "apintake.console.session-minutes", defaultValue = "30")
+    int sessionMinutes;
+
+    @Inject
+    @ConfigProperty(name = "apintake.console.session-recheck-seconds", defaultValue = "60")
+    long recheckSeconds;
+
+    private final SecureRandom random = new SecureRandom();
+
+    /**
+     * Checks the password; on success replaces any earlier session by a new one (no session fixation)
+     * and answers the roles. Empty when the credentials are not accepted.
+     */
+    public Optional<Set<String>> login(HttpServletRequest request, String username, String password) {
+        CredentialValidationResult result;
+        try {
+            result = identityStores.validate(new UsernamePasswordCredential(username, password));
+        } catch (RuntimeException e) {
+            throw new Unavailable("Credentials cannot be checked now: the database is unreachable.");
+        }
+        if (result.getStatus() != CredentialValidationResult.Status.VALID) {
+            return Optional.empty();
+        }
+        HttpSession old = request.getSession(false);
+        if (old != null) {
+            old.invalidate();
+        }
+        HttpSession session = request.getSession(true);
+        session.setMaxInactiveInterval(sessionMinutes * 60);
+        Set<String> roles = Set.copyOf(result.getCallerGroups());
+        session.setAttribute(USER, result.getCallerPrincipal().getName());
+        session.setAttribute(ROLES, roles);
+        session.setAttribute(CHECKED, System.nanoTime());
+        session.setAttribute(TOKEN, newToken());
+        return Optional.of(roles);
+    }
+
+    public void logout(HttpServletRequest request) {
+        HttpSession session = request.getSession(false);
+        if (session != null) {
+            session.invalidate();
+        }
+    }
+
+    /** Called by the authentication mechanism for a request without credentials: runs it as the session's user, if any. */
+    @SuppressWarnings("unchecked")
+    public AuthenticationStatus resume(HttpServletRequest request, HttpMessageContext context) {
+        HttpSession session = request.getSession(false);
+        if (session == null || session.getAttribute(USER) == null) {
+            return context.doNothing();
+        }
+        String user = (String) session.getAttribute(USER);
+        Set<String> roles = (Set<String>) session.getAttribute(ROLES);
+        long checked = (Long) session.getAttribute(CHECKED);
+        if (System.nanoTime() - checked > recheckSeconds * 1_000_000_000L) {
+            Optional<Users.Credentials> current;
+            try {
+                current = users.credentials(user);
+            } catch (RuntimeException e) {
+                // Unknown now: carry on with what the session knew until the database answers again.
+                return context.notifyContainerAboutLogin(user, roles);
+            }
+            if (current.isEmpty() || !current.get().enabled()) {
+                session.invalidate();
+                return context.doNothing();
+            }
+            roles = Set.copyOf(current.get().roles());
+            session.setAttribute(ROLES, roles);
+            session.setAttribute(CHECKED, System.nanoTime());
+        }
+        return context.notifyContainerAboutLogin(user, roles);
+    }
+
+    /** The session's CSRF token; a session without a login gets one too (for the login form itself). */
+    public String token(HttpServletRequest request, boolean create) {
+        HttpSession session = request.getSession(create);
+        if (session == null) {
+            return null;
+        }
+        String token = (String) session.getAttribute(TOKEN);
+        if (token == null) {
+            token = newToken();
+            session.setAttribute(TOKEN, token);
+        }
+        return token;
+    }
+
+    /** Whether this request was authenticated by a console session (not by credentials it carries). */
+    public boolean bySession(HttpServletRequest request) {
+        HttpSession session = request.getSession(false);
+        return session != null && session.getAttribute(USER) != null && request.getHeader("Authorization") == null;
+    }
+
+    /** Compares in constant time; false when either side is missing. */
+    public boolean tokenMatches(HttpServletRequest request, String given) {
+        HttpSession session = request.getSession(false);
+        String expected = session == null ? null : (String) session.getAttribute(TOKEN);
+        return expected != null
+                && given != null
+                && MessageDigest.isEqual(
+                        expected.getBytes(StandardCharsets.UTF_8), given.getBytes(StandardCharsets.UTF_8));
+    }
+
+    private String newToken() {
+        byte[] bytes = new byte[32];
+        random.nextBytes(bytes);
+        return Base64.getUrlEncoder().withoutPadding().encodeToString(bytes);
+    }
+}
