@@ -57,6 +57,10 @@ public class ConsoleLogin extends HttpServlet {
         Optional<Set<String>> roles;
         try {
             roles = sessions.login(request, username, password);
+        } catch (ConsoleSessions.Throttled e) {
+            response.setHeader("Retry-After", Long.toString(e.retryAfterSeconds()));
+            form(request, response, 429, e.getMessage());
+            return;
         } catch (ConsoleSessions.Unavailable e) {
             response.setHeader("Retry-After", "10");
             form(request, response, HttpServletResponse.SC_SERVICE_UNAVAILABLE, e.getMessage() + " Try again shortly.");

@@ -4,9 +4,7 @@ import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.inject.Inject;
 import jakarta.security.enterprise.AuthenticationStatus;
 import jakarta.security.enterprise.authentication.mechanism.http.HttpMessageContext;
-import jakarta.security.enterprise.credential.UsernamePasswordCredential;
 import jakarta.security.enterprise.identitystore.CredentialValidationResult;
-import jakarta.security.enterprise.identitystore.IdentityStoreHandler;
 import jakarta.servlet.http.HttpServletRequest;
 import jakarta.servlet.http.HttpSession;
 import java.nio.charset.StandardCharsets;
@@ -44,8 +42,23 @@ public class ConsoleSessions {
         }
     }
 
+    /** Logins were refused too often for this user or client: try again after the given seconds. */
+    public static class Throttled extends RuntimeException {
+        private final long retryAfterSeconds;
+
+        public Throttled(long retryAfterSeconds) {
+            super("Too many failed logins: try again in " + retryAfterSeconds + " s.");
+            this.retryAfterSeconds = retryAfterSeconds;
+        }
+
+        public long retryAfterSeconds() {
+            return retryAfterSeconds;
+        }
+    }
+
+    /** The one credential check of every login path, so the login backoff per user and client applies here too. */
     @Inject
-    IdentityStoreHandler identityStores;
+    CredentialCheck credentials;
 
     @Inject
     Users users;
@@ -65,15 +78,19 @@ public class ConsoleSessions {
      * and answers the roles. Empty when the credentials are not accepted.
      */
     public Optional<Set<String>> login(HttpServletRequest request, String username, String password) {
-        CredentialValidationResult result;
+        CredentialCheck.Outcome outcome;
         try {
-            result = identityStores.validate(new UsernamePasswordCredential(username, password));
+            outcome = credentials.check(username, password.toCharArray(), request.getRemoteAddr());
         } catch (RuntimeException e) {
             throw new Unavailable("Credentials cannot be checked now: the database is unreachable.");
         }
-        if (result.getStatus() != CredentialValidationResult.Status.VALID) {
+        if (outcome instanceof CredentialCheck.Throttled throttled) {
+            throw new Throttled(throttled.retryAfterSeconds());
+        }
+        if (!(outcome instanceof CredentialCheck.Valid valid)) {
             return Optional.empty();
         }
+        CredentialValidationResult result = valid.result();
         HttpSession old = request.getSession(false);
         if (old != null) {
             old.invalidate();
