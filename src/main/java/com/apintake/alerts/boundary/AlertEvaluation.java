@@ -8,6 +8,7 @@ import com.apintake.monitoring.control.HealthScore;
 import com.apintake.monitoring.control.LatestHealth;
 import com.apintake.monitoring.control.VitalSigns;
 import com.apintake.platform.control.Migrations;
+import com.apintake.platform.control.Thresholds;
 import jakarta.annotation.PostConstruct;
 import jakarta.annotation.Resource;
 import jakarta.ejb.ConcurrencyManagement;
@@ -25,7 +26,6 @@ import jakarta.inject.Inject;
 import java.time.Duration;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.logging.Logger;
-import org.eclipse.microprofile.config.Config;
 import org.eclipse.microprofile.config.inject.ConfigProperty;
 import org.eclipse.microprofile.metrics.MetricRegistry;
 
@@ -69,7 +69,7 @@ public class AlertEvaluation {
     Event<AlertCleared> cleared;
 
     @Inject
-    Config config;
+    Thresholds thresholds;
 
     @Inject
     MetricRegistry registry;
@@ -83,7 +83,12 @@ public class AlertEvaluation {
 
     @PostConstruct
     void start() {
-        registry.gauge("alerts.open", () -> store.lastOpenCount());
+        registry.gauge(
+                org.eclipse.microprofile.metrics.Metadata.builder()
+                        .withName("alerts_open")
+                        .withDescription("Alerts open now (warning or critical), as counted by the last evaluation")
+                        .build(),
+                () -> store.lastOpenCount());
         if (evaluateSeconds > 0) {
             long interval = Duration.ofSeconds(evaluateSeconds).toMillis();
             timers.createIntervalTimer(Math.min(interval, 5_000), interval, new TimerConfig("alert-evaluation", false));
@@ -101,7 +106,8 @@ public class AlertEvaluation {
             var health = healthScore.score(vitals);
             latest.update(vitals, health);
             String problem = vitals.databaseError();
-            for (Object outcome : AlertRules.evaluate(vitals, vitals.database() == null ? null : health, limits())) {
+            for (Object outcome :
+                    AlertRules.evaluate(vitals, vitals.database() == null ? null : health, thresholds::limit)) {
                 try {
                     if (outcome instanceof AlertRaised r) {
                         raised.fire(r);
@@ -127,29 +133,5 @@ public class AlertEvaluation {
         } finally {
             running.set(false);
         }
-    }
-
-    private AlertRules.Limits limits() {
-        var d = AlertRules.Limits.defaults();
-        return new AlertRules.Limits(
-                value("apintake.alerts.score-warning", Integer.class, d.scoreWarning()),
-                value("apintake.alerts.score-critical", Integer.class, d.scoreCritical()),
-                value("apintake.alerts.query-latency-ms", Double.class, d.latencyWarningMillis()),
-                value("apintake.alerts.query-latency-critical-ms", Double.class, d.latencyCriticalMillis()),
-                value("apintake.alerts.pool-utilization-percent", Double.class, d.poolUtilizationWarning()),
-                value("apintake.alerts.pool-utilization-critical-percent", Double.class, d.poolUtilizationCritical()),
-                value("apintake.alerts.blocked-sessions", Integer.class, d.blockedWarning()),
-                value("apintake.alerts.blocked-sessions-critical", Integer.class, d.blockedCritical()),
-                value("apintake.alerts.idle-in-transaction-seconds", Double.class, d.idleInTransactionWarningSeconds()),
-                value(
-                        "apintake.alerts.idle-in-transaction-critical-seconds",
-                        Double.class,
-                        d.idleInTransactionCriticalSeconds()),
-                value("apintake.alerts.cache-hit-ratio", Double.class, d.cacheHitWarning()),
-                value("apintake.alerts.cache-hit-ratio-critical", Double.class, d.cacheHitCritical()));
-    }
-
-    private <T> T value(String key, Class<T> type, T fallback) {
-        return config.getOptionalValue(key, type).orElse(fallback);
     }
 }

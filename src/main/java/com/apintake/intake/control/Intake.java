@@ -46,7 +46,7 @@ public class Intake {
     MetricRegistry metrics;
 
     public Receipt receive(byte[] bytes, String filename, String contentType) {
-        Timer.Context timing = metrics.timer("apintake_intake_seconds").time();
+        Timer.Context timing = metrics.timer(IntakeMetrics.DURATION).time();
         try {
             String hash = FileFingerprint.of(bytes);
             Optional<InvoiceView> known = invoices.findByHash(hash);
@@ -78,6 +78,6 @@ public class Intake {
     }
 
     private Counter counter(String name) {
-        return metrics.counter(name);
+        return metrics.counter(IntakeMetrics.counter(name));
     }
 }

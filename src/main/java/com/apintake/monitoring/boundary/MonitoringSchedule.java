@@ -3,11 +3,9 @@ package com.apintake.monitoring.boundary;
 import com.apintake.alerts.control.AlertStore;
 import com.apintake.monitoring.control.HealthScore;
 import com.apintake.monitoring.control.LatestHealth;
-import com.apintake.monitoring.control.PoolStatistics;
 import com.apintake.monitoring.control.SlowQueries;
 import com.apintake.monitoring.control.Trends;
 import com.apintake.monitoring.control.VitalSigns;
-import com.apintake.monitoring.entity.Threshold;
 import com.apintake.platform.control.Migrations;
 import jakarta.annotation.PostConstruct;
 import jakarta.annotation.Resource;
@@ -25,19 +23,16 @@ import jakarta.inject.Inject;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.concurrent.atomic.AtomicBoolean;
-import java.util.function.Supplier;
 import java.util.logging.Level;
 import java.util.logging.Logger;
 import org.eclipse.microprofile.config.inject.ConfigProperty;
-import org.eclipse.microprofile.metrics.MetricRegistry;
-import org.eclipse.microprofile.metrics.Tag;
 
 /**
  * The snapshot timer: every apintake.monitoring.snapshot-seconds it stores the key figures
  * (monitoring_snapshots) and the moved pg_stat_statements counters (statement_snapshots). The daily
  * maintenance (maintenance/control/MaintenanceRuns) purges them after apintake.monitoring.retention-days
- * and resolved alerts after apintake.alerts.retention-days. Also registers the MicroProfile Metrics gauges, which read
- * the last measurement and never query the database during a scrape.
+ * and resolved alerts after apintake.alerts.retention-days. The gauges
+ * (MonitoringGauges) read the last measurement.
  */
 @Singleton
 @Startup
@@ -72,12 +67,6 @@ public class MonitoringSchedule {
     AlertStore alerts;
 
     @Inject
-    PoolStatistics pool;
-
-    @Inject
-    MetricRegistry registry;
-
-    @Inject
     @ConfigProperty(name = "apintake.monitoring.snapshot-seconds", defaultValue = "60")
     long snapshotSeconds;
 
@@ -86,7 +75,6 @@ public class MonitoringSchedule {
 
     @PostConstruct
     void start() {
-        registerGauges();
         if (snapshotSeconds > 0) {
             long interval = Duration.ofSeconds(snapshotSeconds).toMillis();
             timers.createIntervalTimer(
@@ -123,50 +111,6 @@ public class MonitoringSchedule {
             }
         } finally {
             running.set(false);
-        }
-    }
-
-    private void registerGauges() {
-        registry.gauge(
-                "database.health.score", () -> number(() -> latest.health().score()));
-        for (Threshold threshold : healthScore.thresholds()) {
-            Tag tag = new Tag("component", threshold.name());
-            registry.gauge(
-                    "database.health.component.penalty",
-                    () -> number(
-                            () -> latest.health().component(threshold.name()).penalty()),
-                    tag);
-            registry.gauge(
-                    "database.health.component.value",
-                    () -> number(
-                            () -> latest.health().component(threshold.name()).value()),
-                    tag);
-        }
-        registry.gauge(
-                "database.pool.used",
-                () -> number(() -> pool.usage().orElseThrow().used()));
-        registry.gauge(
-                "database.pool.free",
-                () -> number(() -> pool.usage().orElseThrow().free()));
-        registry.gauge(
-                "database.pool.wait.queue",
-                () -> number(() -> pool.usage().orElseThrow().waitQueueLength()));
-        registry.gauge(
-                "database.pool.timeouts",
-                () -> number(() -> pool.usage().orElseThrow().timedOut()));
-        registry.gauge(
-                "database.cache.hit.ratio",
-                () -> number(() -> latest.vitals().database().cacheHitRatio()));
-        registry.gauge("database.slow.queries", () -> number(latest::slowStatements));
-    }
-
-    /** NaN (Prometheus' "no value") until the first measurement, or when the figure could not be read. */
-    private static Double number(Supplier<? extends Number> value) {
-        try {
-            Number n = value.get();
-            return n == null ? Double.NaN : n.doubleValue();
-        } catch (RuntimeException notYet) {
-            return Double.NaN;
         }
     }
 }

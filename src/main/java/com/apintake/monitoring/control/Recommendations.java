@@ -2,6 +2,7 @@ package com.apintake.monitoring.control;
 
 import com.apintake.monitoring.entity.Recommendation;
 import com.apintake.monitoring.entity.Vitals;
+import com.apintake.platform.control.Thresholds;
 import jakarta.annotation.Resource;
 import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.inject.Inject;
@@ -172,28 +173,7 @@ public class Recommendations {
     long maintenanceMinRows;
 
     @Inject
-    @ConfigProperty(name = "apintake.monitoring.analyze-changed-percent", defaultValue = "10")
-    double analyzeChangedPercent;
-
-    @Inject
-    @ConfigProperty(name = "apintake.monitoring.vacuum-dead-percent", defaultValue = "20")
-    double vacuumDeadPercent;
-
-    @Inject
-    @ConfigProperty(name = "apintake.monitoring.sequence-used-percent", defaultValue = "75")
-    double sequenceUsedPercent;
-
-    @Inject
-    @ConfigProperty(name = "apintake.monitoring.xid-age-percent", defaultValue = "50")
-    double xidAgePercent;
-
-    @Inject
-    @ConfigProperty(name = "apintake.monitoring.cache-hit-min", defaultValue = "0.99")
-    double cacheHitMin;
-
-    @Inject
-    @ConfigProperty(name = "apintake.monitoring.idle-in-transaction-seconds", defaultValue = "60")
-    long idleInTransactionSeconds;
+    Thresholds thresholds;
 
     public List<Recommendation> all(Vitals vitals) {
         List<Recommendation> found = new ArrayList<>();
@@ -460,40 +440,48 @@ public class Recommendations {
                     Timestamp analyzed = rows.getTimestamp(6);
                     Timestamp vacuumed = rows.getTimestamp(7);
                     double changedPercent = live == 0 ? 100 : 100.0 * modified / live;
-                    if (analyzed == null || changedPercent >= analyzeChangedPercent) {
+                    if (analyzed == null
+                            || changedPercent >= limit("stale_statistics").warn()) {
                         found.add(new Recommendation(
                                 "needs_analyze",
                                 analyzed == null ? "warning" : "info",
                                 object,
                                 evidence(
-                                        "liveRows", live,
-                                        "modifiedSinceAnalyze", modified,
-                                        "modifiedPercent", round(changedPercent),
-                                        "thresholdPercent", analyzeChangedPercent,
+                                        "liveRows",
+                                        live,
+                                        "modifiedSinceAnalyze",
+                                        modified,
+                                        "modifiedPercent",
+                                        round(changedPercent),
+                                        "thresholdPercent",
+                                        limit("stale_statistics").warn(),
                                         "lastAnalyze",
-                                                analyzed == null
-                                                        ? "never"
-                                                        : analyzed.toInstant().toString()),
+                                        analyzed == null
+                                                ? "never"
+                                                : analyzed.toInstant().toString()),
                                 "sql",
                                 "ANALYZE " + qualified + ";"));
                     }
                     double deadPercent = 100.0 * dead / Math.max(1, live + dead);
-                    if (deadPercent >= vacuumDeadPercent) {
+                    if (deadPercent >= limit("dead_tuples").warn()) {
                         found.add(
                                 new Recommendation(
                                         "needs_vacuum",
-                                        deadPercent >= 2 * vacuumDeadPercent ? "critical" : "warning",
+                                        limit("dead_tuples").critical(deadPercent) ? "critical" : "warning",
                                         object,
                                         evidence(
-                                                "liveRows", live,
-                                                "deadRows", dead,
-                                                "deadPercent", round(deadPercent),
-                                                "thresholdPercent", vacuumDeadPercent,
+                                                "liveRows",
+                                                live,
+                                                "deadRows",
+                                                dead,
+                                                "deadPercent",
+                                                round(deadPercent),
+                                                "thresholdPercent",
+                                                limit("dead_tuples").warn(),
                                                 "lastVacuum",
-                                                        vacuumed == null
-                                                                ? "never"
-                                                                : vacuumed.toInstant()
-                                                                        .toString()),
+                                                vacuumed == null
+                                                        ? "never"
+                                                        : vacuumed.toInstant().toString()),
                                         "sql",
                                         "VACUUM (ANALYZE) " + qualified
                                                 + ";  -- and check why autovacuum lags: long transactions, idle in transaction, storage parameters (table_maintenance view)"));
@@ -510,13 +498,13 @@ public class Recommendations {
                 long last = rows.getLong(3);
                 long limit = rows.getLong(4);
                 double used = 100.0 * last / limit;
-                if (used < sequenceUsedPercent) {
+                if (!limit("sequence_used").warns(used)) {
                     continue;
                 }
                 String column = rows.getString(5) == null ? null : rows.getString(5) + "." + rows.getString(6);
                 found.add(new Recommendation(
                         "sequence_overflow",
-                        used >= 90 ? "critical" : "warning",
+                        limit("sequence_used").critical(used) ? "critical" : "warning",
                         rows.getString(1) + "." + rows.getString(2),
                         evidence("lastValue", last, "limit", limit, "usedPercent", round(used), "column", column),
                         "advice",
@@ -531,13 +519,13 @@ public class Recommendations {
 
     private void xidWraparound(List<Recommendation> found, Vitals vitals) {
         var d = vitals.database();
-        if (d == null || d.xidAgePercent() < xidAgePercent) {
+        if (d == null || !limit("xid_wraparound").warns(d.xidAgePercent())) {
             return;
         }
         found.add(
                 new Recommendation(
                         "xid_wraparound",
-                        d.xidAgePercent() >= 75 ? "critical" : "warning",
+                        limit("xid_wraparound").critical(d.xidAgePercent()) ? "critical" : "warning",
                         "database",
                         evidence(
                                 "xidAge",
@@ -545,7 +533,7 @@ public class Recommendations {
                                 "percentOfLimit",
                                 round(d.xidAgePercent()),
                                 "thresholdPercent",
-                                xidAgePercent),
+                                limit("xid_wraparound").warn()),
                         "sql",
                         "VACUUM (FREEZE, VERBOSE);  -- in this database, off-peak; first end long-running and idle-in-transaction sessions that hold back the xmin horizon"));
     }
@@ -555,7 +543,7 @@ public class Recommendations {
         // Below a few thousand block reads the ratio says more about a cold start than about memory.
         if (d == null
                 || d.cacheHitRatio() == null
-                || d.cacheHitRatio() >= cacheHitMin
+                || !limit("cache_hit_ratio").warns(100 * d.cacheHitRatio())
                 || d.blocksHit() + d.blocksRead() < 10_000) {
             return;
         }
@@ -568,7 +556,7 @@ public class Recommendations {
         found.add(
                 new Recommendation(
                         "low_cache_hit",
-                        d.cacheHitRatio() < 0.95 ? "critical" : "warning",
+                        limit("cache_hit_ratio").critical(100 * d.cacheHitRatio()) ? "critical" : "warning",
                         "database",
                         evidence(
                                 "cacheHitRatio", d.cacheHitRatio(),
@@ -576,7 +564,7 @@ public class Recommendations {
                                 "indexHitRatio", d.indexHitRatio(),
                                 "blocksHit", d.blocksHit(),
                                 "blocksRead", d.blocksRead(),
-                                "threshold", cacheHitMin,
+                                "threshold", limit("cache_hit_ratio").warn() / 100,
                                 "sharedBuffers", sharedBuffers,
                                 "databaseBytes", d.sizeBytes()),
                         "advice",
@@ -587,13 +575,13 @@ public class Recommendations {
 
     private void idleInTransaction(Connection connection, List<Recommendation> found) throws SQLException {
         try (var statement = connection.prepareStatement(IDLE_IN_TRANSACTION)) {
-            statement.setLong(1, idleInTransactionSeconds);
+            statement.setDouble(1, limit("idle_in_transaction").warn());
             try (var rows = statement.executeQuery()) {
                 while (rows.next()) {
                     double idle = rows.getDouble(4);
                     found.add(new Recommendation(
                             "idle_in_transaction",
-                            idle >= 300 ? "critical" : "warning",
+                            limit("idle_in_transaction").critical(idle) ? "critical" : "warning",
                             "pid " + rows.getInt(1),
                             evidence(
                                     "pid", rows.getInt(1),
@@ -602,7 +590,8 @@ public class Recommendations {
                                     "idleSeconds", round(idle),
                                     "transactionSeconds", round(rows.getDouble(5)),
                                     "lastStatement", rows.getString(6),
-                                    "thresholdSeconds", idleInTransactionSeconds),
+                                    "thresholdSeconds",
+                                            limit("idle_in_transaction").warn()),
                             "sql",
                             "SELECT pg_terminate_backend(" + rows.getInt(1)
                                     + ");  -- after finding the code path that leaves the transaction open; as a guard: ALTER DATABASE "
@@ -694,5 +683,9 @@ public class Recommendations {
             map.put((String) pairs[i], pairs[i + 1]);
         }
         return map;
+    }
+
+    private Thresholds.Limit limit(String name) {
+        return thresholds.limit(name);
     }
 }
