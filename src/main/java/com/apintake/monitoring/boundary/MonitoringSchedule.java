@@ -1,11 +1,7 @@
 package com.apintake.monitoring.boundary;
 
-import com.apintake.alerts.control.AlertStore;
-import com.apintake.monitoring.control.HealthScore;
-import com.apintake.monitoring.control.LatestHealth;
-import com.apintake.monitoring.control.SlowQueries;
-import com.apintake.monitoring.control.Trends;
 import com.apintake.monitoring.control.VitalSigns;
+import com.apintake.monitoring.entity.VitalsMeasured;
 import com.apintake.platform.control.Migrations;
 import jakarta.annotation.PostConstruct;
 import jakarta.annotation.Resource;
@@ -19,20 +15,19 @@ import jakarta.ejb.TimerConfig;
 import jakarta.ejb.TimerService;
 import jakarta.ejb.TransactionAttribute;
 import jakarta.ejb.TransactionAttributeType;
+import jakarta.enterprise.event.Event;
 import jakarta.inject.Inject;
 import java.time.Duration;
-import java.time.Instant;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.logging.Level;
 import java.util.logging.Logger;
 import org.eclipse.microprofile.config.inject.ConfigProperty;
 
 /**
- * The snapshot timer: every apintake.monitoring.snapshot-seconds it stores the key figures
- * (monitoring_snapshots) and the moved pg_stat_statements counters (statement_snapshots). The daily
- * maintenance (maintenance/control/MaintenanceRuns) purges them after apintake.monitoring.retention-days
- * and resolved alerts after apintake.alerts.retention-days. The gauges
- * (MonitoringGauges) read the last measurement.
+ * The monitoring loop, the one timer that measures: every apintake.monitoring.measure-seconds it
+ * measures the vitals once and fires {@link VitalsMeasured}. The health score observes it and fires
+ * HealthScored, which the gauges (LatestHealth), the alert evaluation and the trend snapshots
+ * (TrendSnapshots) observe. A round still running when the next is due is not doubled.
  */
 @Singleton
 @Startup
@@ -52,61 +47,39 @@ public class MonitoringSchedule {
     VitalSigns vitalSigns;
 
     @Inject
-    HealthScore healthScore;
+    Event<VitalsMeasured> measured;
 
     @Inject
-    LatestHealth latest;
-
-    @Inject
-    SlowQueries slowQueries;
-
-    @Inject
-    Trends trends;
-
-    @Inject
-    AlertStore alerts;
-
-    @Inject
-    @ConfigProperty(name = "apintake.monitoring.snapshot-seconds", defaultValue = "60")
-    long snapshotSeconds;
+    @ConfigProperty(name = "apintake.monitoring.measure-seconds", defaultValue = "30")
+    long measureSeconds;
 
     private final AtomicBoolean running = new AtomicBoolean();
     private volatile boolean failing;
 
     @PostConstruct
     void start() {
-        if (snapshotSeconds > 0) {
-            long interval = Duration.ofSeconds(snapshotSeconds).toMillis();
+        if (measureSeconds > 0) {
+            long interval = Duration.ofSeconds(measureSeconds).toMillis();
             timers.createIntervalTimer(
-                    Math.min(interval, 10_000), interval, new TimerConfig("monitoring-snapshot", false));
+                    Math.min(interval, 5_000), interval, new TimerConfig("monitoring-measure", false));
         }
     }
 
     @Timeout
     @TransactionAttribute(TransactionAttributeType.NOT_SUPPORTED)
-    void snapshot() {
+    void measure() {
         if (!migrations.done() || !running.compareAndSet(false, true)) {
             return;
         }
         try {
-            Instant now = Instant.now();
-            slowQueries.snapshot(now);
-            var vitals = vitalSigns.measure();
-            var health = healthScore.score(vitals);
-            latest.update(vitals, health);
-            int slow = slowQueries.slow(Duration.ofHours(1), 1).slowCount();
-            latest.slowStatements(slow);
-            trends.store(vitals, health, slow, alerts.lastOpenCount());
+            measured.fire(new VitalsMeasured(vitalSigns.measure()));
             if (failing) {
-                LOG.info("Monitoring snapshots are stored again");
+                LOG.info("The monitoring loop measures again");
                 failing = false;
             }
         } catch (RuntimeException e) {
             if (!failing) {
-                LOG.log(
-                        Level.WARNING,
-                        "Storing the monitoring snapshot failed; retrying at the next one: " + e.getMessage(),
-                        e);
+                LOG.log(Level.WARNING, "The monitoring round failed; retrying at the next one: " + e.getMessage(), e);
                 failing = true;
             }
         } finally {

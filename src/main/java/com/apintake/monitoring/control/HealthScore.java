@@ -2,11 +2,15 @@ package com.apintake.monitoring.control;
 
 import com.apintake.monitoring.entity.Component;
 import com.apintake.monitoring.entity.HealthReport;
+import com.apintake.monitoring.entity.HealthScored;
 import com.apintake.monitoring.entity.HealthSignal;
 import com.apintake.monitoring.entity.Threshold;
 import com.apintake.monitoring.entity.Vitals;
+import com.apintake.monitoring.entity.VitalsMeasured;
 import com.apintake.platform.control.Thresholds;
 import jakarta.enterprise.context.ApplicationScoped;
+import jakarta.enterprise.event.Event;
+import jakarta.enterprise.event.Observes;
 import jakarta.enterprise.inject.Any;
 import jakarta.enterprise.inject.Instance;
 import jakarta.inject.Inject;
@@ -96,6 +100,16 @@ public class HealthScore {
     @Inject
     @Any
     Instance<HealthSignal> signals;
+
+    @Inject
+    Event<HealthScored> scored;
+
+    /** The loop's step: every measurement is scored once, and the score published to its observers. */
+    void scoreMeasurement(@Observes VitalsMeasured measured) {
+        HealthScored event = new HealthScored(measured.vitals(), score(measured.vitals()));
+        scored.fire(event);
+        scored.fireAsync(event);
+    }
 
     public HealthReport score(Vitals vitals) {
         List<Measured> measured = new ArrayList<>();

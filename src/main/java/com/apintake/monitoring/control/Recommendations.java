@@ -175,6 +175,12 @@ public class Recommendations {
     @Inject
     Thresholds thresholds;
 
+    @Inject
+    SettingsRecommendations settingsTopic;
+
+    @Inject
+    SpaceRecommendations spaceTopic;
+
     public List<Recommendation> all(Vitals vitals) {
         List<Recommendation> found = new ArrayList<>();
         try (Connection connection = dataSource.getConnection()) {
@@ -191,6 +197,8 @@ public class Recommendations {
             throw new IllegalStateException("Reading the statistics for recommendations failed", e);
         }
         poolSize(found);
+        found.addAll(settingsTopic.find());
+        found.addAll(spaceTopic.find());
         return found;
     }
 
