@@ -1,9 +1,10 @@
 package com.apintake.monitoring.control;
 
 import com.apintake.monitoring.entity.Recommendation;
+import com.apintake.monitoring.entity.Vitals;
 import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.inject.Inject;
-import java.util.ArrayList;
+import java.sql.Connection;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -14,13 +15,13 @@ import java.util.Map;
  * (disk_budget). Sequences and invalid indexes are the other topics' business.
  */
 @ApplicationScoped
-public class SpaceRecommendations {
+public class SpaceRecommendations implements RecommendationTopic {
 
     @Inject
     Space space;
 
-    public List<Recommendation> find() {
-        List<Recommendation> found = new ArrayList<>();
+    @Override
+    public void find(Connection connection, Vitals vitals, List<Recommendation> found) {
         Space.Report report = space.report();
         for (var table : report.tables()) {
             if (!table.status().equals("ok")) {
@@ -74,7 +75,6 @@ public class SpaceRecommendations {
                             + " days at its current growth: grow the volume, or look at table_bloat and the retention"
                             + " settings."));
         }
-        return found;
     }
 
     private static Map<String, Object> evidence(Object... pairs) {
