@@ -6,6 +6,8 @@ import com.apintake.intake.entity.InvoiceView;
 import com.apintake.validation.control.Rule;
 import com.apintake.validation.entity.Finding;
 import jakarta.enterprise.context.ApplicationScoped;
+import jakarta.enterprise.context.Initialized;
+import jakarta.enterprise.event.Observes;
 import jakarta.enterprise.inject.Any;
 import jakarta.enterprise.inject.Instance;
 import jakarta.inject.Inject;
@@ -75,6 +77,12 @@ public class Intake {
         } finally {
             timing.stop();
         }
+    }
+
+    /** The intake's families exist from deployment on, at 0, not only after the first invoice. */
+    void registerMetrics(@Observes @Initialized(ApplicationScoped.class) Object ignored) {
+        metrics.timer(IntakeMetrics.DURATION);
+        IntakeMetrics.counterNames().forEach(this::counter);
     }
 
     private Counter counter(String name) {

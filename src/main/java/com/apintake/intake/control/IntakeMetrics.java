@@ -29,6 +29,11 @@ final class IntakeMetrics {
 
     private IntakeMetrics() {}
 
+    /** Every counter's name, so that all are on /metrics at 0 from the start (Prometheus' rate() needs the 0). */
+    static Iterable<String> counterNames() {
+        return COUNTERS.keySet();
+    }
+
     static Metadata counter(String name) {
         return Metadata.builder()
                 .withName(name)
