@@ -31,13 +31,13 @@ public class LiveQueriesResource {
     }
 
     @POST
-    @Path("{pid: [0-9]{1,9}}/cancel")
+    @Path("{pid}/cancel")
     public LiveQueries.Signalled cancel(@PathParam("pid") int pid) {
         return liveQueries.cancel(pid);
     }
 
     @POST
-    @Path("{pid: [0-9]{1,9}}/terminate")
+    @Path("{pid}/terminate")
     public LiveQueries.Signalled terminate(@PathParam("pid") int pid) {
         return liveQueries.terminate(pid);
     }
