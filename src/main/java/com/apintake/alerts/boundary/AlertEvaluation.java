@@ -12,7 +12,6 @@ import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.enterprise.context.Initialized;
 import jakarta.enterprise.event.Event;
 import jakarta.enterprise.event.Observes;
-import jakarta.enterprise.event.ObservesAsync;
 import jakarta.inject.Inject;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.logging.Logger;
@@ -21,7 +20,7 @@ import org.eclipse.microprofile.metrics.MetricRegistry;
 
 /**
  * The alert evaluation, an observer of the monitoring loop: for every scored measurement
- * (HealthScored) it fires {@link AlertRaised} or {@link AlertCleared} for each rule of
+ * (HealthScored, in the loop's own thread, so a round uses one connection at a time) it fires {@link AlertRaised} or {@link AlertCleared} for each rule of
  * {@link AlertRules} — the same events any other part of ap-intake uses — then counts the open
  * alerts (OpenAlerts, for the trends and the gauge). A round still running when the next measurement
  * arrives is skipped, not doubled; a round that cannot reach the database leaves the alerts as they
@@ -66,7 +65,7 @@ public class AlertEvaluation {
                 () -> store.lastOpenCount());
     }
 
-    void evaluate(@ObservesAsync HealthScored scored) {
+    void evaluate(@Observes HealthScored scored) {
         if (!running.compareAndSet(false, true)) {
             return;
         }
