@@ -8,6 +8,7 @@ import com.apintake.alerts.entity.AlertRaised;
 import com.apintake.alerts.entity.Severity;
 import com.apintake.monitoring.entity.HealthReport;
 import com.apintake.monitoring.entity.Vitals;
+import com.apintake.platform.control.Thresholds;
 import java.time.Instant;
 import java.util.List;
 import org.junit.jupiter.api.Test;
@@ -58,7 +59,7 @@ class AlertRulesTest {
         var outcomes = AlertRules.evaluate(
                 new Vitals(Instant.now(), pool(1, 8, 0, 0), database(0, 0, 0.999, 3.0), null),
                 health(95),
-                AlertRules.Limits.defaults());
+                Thresholds::defaults);
         assertThat(outcomes).allMatch(o -> o instanceof AlertCleared);
         assertThat(outcomes)
                 .extracting(o -> ((AlertCleared) o).condition())
@@ -75,9 +76,9 @@ class AlertRulesTest {
     @Test
     void thresholdsRaiseWarningsAndCriticals() {
         var outcomes = AlertRules.evaluate(
-                new Vitals(Instant.now(), pool(8, 8, 0, 3), database(5, 400, 0.93, 1500.0), null),
+                new Vitals(Instant.now(), pool(8, 8, 0, 3), database(5, 400, 0.97, 500.0), null),
                 health(55),
-                AlertRules.Limits.defaults());
+                Thresholds::defaults);
         assertThat(raised(outcomes, "health_score")).isEqualTo(Severity.CRITICAL);
         assertThat(raised(outcomes, "pool_utilization")).isEqualTo(Severity.CRITICAL);
         assertThat(raised(outcomes, "pool_waits")).isEqualTo(Severity.CRITICAL);
@@ -90,16 +91,14 @@ class AlertRulesTest {
     @Test
     void waitingWithoutTimeoutsIsAWarning() {
         var outcomes = AlertRules.evaluate(
-                new Vitals(Instant.now(), pool(6, 8, 2, 0), null, "down"), null, AlertRules.Limits.defaults());
+                new Vitals(Instant.now(), pool(6, 8, 2, 0), null, "down"), null, Thresholds::defaults);
         assertThat(raised(outcomes, "pool_waits")).isEqualTo(Severity.WARNING);
     }
 
     @Test
     void whatCouldNotBeMeasuredNeitherRaisesNorClears() {
         var outcomes = AlertRules.evaluate(
-                new Vitals(Instant.now(), null, null, "SQLException: no connection"),
-                null,
-                AlertRules.Limits.defaults());
+                new Vitals(Instant.now(), null, null, "SQLException: no connection"), null, Thresholds::defaults);
         assertThat(outcomes).isEmpty();
     }
 

@@ -101,7 +101,7 @@ public class TestEnvironment implements LauncherSessionListener {
     private static int webhookPort;
 
     /**
-     * Monitoring and alerts on a test's time scale: the evaluator every 2 s, snapshots every 3 s, a
+     * Monitoring and alerts on a test's time scale: the monitoring loop measures every 2 s, snapshots every 3 s, a
      * 10 s recent window, webhooks to a loopback port a test can listen on, and a JMX connector on
      * loopback (no authentication, tests only) through which tests change the pool at runtime the way
      * an operator would with asadmin.
@@ -110,11 +110,10 @@ public class TestEnvironment implements LauncherSessionListener {
         jmxPort = PayaraMicroLaunch.freePort();
         webhookPort = PayaraMicroLaunch.freePort();
         return Map.ofEntries(
-                Map.entry("apintake.alerts.evaluate-seconds", "2"),
+                Map.entry("apintake.monitoring.measure-seconds", "2"),
                 Map.entry("apintake.monitoring.snapshot-seconds", "3"),
                 Map.entry("apintake.monitoring.window-seconds", "10"),
-                Map.entry("apintake.monitoring.idle-in-transaction-seconds", "2"),
-                Map.entry("apintake.alerts.idle-in-transaction-seconds", "3"),
+                Map.entry("apintake.threshold.idle_in_transaction.warn", "2"),
                 Map.entry("apintake.alerts.webhook-url", "http://127.0.0.1:" + webhookPort + "/alerts"),
                 Map.entry("apintake.alerts.webhook-attempts", "2"),
                 Map.entry("apintake.alerts.webhook-backoff-ms", "200"),

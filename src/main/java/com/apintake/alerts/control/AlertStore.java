@@ -5,6 +5,7 @@ import com.apintake.alerts.entity.AlertChange;
 import com.apintake.alerts.entity.AlertCleared;
 import com.apintake.alerts.entity.AlertRaised;
 import com.apintake.alerts.entity.Severity;
+import com.apintake.monitoring.entity.AlertFeed;
 import jakarta.annotation.Resource;
 import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.enterprise.event.Observes;
@@ -30,7 +31,7 @@ import javax.sql.DataSource;
  * retries it. Observes {@link AlertRaised} and {@link AlertCleared} from anywhere in ap-intake.
  */
 @ApplicationScoped
-public class AlertStore {
+public class AlertStore implements AlertFeed {
 
     static final String FIND_OPEN =
             "SELECT id, severity, opened_at FROM alerts WHERE condition = ? AND resolved_at IS NULL FOR UPDATE";
@@ -251,6 +252,12 @@ public class AlertStore {
         } catch (SQLException e) {
             throw new IllegalStateException("Counting open alerts failed", e);
         }
+    }
+
+    /** The dashboard's view of the alerts (monitoring's AlertFeed). */
+    @Override
+    public List<Alert> recent(Instant recentSince, int limit) {
+        return list(recentSince, limit);
     }
 
     /** The number of open alerts at the last count, without touching the database (for the gauge). */

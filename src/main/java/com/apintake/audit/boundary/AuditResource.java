@@ -2,8 +2,8 @@ package com.apintake.audit.boundary;
 
 import com.apintake.audit.control.AuditTrail;
 import com.apintake.platform.boundary.Problem;
-import com.apintake.platform.boundary.PublicLinks;
 import com.apintake.platform.boundary.ProblemResponses;
+import com.apintake.platform.boundary.PublicLinks;
 import com.apintake.security.entity.Roles;
 import jakarta.annotation.security.RolesAllowed;
 import jakarta.inject.Inject;

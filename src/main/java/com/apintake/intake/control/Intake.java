@@ -7,6 +7,8 @@ import com.apintake.intake.entity.InvoiceView;
 import com.apintake.validation.control.OfficialRules;
 import com.apintake.validation.entity.Finding;
 import jakarta.enterprise.context.ApplicationScoped;
+import jakarta.enterprise.context.Initialized;
+import jakarta.enterprise.event.Observes;
 import jakarta.inject.Inject;
 import java.util.ArrayList;
 import java.util.List;
@@ -44,7 +46,7 @@ public class Intake {
     MetricRegistry metrics;
 
     public Receipt receive(byte[] bytes, String filename, String contentType) {
-        Timer.Context timing = metrics.timer("apintake_intake_seconds").time();
+        Timer.Context timing = metrics.timer(IntakeMetrics.DURATION).time();
         try {
             String hash = FileFingerprint.of(bytes);
             Optional<InvoiceView> known = invoices.findByHash(hash);
@@ -78,7 +80,13 @@ public class Intake {
         }
     }
 
+    /** The intake's families exist from deployment on, at 0, not only after the first invoice. */
+    void registerMetrics(@Observes @Initialized(ApplicationScoped.class) Object ignored) {
+        metrics.timer(IntakeMetrics.DURATION);
+        IntakeMetrics.counterNames().forEach(this::counter);
+    }
+
     private Counter counter(String name) {
-        return metrics.counter(name);
+        return metrics.counter(IntakeMetrics.counter(name));
     }
 }

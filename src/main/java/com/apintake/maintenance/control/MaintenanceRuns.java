@@ -25,7 +25,8 @@ import org.eclipse.microprofile.config.inject.ConfigProperty;
 /**
  * The scheduled maintenance, recorded run by run in maintenance_runs.
  * <ul>
- *   <li>weekly: ANALYZE of the tables with stale statistics, then the weekly performance report
+ *   <li>weekly: ANALYZE of the tables with stale statistics, REINDEX INDEX CONCURRENTLY of bloated
+ *       indexes and removal of invalid ones (IndexRebuilds), then the weekly performance report
  *       (index usage, top statements, table growth, recommendations, health trend);
  *   <li>daily: the slow statements of the last day into a daily report, and the retention purge of
  *       monitoring snapshots (apintake.monitoring.retention-days) and resolved alerts
@@ -58,6 +59,9 @@ public class MaintenanceRuns {
     StaleStatistics staleStatistics;
 
     @Inject
+    IndexRebuilds indexRebuilds;
+
+    @Inject
     PerformanceReports reports;
 
     @Inject
@@ -80,6 +84,7 @@ public class MaintenanceRuns {
     public Run weekly(String trigger) {
         long id = start("weekly", trigger);
         List<Action> actions = new ArrayList<>(staleStatistics.analyze());
+        actions.addAll(indexRebuilds.rebuild());
         Long report = step(
                 actions,
                 "report",

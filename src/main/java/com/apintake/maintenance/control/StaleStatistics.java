@@ -1,6 +1,7 @@
 package com.apintake.maintenance.control;
 
 import com.apintake.maintenance.entity.Action;
+import com.apintake.platform.control.Thresholds;
 import jakarta.annotation.Resource;
 import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.inject.Inject;
@@ -14,8 +15,9 @@ import org.eclipse.microprofile.config.inject.ConfigProperty;
 
 /**
  * ANALYZE for the tables whose statistics have gone stale: at least apintake.maintenance.analyze-min-rows
- * rows changed since the last analyze and at least apintake.maintenance.analyze-fraction of the live
- * rows. Each ANALYZE runs in its own transaction under a lock timeout, so it gives up rather than
+ * rows changed since the last analyze and at least the stale_statistics threshold (registry
+ * apintake.threshold.stale_statistics.warn, percent of the live rows; the same figure the
+ * recommendations judge by). Each ANALYZE runs in its own transaction under a lock timeout, so it gives up rather than
  * queue behind (and in front of) intake, and under a statement timeout, so it cannot run away.
  * ANALYZE takes a SHARE UPDATE EXCLUSIVE lock, which lets inserts and updates go on.
  */
@@ -36,8 +38,7 @@ public class StaleStatistics {
     long minRows;
 
     @Inject
-    @ConfigProperty(name = "apintake.maintenance.analyze-fraction", defaultValue = "0.05")
-    double fraction;
+    Thresholds thresholds;
 
     @Inject
     @ConfigProperty(name = "apintake.maintenance.lock-timeout-ms", defaultValue = "5000")
@@ -54,7 +55,7 @@ public class StaleStatistics {
             List<String[]> candidates = new ArrayList<>();
             try (var statement = connection.prepareStatement(CANDIDATES)) {
                 statement.setLong(1, minRows);
-                statement.setDouble(2, fraction);
+                statement.setDouble(2, thresholds.limit("stale_statistics").warn() / 100);
                 try (var rows = statement.executeQuery()) {
                     while (rows.next()) {
                         candidates.add(

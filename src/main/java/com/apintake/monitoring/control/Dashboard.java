@@ -1,10 +1,10 @@
 package com.apintake.monitoring.control;
 
-import com.apintake.alerts.control.AlertStore;
-import com.apintake.alerts.entity.Alert;
+import com.apintake.monitoring.entity.AlertFeed;
 import com.apintake.monitoring.entity.HealthReport;
 import com.apintake.monitoring.entity.Recommendation;
 import jakarta.enterprise.context.ApplicationScoped;
+import jakarta.enterprise.inject.Instance;
 import jakarta.inject.Inject;
 import java.time.Duration;
 import java.time.Instant;
@@ -25,7 +25,7 @@ public class Dashboard {
             SlowQueries.Window slowQueries,
             List<SlowSqlLog.Entry> payaraSlowSql,
             List<Recommendation> recommendations,
-            List<Alert> alerts) {}
+            List<?> alerts) {}
 
     static final Duration SLOW_WINDOW = Duration.ofHours(1);
     static final int TOP = 10;
@@ -52,7 +52,7 @@ public class Dashboard {
     Recommendations recommendations;
 
     @Inject
-    AlertStore alerts;
+    Instance<AlertFeed> alerts;
 
     public View view() {
         var vitals = vitalSigns.measure();
@@ -66,6 +66,6 @@ public class Dashboard {
                 slowQueries.slow(SLOW_WINDOW, TOP),
                 slowSqlLog.recent(now.minus(SLOW_WINDOW), TOP),
                 recommendations.all(vitals),
-                alerts.list(now.minus(Duration.ofDays(1)), 20));
+                alerts.isResolvable() ? alerts.get().recent(now.minus(Duration.ofDays(1)), 20) : List.of());
     }
 }

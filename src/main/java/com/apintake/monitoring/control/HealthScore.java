@@ -2,10 +2,15 @@ package com.apintake.monitoring.control;
 
 import com.apintake.monitoring.entity.Component;
 import com.apintake.monitoring.entity.HealthReport;
+import com.apintake.monitoring.entity.HealthScored;
 import com.apintake.monitoring.entity.HealthSignal;
 import com.apintake.monitoring.entity.Threshold;
 import com.apintake.monitoring.entity.Vitals;
+import com.apintake.monitoring.entity.VitalsMeasured;
+import com.apintake.platform.control.Thresholds;
 import jakarta.enterprise.context.ApplicationScoped;
+import jakarta.enterprise.event.Event;
+import jakarta.enterprise.event.Observes;
 import jakarta.enterprise.inject.Any;
 import jakarta.enterprise.inject.Instance;
 import jakarta.inject.Inject;
@@ -27,10 +32,12 @@ public class HealthScore {
     record Rule(Threshold defaults, String source, Function<Vitals, Double> value) {}
 
     /**
-     * The defaults and why:
+     * The components, their units and weights. Their warn/crit pairs are the registry's
+     * (platform/control/Thresholds), which says why each lies where it does; the pairs here only
+     * document the defaults for the pure tests. What each component reads:
      * pool_utilization: a pool above 80 % used has no room for a burst; at 95 % requests start to queue.
      * pool_waits: requests waiting for a connection now plus those that timed out in the recent window;
-     *   any is a symptom, 5 means users see errors.
+     *   any is a symptom, 3 mean users see errors.
      * query_latency: mean statement time over the recent window (pg_stat_statements); an OLTP intake
      *   statement should take milliseconds, 100 ms means something scans, 1 s is an outage in slow motion.
      * cache_hit_ratio: below 99 % the working set no longer fits shared_buffers; below 95 % most reads hit disk.
@@ -45,7 +52,7 @@ public class HealthScore {
                     "pool",
                     v -> v.pool() == null ? null : v.pool().utilizationPercent()),
             new Rule(
-                    new Threshold("pool_waits", "requests", 1, 5, 10),
+                    new Threshold("pool_waits", "requests", 1, 3, 10),
                     "pool",
                     v -> v.pool() == null
                             ? null
@@ -88,8 +95,21 @@ public class HealthScore {
     Config config;
 
     @Inject
+    Thresholds thresholds;
+
+    @Inject
     @Any
     Instance<HealthSignal> signals;
+
+    @Inject
+    Event<HealthScored> scored;
+
+    /** The loop's step: every measurement is scored once, and the score published to its observers. */
+    void scoreMeasurement(@Observes VitalsMeasured measured) {
+        HealthScored event = new HealthScored(measured.vitals(), score(measured.vitals()));
+        scored.fire(event);
+        scored.fireAsync(event);
+    }
 
     public HealthReport score(Vitals vitals) {
         List<Measured> measured = new ArrayList<>();
@@ -147,14 +167,25 @@ public class HealthScore {
         return new HealthReport(score, HealthReport.status(score), at, components);
     }
 
+    /**
+     * warn and crit come from the threshold registry (apintake.threshold.&lt;name&gt;.*) when it has an
+     * entry of that name, else from the component itself (apintake.monitoring.health.&lt;name&gt;.warn /
+     * .crit, for components other parts of ap-intake contribute); the weight is
+     * apintake.monitoring.health.&lt;name&gt;.weight.
+     */
     private Threshold configured(Threshold defaults) {
         String prefix = "apintake.monitoring.health." + defaults.name() + ".";
+        double weight = config.getOptionalValue(prefix + "weight", Double.class).orElse(defaults.weight());
+        if (Thresholds.DEFAULTS.stream().anyMatch(l -> l.name().equals(defaults.name()))) {
+            Thresholds.Limit limit = thresholds.limit(defaults.name());
+            return new Threshold(defaults.name(), defaults.unit(), limit.warn(), limit.crit(), weight);
+        }
         return new Threshold(
                 defaults.name(),
                 defaults.unit(),
                 config.getOptionalValue(prefix + "warn", Double.class).orElse(defaults.warnAt()),
                 config.getOptionalValue(prefix + "crit", Double.class).orElse(defaults.critAt()),
-                config.getOptionalValue(prefix + "weight", Double.class).orElse(defaults.weight()));
+                weight);
     }
 
     private static double round(double value, int digits) {

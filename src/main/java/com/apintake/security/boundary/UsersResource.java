@@ -2,8 +2,8 @@ package com.apintake.security.boundary;
 
 import com.apintake.platform.boundary.Input;
 import com.apintake.platform.boundary.Problem;
-import com.apintake.platform.boundary.PublicLinks;
 import com.apintake.platform.boundary.ProblemResponses;
+import com.apintake.platform.boundary.PublicLinks;
 import com.apintake.security.control.Users;
 import com.apintake.security.entity.Roles;
 import jakarta.annotation.security.RolesAllowed;

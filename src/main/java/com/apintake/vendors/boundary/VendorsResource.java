@@ -1,8 +1,8 @@
 package com.apintake.vendors.boundary;
 
 import com.apintake.platform.boundary.Problem;
-import com.apintake.platform.boundary.PublicLinks;
 import com.apintake.platform.boundary.ProblemResponses;
+import com.apintake.platform.boundary.PublicLinks;
 import com.apintake.security.entity.Roles;
 import com.apintake.vendors.control.Vendors;
 import com.apintake.vendors.entity.Vendor;

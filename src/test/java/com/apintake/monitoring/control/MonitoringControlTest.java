@@ -43,16 +43,17 @@ class MonitoringControlTest {
 
     @Test
     void indexFixesAreChangeSetsThatBuildConcurrently() {
-        assertThat(Recommendations.concurrently("CREATE UNIQUE INDEX u ON public.t USING btree (a)"))
+        assertThat(IndexRecommendations.concurrently("CREATE UNIQUE INDEX u ON public.t USING btree (a)"))
                 .isEqualTo("CREATE UNIQUE INDEX CONCURRENTLY IF NOT EXISTS u ON public.t USING btree (a)");
-        String changeSet = Recommendations.dropIndexChangeSet(
+        String changeSet = IndexRecommendations.dropIndexChangeSet(
                 "public", "idx_t_a", "CREATE INDEX idx_t_a ON public.t USING btree (a)", "unused");
         assertThat(changeSet)
                 .startsWith("--changeset ap-intake:drop-idx-t-a runInTransaction:false\n")
                 .contains("DROP INDEX CONCURRENTLY IF EXISTS public.idx_t_a;\n")
                 .endsWith("--rollback CREATE INDEX CONCURRENTLY IF NOT EXISTS idx_t_a ON public.t USING btree (a);\n");
-        assertThat(Recommendations.quote("Mixed")).isEqualTo("\"Mixed\"");
-        assertThat(Recommendations.equalityColumns("SELECT * FROM t WHERE vendor_id = $1 AND status = $2 AND x > $3"))
+        assertThat(IndexRecommendations.quote("Mixed")).isEqualTo("\"Mixed\"");
+        assertThat(IndexRecommendations.equalityColumns(
+                        "SELECT * FROM t WHERE vendor_id = $1 AND status = $2 AND x > $3"))
                 .containsExactly("vendor_id", "status");
     }
 }
