@@ -7,6 +7,7 @@ import com.apintake.alerts.entity.AlertRaised;
 import com.apintake.monitoring.control.HealthScore;
 import com.apintake.monitoring.control.LatestHealth;
 import com.apintake.monitoring.control.VitalSigns;
+import com.apintake.platform.control.JobClaims;
 import com.apintake.platform.control.Migrations;
 import jakarta.annotation.PostConstruct;
 import jakarta.annotation.Resource;
@@ -16,6 +17,7 @@ import jakarta.ejb.DependsOn;
 import jakarta.ejb.Singleton;
 import jakarta.ejb.Startup;
 import jakarta.ejb.Timeout;
+import jakarta.ejb.Timer;
 import jakarta.ejb.TimerConfig;
 import jakarta.ejb.TimerService;
 import jakarta.ejb.TransactionAttribute;
@@ -49,6 +51,9 @@ public class AlertEvaluation {
 
     @Inject
     Migrations migrations;
+
+    @Inject
+    JobClaims claims;
 
     @Inject
     VitalSigns vitalSigns;
@@ -92,8 +97,19 @@ public class AlertEvaluation {
 
     @Timeout
     @TransactionAttribute(TransactionAttributeType.NOT_SUPPORTED)
-    void evaluate() {
-        if (!migrations.done() || !running.compareAndSet(false, true)) {
+    void evaluate(Timer timer) {
+        if (migrations.done()) {
+            claims.once(
+                    "alert-evaluation",
+                    "every " + evaluateSeconds + " s",
+                    timer,
+                    Duration.ofSeconds(evaluateSeconds),
+                    this::evaluate);
+        }
+    }
+
+    private void evaluate() {
+        if (!running.compareAndSet(false, true)) {
             return;
         }
         try {

@@ -3,6 +3,8 @@ package com.apintake.backup.boundary;
 import com.apintake.backup.control.BackupJobs;
 import com.apintake.backup.control.CronSchedule;
 import com.apintake.backup.entity.BackupKind;
+import com.apintake.platform.control.JobClaims;
+import com.apintake.platform.entity.MissedJob;
 import jakarta.annotation.PostConstruct;
 import jakarta.annotation.Resource;
 import jakarta.ejb.ConcurrencyManagement;
@@ -16,7 +18,11 @@ import jakarta.ejb.TimerConfig;
 import jakarta.ejb.TimerService;
 import jakarta.ejb.TransactionManagement;
 import jakarta.ejb.TransactionManagementType;
+import jakarta.enterprise.event.Observes;
 import jakarta.inject.Inject;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
 import java.util.Optional;
@@ -46,6 +52,14 @@ public class BackupSchedule {
     BackupJobs jobs;
 
     @Inject
+    JobClaims claims;
+
+    /** Logical backups every this many seconds instead of apintake.backup.schedule (0: the schedule). */
+    @Inject
+    @ConfigProperty(name = "apintake.backup.interval-seconds", defaultValue = "0")
+    long backupIntervalSeconds;
+
+    @Inject
     @ConfigProperty(name = "apintake.backup.schedule", defaultValue = "0 2 * * *")
     String backupSchedule;
 
@@ -68,7 +82,14 @@ public class BackupSchedule {
     @PostConstruct
     void createTimers() {
         kinds(); // a typo in the kinds fails the deployment, not the first 02:00 run
-        create(BACKUP, backupSchedule);
+        if (backupIntervalSeconds > 0) {
+            // Aligned to multiples of the interval, so every instance's timer fires on the same due time.
+            Duration period = Duration.ofSeconds(backupIntervalSeconds);
+            timers.createIntervalTimer(
+                    JobClaims.alignedDelay(Instant.now(), period), period.toMillis(), new TimerConfig(BACKUP, false));
+        } else {
+            create(BACKUP, backupSchedule);
+        }
         create(BASE, baseSchedule);
         create(DRILL, drillSchedule);
     }
@@ -87,13 +108,48 @@ public class BackupSchedule {
     @Timeout
     void fire(Timer timer) {
         String job = String.valueOf(timer.getInfo());
+        boolean interval = BACKUP.equals(job) && backupIntervalSeconds > 0;
+        try {
+            claims.once(
+                    job,
+                    interval ? "every " + backupIntervalSeconds + " s" : schedule(job),
+                    timer,
+                    interval ? Duration.ofSeconds(backupIntervalSeconds) : JobClaims.CALENDAR,
+                    () -> fire(job));
+        } catch (RuntimeException e) {
+            LOG.info(() -> "Scheduled " + job + " did not succeed (alerted): " + e.getMessage());
+        }
+    }
+
+    /** A backup, base backup or drill missed while every instance was down (JobCatchUp). */
+    public void catchUp(@Observes MissedJob missed) {
+        String job = missed.job();
+        if (List.of(BACKUP, BASE, DRILL).contains(job)
+                && !"off".equalsIgnoreCase(schedule(job).strip())) {
+            try {
+                claims.once(missed, () -> fire(job));
+            } catch (RuntimeException e) {
+                LOG.info(() -> "Catching up " + job + " did not succeed (alerted): " + e.getMessage());
+            }
+        }
+    }
+
+    private String schedule(String job) {
+        String cron = BACKUP.equals(job) ? backupSchedule : BASE.equals(job) ? baseSchedule : drillSchedule;
+        return cron + timeZone.map(zone -> " " + zone).orElse("");
+    }
+
+    /** Runs the job here; throws when a part failed (already alerted), so its claim records FAILED. */
+    private void fire(String job) {
+        List<String> failed = new ArrayList<>();
         switch (job) {
-            case BACKUP -> kinds().forEach(kind -> run(job + " " + kind.label(), () -> jobs.backup(kind, "schedule")));
-            case BASE -> run(job, () -> jobs.backup(BackupKind.BASE, "schedule"));
+            case BACKUP ->
+                kinds().forEach(kind -> run(job + " " + kind.label(), () -> jobs.backup(kind, "schedule"), failed));
+            case BASE -> run(job, () -> jobs.backup(BackupKind.BASE, "schedule"), failed);
             case DRILL ->
                 jobs.newestFull()
                         .ifPresentOrElse(
-                                newest -> run(job, () -> jobs.verify(newest.id(), "schedule")),
+                                newest -> run(job, () -> jobs.verify(newest.id(), "schedule"), failed),
                                 () -> jobs.alert(
                                         "drill",
                                         null,
@@ -101,10 +157,13 @@ public class BackupSchedule {
                                         "there is no usable full backup to restore"));
             default -> LOG.warning(() -> "Unknown backup timer " + job);
         }
+        if (!failed.isEmpty()) {
+            throw new IllegalStateException(String.join("; ", failed));
+        }
     }
 
     /** Runs the job to its end, so the kinds of one schedule run one after another. */
-    private void run(String job, java.util.function.Supplier<BackupJobs.Started> start) {
+    private void run(String job, java.util.function.Supplier<BackupJobs.Started> start, List<String> failed) {
         try {
             start.get().done().get();
         } catch (BackupJobs.Refused refused) {
@@ -113,10 +172,13 @@ public class BackupSchedule {
             } else {
                 jobs.alert(job, null, "scheduled " + job + " was refused", refused.getMessage());
             }
+            failed.add(job + ": " + refused.getMessage());
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
+            failed.add(job + ": interrupted");
         } catch (Exception e) {
             jobs.alert(job, null, "scheduled " + job + " could not start", String.valueOf(e.getMessage()));
+            failed.add(job + ": " + e.getMessage());
         }
     }
 

@@ -8,6 +8,7 @@ import com.apintake.monitoring.control.SlowQueries;
 import com.apintake.monitoring.control.Trends;
 import com.apintake.monitoring.control.VitalSigns;
 import com.apintake.monitoring.entity.Threshold;
+import com.apintake.platform.control.JobClaims;
 import com.apintake.platform.control.Migrations;
 import jakarta.annotation.PostConstruct;
 import jakarta.annotation.Resource;
@@ -17,6 +18,7 @@ import jakarta.ejb.DependsOn;
 import jakarta.ejb.Singleton;
 import jakarta.ejb.Startup;
 import jakarta.ejb.Timeout;
+import jakarta.ejb.Timer;
 import jakarta.ejb.TimerConfig;
 import jakarta.ejb.TimerService;
 import jakarta.ejb.TransactionAttribute;
@@ -52,6 +54,9 @@ public class MonitoringSchedule {
 
     @Inject
     Migrations migrations;
+
+    @Inject
+    JobClaims claims;
 
     @Inject
     VitalSigns vitalSigns;
@@ -96,19 +101,27 @@ public class MonitoringSchedule {
 
     @Timeout
     @TransactionAttribute(TransactionAttributeType.NOT_SUPPORTED)
-    void snapshot() {
+    void snapshot(Timer timer) {
         if (!migrations.done() || !running.compareAndSet(false, true)) {
             return;
         }
         try {
             Instant now = Instant.now();
-            slowQueries.snapshot(now);
+            // Every instance measures (its gauges show the latest figures); one per cluster stores them.
             var vitals = vitalSigns.measure();
             var health = healthScore.score(vitals);
             latest.update(vitals, health);
             int slow = slowQueries.slow(Duration.ofHours(1), 1).slowCount();
             latest.slowStatements(slow);
-            trends.store(vitals, health, slow, alerts.lastOpenCount());
+            claims.once(
+                    "monitoring-snapshot",
+                    "every " + snapshotSeconds + " s",
+                    timer,
+                    Duration.ofSeconds(snapshotSeconds),
+                    () -> {
+                        slowQueries.snapshot(now);
+                        trends.store(vitals, health, slow, alerts.lastOpenCount());
+                    });
             if (failing) {
                 LOG.info("Monitoring snapshots are stored again");
                 failing = false;
