@@ -98,17 +98,23 @@ public class AlertEvaluation {
     @Timeout
     @TransactionAttribute(TransactionAttributeType.NOT_SUPPORTED)
     void evaluate(Timer timer) {
-        if (migrations.done()) {
-            claims.once(
-                    "alert-evaluation",
-                    "every " + evaluateSeconds + " s",
-                    timer,
-                    Duration.ofSeconds(evaluateSeconds),
-                    this::evaluate);
+        if (migrations.done()
+                && !claims.once(
+                        "alert-evaluation",
+                        "every " + evaluateSeconds + " s",
+                        timer,
+                        Duration.ofSeconds(evaluateSeconds),
+                        this::evaluateRound)) {
+            // Another instance evaluated: this one still reads the open count for its alerts.open gauge.
+            try {
+                store.countOpen();
+            } catch (RuntimeException e) {
+                LOG.fine(() -> "Counting open alerts failed: " + e.getMessage());
+            }
         }
     }
 
-    private void evaluate() {
+    private void evaluateRound() {
         if (!running.compareAndSet(false, true)) {
             return;
         }

@@ -112,10 +112,10 @@ public class BackupSchedule {
         try {
             claims.once(
                     job,
-                    interval ? "every " + backupIntervalSeconds + " s" : schedule(job),
+                    interval ? "every " + backupIntervalSeconds + " s" : scheduleText(job),
                     timer,
                     interval ? Duration.ofSeconds(backupIntervalSeconds) : JobClaims.CALENDAR,
-                    () -> fire(job));
+                    () -> runJob(job));
         } catch (RuntimeException e) {
             LOG.info(() -> "Scheduled " + job + " did not succeed (alerted): " + e.getMessage());
         }
@@ -125,22 +125,25 @@ public class BackupSchedule {
     public void catchUp(@Observes MissedJob missed) {
         String job = missed.job();
         if (List.of(BACKUP, BASE, DRILL).contains(job)
-                && !"off".equalsIgnoreCase(schedule(job).strip())) {
+                && CronSchedule.parse(cron(job), timeZone).isPresent()) {
             try {
-                claims.once(missed, () -> fire(job));
+                claims.once(missed, () -> runJob(job));
             } catch (RuntimeException e) {
                 LOG.info(() -> "Catching up " + job + " did not succeed (alerted): " + e.getMessage());
             }
         }
     }
 
-    private String schedule(String job) {
-        String cron = BACKUP.equals(job) ? backupSchedule : BASE.equals(job) ? baseSchedule : drillSchedule;
-        return cron + timeZone.map(zone -> " " + zone).orElse("");
+    private String scheduleText(String job) {
+        return cron(job) + timeZone.map(zone -> " " + zone).orElse("");
+    }
+
+    private String cron(String job) {
+        return BACKUP.equals(job) ? backupSchedule : BASE.equals(job) ? baseSchedule : drillSchedule;
     }
 
     /** Runs the job here; throws when a part failed (already alerted), so its claim records FAILED. */
-    private void fire(String job) {
+    private void runJob(String job) {
         List<String> failed = new ArrayList<>();
         switch (job) {
             case BACKUP ->

@@ -90,7 +90,8 @@ public class MaintenanceSchedule {
         }
         String kind = String.valueOf(timer.getInfo());
         try {
-            claims.once("maintenance-" + kind, schedule(kind), timer, JobClaims.CALENDAR, () -> run(kind, "schedule"));
+            claims.once(
+                    "maintenance-" + kind, scheduleText(kind), timer, JobClaims.CALENDAR, () -> run(kind, "schedule"));
         } catch (RuntimeException e) {
             LOG.log(Level.WARNING, "Scheduled " + timer.getInfo() + " maintenance failed", e);
         }
@@ -99,7 +100,7 @@ public class MaintenanceSchedule {
     /** A weekly or daily run missed while every instance was down (JobCatchUp). */
     public void catchUp(@Observes MissedJob missed) {
         String kind = missed.job().replaceFirst("^maintenance-", "");
-        if (!missed.job().startsWith("maintenance-") || schedule(kind).equalsIgnoreCase("off")) {
+        if (!missed.job().startsWith("maintenance-") || scheduleText(kind).equalsIgnoreCase("off")) {
             return;
         }
         try {
@@ -109,7 +110,7 @@ public class MaintenanceSchedule {
         }
     }
 
-    private String schedule(String kind) {
+    private String scheduleText(String kind) {
         String when = "weekly".equals(kind) ? weekly : daily;
         return when.isBlank() || when.equalsIgnoreCase("off") ? "off" : when + " " + timezone;
     }
