@@ -151,8 +151,11 @@ class ClusterIT {
                 .as("four backup due times passed")
                 .isTrue();
         assertOneBackupPerDueTime();
-        assertThat(eventually(Duration.ofSeconds(60), () -> count(
-                        "SELECT count(*) FROM job_runs WHERE job = 'maintenance-daily' AND outcome <> 'RUNNING'") > 0))
+        assertThat(eventually(
+                        Duration.ofSeconds(60),
+                        () -> count(
+                                        "SELECT count(*) FROM job_runs WHERE job = 'maintenance-daily' AND outcome <> 'RUNNING'")
+                                > 0))
                 .as("the missed maintenance is caught up (checked every 5 s)")
                 .isTrue();
         assertThat(count("SELECT count(*) FROM job_runs WHERE job = 'maintenance-daily' AND due_at = ?", missed))

@@ -39,6 +39,9 @@ public class JobClaims {
 
     private static final Logger LOG = Logger.getLogger(JobClaims.class.getName());
 
+    /** Jobs whose last claim could not be written: warned once, not at every firing (the inbox fires every few seconds). */
+    private static final java.util.Set<String> UNCLAIMABLE = java.util.concurrent.ConcurrentHashMap.newKeySet();
+
     /** A calendar timer fires on a whole minute; the due time is that minute. */
     public static final Duration CALENDAR = Duration.ofMinutes(1);
 
@@ -128,12 +131,19 @@ public class JobClaims {
                     }
                     long id = rows.getLong(1);
                     purge(connection, job, due);
+                    if (UNCLAIMABLE.remove(job)) {
+                        LOG.info(() -> job + " is claimed in job_runs again");
+                    }
                     return Optional.of(id);
                 }
             }
         } catch (SQLException e) {
-            LOG.warning(() ->
-                    "Could not claim " + job + " due " + due + " (" + e.getMessage() + "); running it here unrecorded");
+            // Before the start-up migration created job_runs, or with the database down.
+            Level level = UNCLAIMABLE.add(job) ? Level.WARNING : Level.FINE;
+            LOG.log(
+                    level,
+                    () -> "Could not claim " + job + " due " + due + " (" + e.getMessage()
+                            + "); running it here unrecorded until claims work again");
             return Optional.of(-1L);
         }
     }
