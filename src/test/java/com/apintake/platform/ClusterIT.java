@@ -116,10 +116,28 @@ class ClusterIT {
             urls.add(new URL("http://127.0.0.1:" + launch.httpPort() + "/"));
         }
         for (int i = 0; i < 2; i++) {
-            assertThat(launches.get(i).awaitReady(members.get(i), Duration.ofMinutes(10)))
-                    .as("member %d ready, see %s", i, logs.get(i))
-                    .isTrue();
+            awaitReady(members.get(i), urls.get(i), logs.get(i), Duration.ofMinutes(10));
         }
+    }
+
+    /** Like PayaraMicroLaunch.awaitReady, but a failure says what /health/ready answered last. */
+    private static void awaitReady(Process member, URL url, Path log, Duration timeout) throws InterruptedException {
+        Instant deadline = Instant.now().plus(timeout);
+        String last = "no answer";
+        while (member.isAlive() && Instant.now().isBefore(deadline)) {
+            try {
+                var answer = Http.anonymous().get(url, "/health/ready");
+                if (answer.status() == 200) {
+                    return;
+                }
+                last = answer.status() + " " + answer.body();
+            } catch (RuntimeException notYet) {
+                last = String.valueOf(notYet.getMessage());
+            }
+            Thread.sleep(1000);
+        }
+        throw new AssertionError(
+                url + " not ready (alive: " + member.isAlive() + "), last answer: " + last + "; see " + log);
     }
 
     @AfterAll
