@@ -55,6 +55,53 @@ class LiquibaseCliIT {
         }
     }
 
+    static final String ROLLBACK_DATABASE = "ap_intake_rollback";
+
+    /** A DBA's habit: roll back the newest changeset, update again, and the schema is as before. */
+    @Test
+    void rollingBackTheNewestChangesetAndUpdatingAgainLeavesTheSameSchema() throws Exception {
+        var postgres = TestEnvironment.postgres();
+        postgres.dropDatabaseIfExists(ROLLBACK_DATABASE);
+        postgres.createDatabaseIfMissing(ROLLBACK_DATABASE);
+        String url = postgres.jdbcUrl(ROLLBACK_DATABASE);
+        try (Connection db = postgres.connect(ROLLBACK_DATABASE)) {
+            update(url);
+            List<String> changelog = rows(db, CHANGELOG_IDS);
+            String newest = rows(db, CHANGELOG_IDS + " DESC LIMIT 1").get(0);
+            List<String> schema = schema(db);
+            Schema.rollbackCount(Path.of(System.getProperty("apintake.basedir")), url, TestEnvironment.USER, null, 1);
+            List<String> rolledBack = new ArrayList<>(changelog);
+            rolledBack.remove(newest);
+            assertThat(rows(db, CHANGELOG_IDS))
+                    .as("the newest changeset (%s) is rolled back", newest)
+                    .containsExactlyInAnyOrderElementsOf(rolledBack);
+            update(url);
+            assertThat(rows(db, CHANGELOG_IDS)).containsExactlyInAnyOrderElementsOf(changelog);
+            assertThat(schema(db)).isEqualTo(schema);
+        } finally {
+            postgres.dropDatabaseIfExists(ROLLBACK_DATABASE);
+        }
+    }
+
+    private static List<String> schema(Connection db) throws SQLException {
+        List<String> schema = new ArrayList<>(rows(db, COLUMNS));
+        schema.addAll(rows(db, CONSTRAINTS));
+        schema.addAll(rows(db, INDEXES));
+        schema.addAll(rows(db, VIEWS));
+        schema.addAll(rows(db, TABLE_OPTIONS));
+        return schema;
+    }
+
+    static final String CHANGELOG_IDS =
+            "SELECT id || ' ' || author || ' ' || filename FROM databasechangelog ORDER BY orderexecuted";
+    static final String COLUMNS =
+            "SELECT table_name || '.' || column_name || ' ' || data_type || ' ' || is_nullable || ' ' || coalesce(column_default, '')"
+                    + " FROM information_schema.columns WHERE table_schema = 'public' AND table_name NOT LIKE 'databasechangelog%'"
+                    + " ORDER BY table_name, column_name";
+    static final String CONSTRAINTS =
+            "SELECT conrelid::regclass || ' ' || conname || ' ' || pg_get_constraintdef(oid) FROM pg_constraint"
+                    + " WHERE connamespace = 'public'::regnamespace ORDER BY 1";
+
     static final String CHANGELOG =
             "SELECT id || ' ' || author || ' ' || filename || ' ' || md5sum FROM databasechangelog ORDER BY id";
     static final String INDEXES =

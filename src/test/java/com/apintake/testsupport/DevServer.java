@@ -40,44 +40,77 @@ public final class DevServer {
         postgres.start();
         postgres.createDatabaseIfMissing(dbName);
 
-        PayaraMicroLaunch launch = new PayaraMicroLaunch(
-                basedir, basedir.resolve("target/runtime"), dataDir.resolve("payara"), "dev", httpPort);
-        List<String> command = launch.command(
-                basedir.resolve("target/ap-intake.war"),
-                Map.of(
-                        "apintake.inbox.dir",
-                                setting(
-                                        "APINTAKE_INBOX_DIR",
-                                        dataDir.resolve("inbox").toString()),
-                        "apintake.export.dir",
-                                setting(
-                                        "APINTAKE_EXPORT_DIR",
-                                        dataDir.resolve("exports").toString()),
-                        "apintake.backup.dir",
-                                setting(
-                                        "APINTAKE_BACKUP_DIR",
-                                        dataDir.resolve("backups").toString()),
-                        "apintake.backup.wal-archive-dir", postgres.walArchive().toString(),
-                        // Encrypted when a key is given; without one dev backups are plain rather than refused.
-                        "apintake.backup.encrypt",
-                                setting(
-                                        "APINTAKE_BACKUP_ENCRYPT",
-                                        Boolean.toString(System.getenv("BACKUP_ENCRYPTION_KEY") != null))),
-                Map.of(
-                        "DB_HOST",
-                        "127.0.0.1",
-                        "DB_PORT",
-                        Integer.toString(dbPort),
-                        "DB_NAME",
-                        dbName,
-                        "DB_USER",
-                        dbUser));
-        Process payara = new ProcessBuilder(command).inheritIO().start();
+        // INSTANCES=n (default 1): n Payara Micro instances in one cluster on HTTP_PORT, HTTP_PORT+1, ...
+        // with Hazelcast on HZ_PORT (HTTP_PORT+10000), HZ_PORT+1, ... (docs/cluster.md).
+        int instances = Integer.parseInt(setting("INSTANCES", "1"));
+        int hazelcastPort = Integer.parseInt(setting("HZ_PORT", Integer.toString(httpPort + 10_000)));
+        List<Integer> hazelcastPorts = java.util.stream.IntStream.range(0, instances)
+                .mapToObj(i -> hazelcastPort + i)
+                .toList();
+        List<PayaraMicroLaunch> launches = new java.util.ArrayList<>();
+        List<Process> processes = new java.util.ArrayList<>();
+        for (int i = 0; i < instances; i++) {
+            String name = "ap-intake-" + (i + 1);
+            PayaraMicroLaunch launch = new PayaraMicroLaunch(
+                    basedir,
+                    basedir.resolve("target/runtime"),
+                    dataDir.resolve(i == 0 ? "payara" : "payara-" + (i + 1)),
+                    "dev",
+                    httpPort + i);
+            var applicationSettings = new java.util.HashMap<String, String>(Map.of(
+                    "apintake.inbox.dir",
+                            setting(
+                                    "APINTAKE_INBOX_DIR",
+                                    dataDir.resolve("inbox").toString()),
+                    "apintake.export.dir",
+                            setting(
+                                    "APINTAKE_EXPORT_DIR",
+                                    dataDir.resolve("exports").toString()),
+                    "apintake.backup.dir",
+                            setting(
+                                    "APINTAKE_BACKUP_DIR",
+                                    dataDir.resolve("backups").toString()),
+                    "apintake.backup.wal-archive-dir", postgres.walArchive().toString(),
+                    // Encrypted when a key is given; without one dev backups are plain rather than refused.
+                    "apintake.backup.encrypt",
+                            setting(
+                                    "APINTAKE_BACKUP_ENCRYPT",
+                                    Boolean.toString(System.getenv("BACKUP_ENCRYPTION_KEY") != null))));
+            if (instances > 1) {
+                applicationSettings.put("apintake.instance.name", name);
+            }
+            List<String> command = launch.command(
+                    basedir.resolve("target/ap-intake.war"),
+                    applicationSettings,
+                    Map.of(
+                            "DB_HOST",
+                            "127.0.0.1",
+                            "DB_PORT",
+                            Integer.toString(dbPort),
+                            "DB_NAME",
+                            dbName,
+                            "DB_USER",
+                            dbUser));
+            if (instances > 1) {
+                command = PayaraCluster.member(
+                        command,
+                        basedir,
+                        launch.workDir(),
+                        "ap-intake-dev-" + httpPort,
+                        name,
+                        hazelcastPorts.get(i),
+                        hazelcastPorts);
+            }
+            launches.add(launch);
+            processes.add(new ProcessBuilder(command).inheritIO().start());
+        }
+        Process payara = processes.get(0);
+        PayaraMicroLaunch launch = launches.get(0);
 
         Runtime.getRuntime()
                 .addShutdownHook(new Thread(
                         () -> {
-                            PayaraMicroLaunch.stop(payara);
+                            processes.forEach(PayaraMicroLaunch::stop);
                             try {
                                 postgres.stop();
                                 System.out.println("ap-intake stopped; data kept in " + dataDir);
@@ -88,12 +121,20 @@ public final class DevServer {
                         "ap-intake-shutdown"));
 
         String root = "http://127.0.0.1:" + httpPort;
-        if (launch.awaitReady(payara, Duration.ofMinutes(5))) {
+        boolean ready = true;
+        for (int i = 0; i < instances; i++) {
+            ready &= launches.get(i).awaitReady(processes.get(i), Duration.ofMinutes(5));
+        }
+        if (ready) {
             System.out.println();
             System.out.println("ap-intake is ready (dev):");
             System.out.println("  Console    " + root + "/  (sign in as a user, see Users below)");
             System.out.println("  OpenAPI    " + root + "/openapi  (browsable in the console: API)");
             System.out.println("  API        " + root + "/api/v1/");
+            for (int i = 1; i < instances; i++) {
+                System.out.println(
+                        "  Instance " + (i + 1) + " http://127.0.0.1:" + (httpPort + i) + "/api/v1/  (same cluster)");
+            }
             System.out.println("  Pool       " + root + "/api/v1/database/connections");
             System.out.println("  Health     " + root + "/health/ready  (also /health/live, /health/started)");
             System.out.println("  Metrics    " + root + "/metrics");

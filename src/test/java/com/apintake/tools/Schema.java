@@ -4,6 +4,7 @@ import java.nio.file.Path;
 import java.util.Map;
 import liquibase.Scope;
 import liquibase.command.CommandScope;
+import liquibase.command.core.RollbackCountCommandStep;
 import liquibase.command.core.UpdateCommandStep;
 import liquibase.command.core.helpers.DbUrlConnectionArgumentsCommandStep;
 import liquibase.resource.SearchPathResourceAccessor;
@@ -24,6 +25,29 @@ public final class Schema {
                     .addArgumentValue(DbUrlConnectionArgumentsCommandStep.URL_ARG, url)
                     .addArgumentValue(DbUrlConnectionArgumentsCommandStep.USERNAME_ARG, user)
                     .addArgumentValue(UpdateCommandStep.CHANGELOG_FILE_ARG, "liquibase/db.changelog-master.xml");
+            if (password != null) {
+                command.addArgumentValue(DbUrlConnectionArgumentsCommandStep.PASSWORD_ARG, password);
+            }
+            command.execute();
+        });
+    }
+
+    /** Rolls back the newest count changesets, as `mvn liquibase:rollback -Dliquibase.rollbackCount=N` does. */
+    public static void rollbackCount(Path basedir, String url, String user, String password, int count)
+            throws Exception {
+        Map<String, Object> scope = Map.of(
+                Scope.Attr.resourceAccessor.name(),
+                new SearchPathResourceAccessor(basedir.toString()),
+                "liquibase.analytics.enabled",
+                false);
+        Scope.child(scope, () -> {
+            var command = new CommandScope(RollbackCountCommandStep.COMMAND_NAME)
+                    .addArgumentValue(DbUrlConnectionArgumentsCommandStep.URL_ARG, url)
+                    .addArgumentValue(DbUrlConnectionArgumentsCommandStep.USERNAME_ARG, user)
+                    .addArgumentValue(
+                            liquibase.command.core.helpers.DatabaseChangelogCommandStep.CHANGELOG_FILE_ARG,
+                            "liquibase/db.changelog-master.xml")
+                    .addArgumentValue(RollbackCountCommandStep.COUNT_ARG, count);
             if (password != null) {
                 command.addArgumentValue(DbUrlConnectionArgumentsCommandStep.PASSWORD_ARG, password);
             }

@@ -6,6 +6,7 @@ import com.apintake.alerts.entity.AlertCleared;
 import com.apintake.alerts.entity.AlertRaised;
 import com.apintake.monitoring.entity.HealthScored;
 import com.apintake.monitoring.entity.OpenAlerts;
+import com.apintake.platform.control.JobClaims;
 import com.apintake.platform.control.Thresholds;
 import jakarta.annotation.PostConstruct;
 import jakarta.enterprise.context.ApplicationScoped;
@@ -13,8 +14,10 @@ import jakarta.enterprise.context.Initialized;
 import jakarta.enterprise.event.Event;
 import jakarta.enterprise.event.Observes;
 import jakarta.inject.Inject;
+import java.time.Duration;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.logging.Logger;
+import org.eclipse.microprofile.config.inject.ConfigProperty;
 import org.eclipse.microprofile.metrics.Metadata;
 import org.eclipse.microprofile.metrics.MetricRegistry;
 
@@ -24,7 +27,8 @@ import org.eclipse.microprofile.metrics.MetricRegistry;
  * {@link AlertRules} — the same events any other part of ap-intake uses — then counts the open
  * alerts (OpenAlerts, for the trends and the gauge). A round still running when the next measurement
  * arrives is skipped, not doubled; a round that cannot reach the database leaves the alerts as they
- * are and the next one tries again.
+ * are and the next one tries again. Every instance of a cluster measures, but one per loop period
+ * evaluates (JobClaims "alert-evaluation"); the others only re-read the open count for their gauge.
  */
 @ApplicationScoped
 public class AlertEvaluation {
@@ -49,6 +53,13 @@ public class AlertEvaluation {
     @Inject
     MetricRegistry registry;
 
+    @Inject
+    JobClaims claims;
+
+    @Inject
+    @ConfigProperty(name = "apintake.monitoring.measure-seconds", defaultValue = "30")
+    long measureSeconds;
+
     private final AtomicBoolean running = new AtomicBoolean();
     private volatile boolean failing;
 
@@ -66,6 +77,21 @@ public class AlertEvaluation {
     }
 
     void evaluate(@Observes HealthScored scored) {
+        Duration period = Duration.ofSeconds(Math.max(1, measureSeconds));
+        if (!claims.once(
+                "alert-evaluation",
+                "every " + period.toSeconds() + " s (monitoring loop)",
+                period,
+                () -> evaluateRound(scored))) {
+            try {
+                store.countOpen();
+            } catch (RuntimeException e) {
+                LOG.fine(() -> "Counting open alerts failed: " + e.getMessage());
+            }
+        }
+    }
+
+    private void evaluateRound(HealthScored scored) {
         if (!running.compareAndSet(false, true)) {
             return;
         }

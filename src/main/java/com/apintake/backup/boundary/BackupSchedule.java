@@ -3,6 +3,8 @@ package com.apintake.backup.boundary;
 import com.apintake.backup.control.BackupJobs;
 import com.apintake.backup.control.CronSchedule;
 import com.apintake.backup.entity.BackupKind;
+import com.apintake.platform.control.JobClaims;
+import com.apintake.platform.entity.MissedJob;
 import jakarta.annotation.PostConstruct;
 import jakarta.annotation.Resource;
 import jakarta.ejb.ConcurrencyManagement;
@@ -16,7 +18,11 @@ import jakarta.ejb.TimerConfig;
 import jakarta.ejb.TimerService;
 import jakarta.ejb.TransactionManagement;
 import jakarta.ejb.TransactionManagementType;
+import jakarta.enterprise.event.Observes;
 import jakarta.inject.Inject;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
 import java.util.Optional;
@@ -55,6 +61,14 @@ public class BackupSchedule {
     long walGuardSeconds;
 
     @Inject
+    JobClaims claims;
+
+    /** Logical backups every this many seconds instead of apintake.backup.schedule (0: the schedule). */
+    @Inject
+    @ConfigProperty(name = "apintake.backup.interval-seconds", defaultValue = "0")
+    long backupIntervalSeconds;
+
+    @Inject
     @ConfigProperty(name = "apintake.backup.schedule", defaultValue = "0 2 * * *")
     String backupSchedule;
 
@@ -77,13 +91,20 @@ public class BackupSchedule {
     @PostConstruct
     void createTimers() {
         kinds(); // a typo in the kinds fails the deployment, not the first 02:00 run
-        create(BACKUP, backupSchedule);
+        if (backupIntervalSeconds > 0) {
+            // Aligned to multiples of the interval, so every instance's timer fires on the same due time.
+            Duration period = Duration.ofSeconds(backupIntervalSeconds);
+            timers.createIntervalTimer(
+                    JobClaims.alignedDelay(Instant.now(), period), period.toMillis(), new TimerConfig(BACKUP, false));
+        } else {
+            create(BACKUP, backupSchedule);
+        }
         create(BASE, baseSchedule);
         create(DRILL, drillSchedule);
         if (walGuardSeconds > 0) {
             timers.createIntervalTimer(
-                    java.time.Duration.ofSeconds(30).toMillis(),
-                    java.time.Duration.ofSeconds(walGuardSeconds).toMillis(),
+                    Duration.ofSeconds(30).toMillis(),
+                    Duration.ofSeconds(walGuardSeconds).toMillis(),
                     new TimerConfig(WAL_GUARD, false));
             LOG.info(() -> "WAL guard every " + walGuardSeconds + " s");
         } else {
@@ -105,14 +126,52 @@ public class BackupSchedule {
     @Timeout
     void fire(Timer timer) {
         String job = String.valueOf(timer.getInfo());
+        long seconds = BACKUP.equals(job) ? backupIntervalSeconds : WAL_GUARD.equals(job) ? walGuardSeconds : 0;
+        try {
+            claims.once(
+                    job,
+                    seconds > 0 ? "every " + seconds + " s" : scheduleText(job),
+                    timer,
+                    seconds > 0 ? Duration.ofSeconds(seconds) : JobClaims.CALENDAR,
+                    () -> runJob(job));
+        } catch (RuntimeException e) {
+            LOG.info(() -> "Scheduled " + job + " did not succeed (alerted): " + e.getMessage());
+        }
+    }
+
+    /** A backup, base backup or drill missed while every instance was down (JobCatchUp). */
+    public void catchUp(@Observes MissedJob missed) {
+        String job = missed.job();
+        if (List.of(BACKUP, BASE, DRILL).contains(job)
+                && CronSchedule.parse(cron(job), timeZone).isPresent()) {
+            try {
+                claims.once(missed, () -> runJob(job));
+            } catch (RuntimeException e) {
+                LOG.info(() -> "Catching up " + job + " did not succeed (alerted): " + e.getMessage());
+            }
+        }
+    }
+
+    private String scheduleText(String job) {
+        return cron(job) + timeZone.map(zone -> " " + zone).orElse("");
+    }
+
+    private String cron(String job) {
+        return BACKUP.equals(job) ? backupSchedule : BASE.equals(job) ? baseSchedule : drillSchedule;
+    }
+
+    /** Runs the job here; throws when a part failed (already alerted), so its claim records FAILED. */
+    private void runJob(String job) {
+        List<String> failed = new ArrayList<>();
         switch (job) {
-            case BACKUP -> kinds().forEach(kind -> run(job + " " + kind.label(), () -> jobs.backup(kind, "schedule")));
-            case BASE -> run(job, () -> jobs.backup(BackupKind.BASE, "schedule"));
+            case BACKUP ->
+                kinds().forEach(kind -> run(job + " " + kind.label(), () -> jobs.backup(kind, "schedule"), failed));
+            case BASE -> run(job, () -> jobs.backup(BackupKind.BASE, "schedule"), failed);
             case WAL_GUARD -> walGuard.check();
             case DRILL ->
                 jobs.newestFull()
                         .ifPresentOrElse(
-                                newest -> run(job, () -> jobs.verify(newest.id(), "schedule")),
+                                newest -> run(job, () -> jobs.verify(newest.id(), "schedule"), failed),
                                 () -> jobs.alert(
                                         "drill",
                                         null,
@@ -120,10 +179,13 @@ public class BackupSchedule {
                                         "there is no usable full backup to restore"));
             default -> LOG.warning(() -> "Unknown backup timer " + job);
         }
+        if (!failed.isEmpty()) {
+            throw new IllegalStateException(String.join("; ", failed));
+        }
     }
 
     /** Runs the job to its end, so the kinds of one schedule run one after another. */
-    private void run(String job, java.util.function.Supplier<BackupJobs.Started> start) {
+    private void run(String job, java.util.function.Supplier<BackupJobs.Started> start, List<String> failed) {
         try {
             start.get().done().get();
         } catch (BackupJobs.Refused refused) {
@@ -132,10 +194,13 @@ public class BackupSchedule {
             } else {
                 jobs.alert(job, null, "scheduled " + job + " was refused", refused.getMessage());
             }
+            failed.add(job + ": " + refused.getMessage());
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
+            failed.add(job + ": interrupted");
         } catch (Exception e) {
             jobs.alert(job, null, "scheduled " + job + " could not start", String.valueOf(e.getMessage()));
+            failed.add(job + ": " + e.getMessage());
         }
     }
 

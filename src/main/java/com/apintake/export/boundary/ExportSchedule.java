@@ -1,6 +1,7 @@
 package com.apintake.export.boundary;
 
 import com.apintake.export.control.ExportBatch;
+import com.apintake.platform.control.JobClaims;
 import com.apintake.security.control.Caller;
 import com.apintake.security.entity.Roles;
 import jakarta.annotation.PostConstruct;
@@ -8,11 +9,13 @@ import jakarta.annotation.Resource;
 import jakarta.ejb.Singleton;
 import jakarta.ejb.Startup;
 import jakarta.ejb.Timeout;
+import jakarta.ejb.Timer;
 import jakarta.ejb.TimerConfig;
 import jakarta.ejb.TimerService;
 import jakarta.ejb.TransactionAttribute;
 import jakarta.ejb.TransactionAttributeType;
 import jakarta.inject.Inject;
+import java.time.Duration;
 import java.util.Set;
 import java.util.logging.Level;
 import java.util.logging.Logger;
@@ -35,6 +38,9 @@ public class ExportSchedule {
     Caller caller;
 
     @Inject
+    JobClaims claims;
+
+    @Inject
     @ConfigProperty(name = "apintake.export.interval-seconds", defaultValue = "300")
     long intervalSeconds;
 
@@ -51,9 +57,14 @@ public class ExportSchedule {
     // of the EJB invocation, so under NOT_SUPPORTED ExportBatch.run would write in autocommit and the
     // per-transaction database role could not hold. A failed batch rolls back and leaves the rows PENDING.
     @TransactionAttribute(TransactionAttributeType.REQUIRED)
-    void export() {
+    void export(Timer timer) {
         try {
-            caller.runAs("export-schedule", Set.of(Roles.APPROVER), exportBatch::run);
+            claims.once(
+                    "export",
+                    "every " + intervalSeconds + " s",
+                    timer,
+                    Duration.ofSeconds(intervalSeconds),
+                    () -> caller.runAs("export-schedule", Set.of(Roles.APPROVER), exportBatch::run));
         } catch (RuntimeException e) {
             LOG.log(Level.WARNING, "Scheduled export failed; the invoices stay PENDING for the next run", e);
         }

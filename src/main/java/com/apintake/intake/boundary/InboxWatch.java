@@ -3,6 +3,7 @@ package com.apintake.intake.boundary;
 import com.apintake.extraction.control.MalformedDocumentException;
 import com.apintake.extraction.control.UnsupportedDocumentException;
 import com.apintake.intake.control.Intake;
+import com.apintake.platform.control.JobClaims;
 import com.apintake.security.control.Caller;
 import com.apintake.security.entity.Roles;
 import jakarta.annotation.PostConstruct;
@@ -14,6 +15,7 @@ import jakarta.ejb.SessionContext;
 import jakarta.ejb.Singleton;
 import jakarta.ejb.Startup;
 import jakarta.ejb.Timeout;
+import jakarta.ejb.Timer;
 import jakarta.ejb.TimerConfig;
 import jakarta.ejb.TimerService;
 import jakarta.ejb.TransactionAttribute;
@@ -25,6 +27,7 @@ import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
+import java.time.Duration;
 import java.time.Instant;
 import java.time.ZoneOffset;
 import java.time.format.DateTimeFormatter;
@@ -64,6 +67,9 @@ public class InboxWatch {
     Caller caller;
 
     @Inject
+    JobClaims claims;
+
+    @Inject
     @ConfigProperty(name = "apintake.inbox.dir", defaultValue = "${user.home}/ap-intake/inbox")
     String inboxDir;
 
@@ -87,6 +93,11 @@ public class InboxWatch {
     }
 
     @Timeout
+    @TransactionAttribute(TransactionAttributeType.NOT_SUPPORTED)
+    void scheduled(Timer timer) {
+        claims.once("inbox", "every " + intervalSeconds + " s", timer, Duration.ofSeconds(intervalSeconds), this::scan);
+    }
+
     @TransactionAttribute(TransactionAttributeType.NOT_SUPPORTED)
     public synchronized void scan() {
         Path inbox = Path.of(inboxDir);

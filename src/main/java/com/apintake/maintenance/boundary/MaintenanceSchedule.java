@@ -1,7 +1,9 @@
 package com.apintake.maintenance.boundary;
 
 import com.apintake.maintenance.control.MaintenanceRuns;
+import com.apintake.platform.control.JobClaims;
 import com.apintake.platform.control.Migrations;
+import com.apintake.platform.entity.MissedJob;
 import jakarta.annotation.PostConstruct;
 import jakarta.annotation.Resource;
 import jakarta.ejb.ConcurrencyManagement;
@@ -15,6 +17,7 @@ import jakarta.ejb.TimerConfig;
 import jakarta.ejb.TimerService;
 import jakarta.ejb.TransactionAttribute;
 import jakarta.ejb.TransactionAttributeType;
+import jakarta.enterprise.event.Observes;
 import jakarta.inject.Inject;
 import java.util.Locale;
 import java.util.logging.Level;
@@ -41,6 +44,9 @@ public class MaintenanceSchedule {
 
     @Inject
     Migrations migrations;
+
+    @Inject
+    JobClaims claims;
 
     @Inject
     @ConfigProperty(name = "apintake.maintenance.weekly", defaultValue = "Sun 03:00")
@@ -82,11 +88,31 @@ public class MaintenanceSchedule {
         if (!migrations.done()) {
             return;
         }
+        String kind = String.valueOf(timer.getInfo());
         try {
-            run(String.valueOf(timer.getInfo()), "schedule");
+            claims.once(
+                    "maintenance-" + kind, scheduleText(kind), timer, JobClaims.CALENDAR, () -> run(kind, "schedule"));
         } catch (RuntimeException e) {
             LOG.log(Level.WARNING, "Scheduled " + timer.getInfo() + " maintenance failed", e);
         }
+    }
+
+    /** A weekly or daily run missed while every instance was down (JobCatchUp). */
+    public void catchUp(@Observes MissedJob missed) {
+        String kind = missed.job().replaceFirst("^maintenance-", "");
+        if (!missed.job().startsWith("maintenance-") || scheduleText(kind).equalsIgnoreCase("off")) {
+            return;
+        }
+        try {
+            claims.once(missed, () -> run(kind, "schedule"));
+        } catch (RuntimeException e) {
+            LOG.log(Level.WARNING, "Catching up " + kind + " maintenance failed", e);
+        }
+    }
+
+    private String scheduleText(String kind) {
+        String when = "weekly".equals(kind) ? weekly : daily;
+        return when.isBlank() || when.equalsIgnoreCase("off") ? "off" : when + " " + timezone;
     }
 
     /** weekly or daily, now; one run at a time. */

@@ -5,6 +5,7 @@ import com.apintake.monitoring.control.SlowQueries;
 import com.apintake.monitoring.control.Space;
 import com.apintake.monitoring.control.Trends;
 import com.apintake.monitoring.entity.HealthScored;
+import com.apintake.platform.control.JobClaims;
 import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.enterprise.event.ObservesAsync;
 import jakarta.inject.Inject;
@@ -41,6 +42,9 @@ public class TrendSnapshots {
     Space space;
 
     @Inject
+    JobClaims claims;
+
+    @Inject
     @ConfigProperty(name = "apintake.monitoring.snapshot-seconds", defaultValue = "60")
     long snapshotSeconds;
 
@@ -56,11 +60,15 @@ public class TrendSnapshots {
             return;
         }
         try {
-            slowQueries.snapshot(now);
-            int slow = slowQueries.slow(Duration.ofHours(1), 1).slowCount();
-            latest.slowStatements(slow);
-            trends.store(scored.vitals(), scored.health(), slow, latest.openAlerts());
-            space.snapshotToday();
+            // Every instance measures (its gauges show its latest figures); one per cluster stores them.
+            Duration period = Duration.ofSeconds(snapshotSeconds);
+            claims.once("monitoring-snapshot", "every " + snapshotSeconds + " s", period, () -> {
+                slowQueries.snapshot(now);
+                int slow = slowQueries.slow(Duration.ofHours(1), 1).slowCount();
+                latest.slowStatements(slow);
+                trends.store(scored.vitals(), scored.health(), slow, latest.openAlerts());
+                space.snapshotToday();
+            });
             lastStored = now;
             if (failing) {
                 LOG.info("Monitoring snapshots are stored again");
