@@ -55,6 +55,16 @@ class LiquibaseCliIT {
         }
     }
 
+    /** `mvn liquibase:status` after the application started: nothing pending, no runAlways noise. */
+    @Test
+    void statusListsNothingPendingOnceTheApplicationHasStarted() throws Exception {
+        try (Connection app = TestEnvironment.postgres().connect(TestEnvironment.DATABASE)) {
+            assertThat(Schema.pending(Path.of(System.getProperty("apintake.basedir")), app))
+                    .as("changesets liquibase:status would list")
+                    .isEmpty();
+        }
+    }
+
     static final String ROLLBACK_DATABASE = "ap_intake_rollback";
 
     /** A DBA's habit: roll back the newest changeset, update again, and the schema is as before. */

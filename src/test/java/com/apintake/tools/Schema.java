@@ -32,6 +32,25 @@ public final class Schema {
         });
     }
 
+    /**
+     * The changesets `mvn liquibase:status` would list as not yet applied (ids), read through the same
+     * search path as the Maven plugin.
+     */
+    public static java.util.List<String> pending(Path basedir, java.sql.Connection connection) throws Exception {
+        var database = liquibase.database.DatabaseFactory.getInstance()
+                .findCorrectDatabaseImplementation(new liquibase.database.jvm.JdbcConnection(connection));
+        Map<String, Object> scope = Map.of("liquibase.analytics.enabled", false);
+        return Scope.child(scope, () -> {
+            try (var accessor = new SearchPathResourceAccessor(basedir.toString())) {
+                @SuppressWarnings("deprecation")
+                var liquibase = new liquibase.Liquibase("liquibase/db.changelog-master.xml", accessor, database);
+                return liquibase.listUnrunChangeSets(new liquibase.Contexts(), new liquibase.LabelExpression()).stream()
+                        .map(changeSet -> changeSet.getId())
+                        .toList();
+            }
+        });
+    }
+
     /** Rolls back the newest count changesets, as `mvn liquibase:rollback -Dliquibase.rollbackCount=N` does. */
     public static void rollbackCount(Path basedir, String url, String user, String password, int count)
             throws Exception {
