@@ -142,12 +142,12 @@ public class BackupMetrics {
     }
 
     @Gauge(
-            name = "backup_wal_archive_days_left",
-            unit = MetricUnits.NONE,
+            name = "backup_wal_archive_runway",
+            unit = MetricUnits.SECONDS,
             absolute = true,
-            description = "Days until the WAL archive's disk is full at the current inflow (at most 3650)")
-    public double walArchiveDaysLeft() {
-        return walGuard.facts().daysLeft();
+            description = "Time until the WAL archive's disk is full at the current inflow (at most 3650 days)")
+    public double walArchiveRunwaySeconds() {
+        return walGuard.facts().daysLeft() * 86_400;
     }
 
     private BackupFreshness.Facts facts() {

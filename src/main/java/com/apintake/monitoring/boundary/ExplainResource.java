@@ -10,6 +10,7 @@ import jakarta.ws.rs.POST;
 import jakarta.ws.rs.Path;
 import jakarta.ws.rs.Produces;
 import jakarta.ws.rs.core.MediaType;
+import org.eclipse.microprofile.openapi.annotations.Operation;
 
 /**
  * POST /api/v1/database/explain {"query": "SELECT ...", "analyze": false}: the plan of one SELECT,
@@ -27,6 +28,8 @@ public class ExplainResource {
     @Inject
     Explain explain;
 
+    @Operation(
+            summary = "The plan of a single SELECT, in a read-only transaction rolled back, with an index suggestion")
     @POST
     public Explain.Plan explain(ExplainRequest request) {
         if (request == null) {

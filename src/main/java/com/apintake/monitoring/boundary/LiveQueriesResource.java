@@ -11,6 +11,7 @@ import jakarta.ws.rs.PathParam;
 import jakarta.ws.rs.Produces;
 import jakarta.ws.rs.core.MediaType;
 import java.util.List;
+import org.eclipse.microprofile.openapi.annotations.Operation;
 
 /**
  * GET /api/v1/database/live-queries: the sessions of this database that are not idle, with what they
@@ -25,17 +26,20 @@ public class LiveQueriesResource {
     @Inject
     LiveQueries liveQueries;
 
+    @Operation(summary = "Queries running now: pid, application, user, state, duration, wait event, query, blocked by")
     @GET
     public List<LiveQueries.LiveQuery> list() {
         return liveQueries.list();
     }
 
+    @Operation(summary = "Cancel the running query of a backend (audited; never PostgreSQL's own processes)")
     @POST
     @Path("{pid}/cancel")
     public LiveQueries.Signalled cancel(@PathParam("pid") int pid) {
         return liveQueries.cancel(pid);
     }
 
+    @Operation(summary = "Terminate a backend (audited; never PostgreSQL's own processes)")
     @POST
     @Path("{pid}/terminate")
     public LiveQueries.Signalled terminate(@PathParam("pid") int pid) {

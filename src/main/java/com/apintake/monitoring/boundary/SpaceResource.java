@@ -8,6 +8,7 @@ import jakarta.ws.rs.GET;
 import jakarta.ws.rs.Path;
 import jakarta.ws.rs.Produces;
 import jakarta.ws.rs.core.MediaType;
+import org.eclipse.microprofile.openapi.annotations.Operation;
 
 /**
  * GET /api/v1/database/space: sizes, rows, bloat and growth of every table and index, days to the
@@ -21,6 +22,9 @@ public class SpaceResource {
     @Inject
     Space space;
 
+    @Operation(
+            summary =
+                    "Space: sizes, growth per day, bloat, days to the disk budget, sequences, invalid indexes, vacuums")
     @GET
     public Space.Report space() {
         return space.report();

@@ -10,6 +10,7 @@ import jakarta.ws.rs.Path;
 import jakarta.ws.rs.Produces;
 import jakarta.ws.rs.core.MediaType;
 import java.util.List;
+import org.eclipse.microprofile.openapi.annotations.Operation;
 
 /**
  * /api/v1/schedules: every scheduled job of the cluster with its schedule, next due time and last run
@@ -23,6 +24,7 @@ public class SchedulesResource {
     @Inject
     JobClaims claims;
 
+    @Operation(summary = "Scheduled jobs: schedule, next due time, last run (instance, start, outcome)")
     @GET
     public List<JobRun> list() {
         return claims.list();
