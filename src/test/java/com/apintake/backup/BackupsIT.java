@@ -146,7 +146,7 @@ class BackupsIT {
                 .containsPattern("backup_wal_archive_free_bytes\\{[^}]*\\} [1-9][0-9.E]*")
                 .containsPattern("backup_area_free_bytes\\{[^}]*\\} [1-9][0-9.E]*")
                 .containsPattern("backup_wal_archive_inflow_bytes_per_day\\{[^}]*\\} [0-9.E]+")
-                .containsPattern("backup_wal_archive_days_left\\{[^}]*\\} [0-9.E]+");
+                .containsPattern("backup_wal_archive_runway_seconds\\{[^}]*\\} [0-9.E]+");
         JsonObject health = Http.get(base, "/api/v1/database/health").json();
         assertThat(health.toString()).contains("wal_archive_disk_days_left");
     }
