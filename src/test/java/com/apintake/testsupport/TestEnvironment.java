@@ -69,6 +69,8 @@ public class TestEnvironment implements LauncherSessionListener {
                     "apintake.maintenance.weekly", "off",
                     "apintake.maintenance.daily", "off",
                     "apintake.maintenance.lock-timeout-ms", "1000"));
+            // Analytics days in a zone other than UTC, so the rollup tests see days that differ from UTC days.
+            settings.put("apintake.analytics.time-zone", "Europe/Berlin");
             // The server reads these as it would read the environment variables of production.
             settings.putAll(Map.of("ADMIN_USER", ADMIN_USER, "ADMIN_PASSWORD", ADMIN_PASSWORD));
             System.setProperty("payara.cmdOptions", joinEscaped(payara.jvmOptions(settings)));
