@@ -179,7 +179,8 @@ class RollupsIT {
         JsonObject status = Http.get(base, "/api/v1/analytics/rollups").json();
         assertThat(status.getString("timeZone")).isEqualTo(ZONE);
         assertThat(status.getJsonNumber("pendingMarks").longValue()).isGreaterThanOrEqualTo(0);
-        var refresh = Http.as("nobody", "wrong-password").post(base, "/api/v1/analytics/rollups/refresh", "text/plain", new byte[0]);
+        var refresh = Http.as("nobody", "wrong-password")
+                .post(base, "/api/v1/analytics/rollups/refresh", "text/plain", new byte[0]);
         assertThat(refresh.status()).isEqualTo(401);
     }
 
@@ -188,7 +189,8 @@ class RollupsIT {
         assertThat(rows(ROLLUP_EXCEPTIONS, FROM, TO)).isNotEmpty().isEqualTo(rows(RAW_EXCEPTIONS, FROM, TO));
         assertThat(rows(ROLLUP_EXPORTS, FROM, TO)).isNotEmpty().isEqualTo(rows(RAW_EXPORTS, FROM, TO));
         // Vendors and validations through the endpoints: whole months (monthly rollup) plus partial ones.
-        for (String[] period : new String[][] {{FROM, TO}, {"2005-10-30", "2005-11-02"}, {"2005-11-01", "2006-01-01"}}) {
+        for (String[] period :
+                new String[][] {{FROM, TO}, {"2005-10-30", "2005-11-02"}, {"2005-11-01", "2006-01-01"}}) {
             String query = "?from=" + period[0] + "&to=" + period[1];
             JsonArray vendors = Http.get(base, "/api/v1/analytics/vendors" + query + "&limit=500")
                     .json();
@@ -203,7 +205,8 @@ class RollupsIT {
                         format(v.getJsonNumber("autoApprovedShare").doubleValue())));
             }
             assertThat(answered).as("vendors " + query).isNotEmpty().isEqualTo(rows(RAW_VENDORS, period[0], period[1]));
-            JsonArray rules = Http.get(base, "/api/v1/analytics/validations" + query).json();
+            JsonArray rules =
+                    Http.get(base, "/api/v1/analytics/validations" + query).json();
             assertThat(rules.getValuesAs(JsonObject.class).stream()
                             .map(r -> r.getString("rule") + " " + r.get("checks") + " " + r.get("passed"))
                             .toList())

@@ -46,15 +46,11 @@ public class AnalyticsResource {
     @ConfigProperty(name = "apintake.analytics.max-days", defaultValue = "366")
     int maxDays;
 
-    @Inject
-    @ConfigProperty(name = "apintake.validation.min-confidence", defaultValue = "0.8")
-    double minConfidence;
-
     @GET
     @Path("extraction-confidence")
     public List<Analytics.DailyConfidence> extractionConfidence(
             @QueryParam("from") String from, @QueryParam("to") String to) {
-        return analytics.extractionConfidence(period(from, to), minConfidence);
+        return analytics.extractionConfidence(period(from, to));
     }
 
     @GET

@@ -96,12 +96,12 @@ public class Analytics {
     @Resource(lookup = "jdbc/apintake")
     DataSource dataSource;
 
-    public List<DailyConfidence> extractionConfidence(Period period, double threshold) {
+    /** belowThreshold counts extractions below apintake.validation.min-confidence (the rollup's threshold). */
+    public List<DailyConfidence> extractionConfidence(Period period) {
         return query(
                 CONFIDENCE,
                 rows -> new DailyConfidence(
                         rows.getObject(1, LocalDate.class), rows.getLong(2), rows.getDouble(3), rows.getLong(4)),
-                threshold,
                 period.from(),
                 period.to());
     }
@@ -115,8 +115,6 @@ public class Analytics {
                         rows.getLong(3),
                         rows.getLong(4),
                         rows.getObject(5) == null ? null : rows.getDouble(5)),
-                period.from(),
-                period.to(),
                 period.from(),
                 period.to());
     }
