@@ -71,6 +71,24 @@ final class ReadPath {
         bench.heading("7. Read path (issue 11)");
         try (Connection connection = bench.postgres().connect(bench.database())) {
             confidence(bench, connection);
+            bench.print("");
+            bench.print(
+                    "Each analytics question as SQL over JDBC: the seed's aggregation over the facts against the rollup"
+                            + " statement the application runs now (medians; \"execution\" is PostgreSQL's own time from"
+                            + " EXPLAIN ANALYZE, which the machine's load distorts least).");
+            bench.print("");
+            bench.print("| question | days | seed SQL ms | rollup SQL ms | rollup execution ms | speed-up |");
+            bench.print("|---|---|---|---|---|---|");
+            for (var row : AnalyticsSql.measure(connection)) {
+                bench.print(
+                        "| %s | %d | %.1f | %.2f | %.3f | %.0fx |",
+                        row.question(),
+                        row.days(),
+                        row.seedMillis(),
+                        row.rollupMillis(),
+                        row.rollupExecutionMillis(),
+                        row.seedMillis() / row.rollupMillis());
+            }
         }
         exporterComparison(bench);
         overload(bench, seconds);
