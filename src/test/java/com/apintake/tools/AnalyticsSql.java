@@ -1,7 +1,6 @@
 package com.apintake.tools;
 
 import java.sql.Connection;
-import java.sql.DriverManager;
 import java.sql.PreparedStatement;
 import java.sql.SQLException;
 import java.time.LocalDate;
@@ -16,7 +15,8 @@ import java.util.List;
  * statement the application now runs, over 30 and 366 days ending tomorrow (UTC): client-side medians
  * and PostgreSQL's own execution time (EXPLAIN ANALYZE), which the load of a shared machine distorts
  * less than an HTTP round trip. Part of the harness (part 7); also runnable alone against a kept
- * benchmark database: {@code java ... com.apintake.tools.AnalyticsSql jdbc:postgresql://127.0.0.1:PORT/ap_intake_bench}.
+ * benchmark database: {@code java ... com.apintake.tools.AnalyticsSql target/bench/postgres} (starts and
+ * stops the PostgreSQL the harness left behind).
  */
 final class AnalyticsSql {
 
@@ -84,10 +84,25 @@ final class AnalyticsSql {
     record Row(String question, int days, double seedMillis, double rollupMillis, double rollupExecutionMillis) {}
 
     public static void main(String[] args) throws Exception {
-        try (Connection connection = DriverManager.getConnection(args[0], args.length > 1 ? args[1] : "postgres", null)) {
+        var postgres = new com.apintake.testsupport.PostgresServer(
+                java.nio.file.Path.of(args[0]), com.apintake.testsupport.PayaraMicroLaunch.freePort(), "postgres", null);
+        postgres.start();
+        try (Connection connection = postgres.connect("ap_intake_bench")) {
+            System.out.println("| question | days | seed SQL ms | rollup SQL ms | rollup execution ms | speed-up |");
+            System.out.println("|---|---|---|---|---|---|");
             for (Row row : measure(connection)) {
-                System.out.println(row);
+                System.out.printf(
+                        java.util.Locale.ROOT,
+                        "| %s | %d | %.1f | %.2f | %.3f | %.0fx |%n",
+                        row.question(),
+                        row.days(),
+                        row.seedMillis(),
+                        row.rollupMillis(),
+                        row.rollupExecutionMillis(),
+                        row.seedMillis() / row.rollupMillis());
             }
+        } finally {
+            postgres.stop();
         }
     }
 
