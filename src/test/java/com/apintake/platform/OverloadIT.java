@@ -87,7 +87,8 @@ class OverloadIT {
     void plainHttpStaysHttp11() throws Exception {
         var client = java.net.http.HttpClient.newHttpClient();
         var response = client.send(
-                java.net.http.HttpRequest.newBuilder(Http.resolve(base, "/health/live")).build(),
+                java.net.http.HttpRequest.newBuilder(Http.resolve(base, "/health/live"))
+                        .build(),
                 java.net.http.HttpResponse.BodyHandlers.discarding());
         assertThat(response.statusCode()).isEqualTo(200);
         assertThat(response.version()).isEqualTo(java.net.http.HttpClient.Version.HTTP_1_1);

@@ -85,7 +85,10 @@ final class AnalyticsSql {
 
     public static void main(String[] args) throws Exception {
         var postgres = new com.apintake.testsupport.PostgresServer(
-                java.nio.file.Path.of(args[0]), com.apintake.testsupport.PayaraMicroLaunch.freePort(), "postgres", null);
+                java.nio.file.Path.of(args[0]),
+                com.apintake.testsupport.PayaraMicroLaunch.freePort(),
+                "postgres",
+                null);
         postgres.start();
         try (Connection connection = postgres.connect("ap_intake_bench")) {
             System.out.println("| question | days | seed SQL ms | rollup SQL ms | rollup execution ms | speed-up |");
@@ -116,16 +119,46 @@ final class AnalyticsSql {
             var period = new com.apintake.analytics.control.Period(from, to);
             LocalDate mFrom = period.firstWholeMonth();
             LocalDate mTo = period.endOfWholeMonths();
-            rows.add(row(connection, "extraction-confidence", days, SEED_CONFIDENCE, rollup("CONFIDENCE"),
-                    s -> bind(s, 0.8, start, end), s -> bind(s, from, to)));
-            rows.add(row(connection, "exceptions", days, SEED_EXCEPTIONS, rollup("EXCEPTIONS"),
-                    s -> bind(s, start, end, start, end), s -> bind(s, from, to)));
-            rows.add(row(connection, "vendors (top 50)", days, SEED_VENDORS, rollup("VENDORS"),
-                    s -> bind(s, start, end, 50, 0), s -> bind(s, mFrom, mTo, from, mFrom, mTo, to, 50, 0)));
-            rows.add(row(connection, "validations", days, SEED_VALIDATIONS, rollup("VALIDATIONS"),
-                    s -> bind(s, start, end), s -> bind(s, from, to)));
-            rows.add(row(connection, "exports", days, SEED_EXPORTS, rollup("EXPORTS"),
-                    s -> bind(s, start, end), s -> bind(s, from, to)));
+            rows.add(row(
+                    connection,
+                    "extraction-confidence",
+                    days,
+                    SEED_CONFIDENCE,
+                    rollup("CONFIDENCE"),
+                    s -> bind(s, 0.8, start, end),
+                    s -> bind(s, from, to)));
+            rows.add(row(
+                    connection,
+                    "exceptions",
+                    days,
+                    SEED_EXCEPTIONS,
+                    rollup("EXCEPTIONS"),
+                    s -> bind(s, start, end, start, end),
+                    s -> bind(s, from, to)));
+            rows.add(row(
+                    connection,
+                    "vendors (top 50)",
+                    days,
+                    SEED_VENDORS,
+                    rollup("VENDORS"),
+                    s -> bind(s, start, end, 50, 0),
+                    s -> bind(s, mFrom, mTo, from, mFrom, mTo, to, 50, 0)));
+            rows.add(row(
+                    connection,
+                    "validations",
+                    days,
+                    SEED_VALIDATIONS,
+                    rollup("VALIDATIONS"),
+                    s -> bind(s, start, end),
+                    s -> bind(s, from, to)));
+            rows.add(row(
+                    connection,
+                    "exports",
+                    days,
+                    SEED_EXPORTS,
+                    rollup("EXPORTS"),
+                    s -> bind(s, start, end),
+                    s -> bind(s, from, to)));
         }
         return rows;
     }
@@ -154,7 +187,8 @@ final class AnalyticsSql {
                 rollupParameters.bind(statement);
                 try (var plan = statement.executeQuery()) {
                     while (plan.next()) {
-                        var matcher = java.util.regex.Pattern.compile("Execution Time: ([0-9.]+) ms").matcher(plan.getString(1));
+                        var matcher = java.util.regex.Pattern.compile("Execution Time: ([0-9.]+) ms")
+                                .matcher(plan.getString(1));
                         if (matcher.find()) {
                             execution.add(Double.parseDouble(matcher.group(1)));
                         }
@@ -175,7 +209,8 @@ final class AnalyticsSql {
         }
     }
 
-    private static List<Double> time(Connection connection, String sql, Binder parameters, int runs) throws SQLException {
+    private static List<Double> time(Connection connection, String sql, Binder parameters, int runs)
+            throws SQLException {
         List<Double> millis = new ArrayList<>();
         for (int i = 0; i < runs + 2; i++) {
             long begin = System.nanoTime();
