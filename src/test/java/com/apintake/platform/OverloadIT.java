@@ -79,21 +79,6 @@ class OverloadIT {
                 .isEqualTo(limit);
     }
 
-    /**
-     * Cleartext HTTP/2 is off (pre-boot file): java.net.http offers it by default, and on one shared
-     * connection Grizzly answered GOAWAY from 200 concurrent requests, failing all in flight.
-     */
-    @Test
-    void plainHttpStaysHttp11() throws Exception {
-        var client = java.net.http.HttpClient.newHttpClient();
-        var response = client.send(
-                java.net.http.HttpRequest.newBuilder(Http.resolve(base, "/health/live"))
-                        .build(),
-                java.net.http.HttpResponse.BodyHandlers.discarding());
-        assertThat(response.statusCode()).isEqualTo(200);
-        assertThat(response.version()).isEqualTo(java.net.http.HttpClient.Version.HTTP_1_1);
-    }
-
     private Outcome pendingApprovalPage() {
         long start = System.nanoTime();
         try {

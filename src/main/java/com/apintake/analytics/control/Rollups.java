@@ -167,9 +167,9 @@ public class Rollups {
             execute(connection, LOCK);
             String storedZone;
             double storedMin;
-            try (var rows = connection
-                    .createStatement()
-                    .executeQuery("SELECT time_zone, min_confidence FROM analytics_settings FOR UPDATE")) {
+            try (var statement = connection.createStatement();
+                    var rows = statement.executeQuery(
+                            "SELECT time_zone, min_confidence FROM analytics_settings FOR UPDATE")) {
                 rows.next();
                 storedZone = rows.getString(1);
                 storedMin = rows.getDouble(2);
@@ -200,7 +200,8 @@ public class Rollups {
      */
     public Drained drain(int batchDays, boolean wait) {
         return inTransaction(connection -> {
-            try (var rows = connection.createStatement().executeQuery(wait ? LOCK : TRY_LOCK)) {
+            try (var statement = connection.createStatement();
+                    var rows = statement.executeQuery(wait ? LOCK : TRY_LOCK)) {
                 rows.next();
                 if (!wait && !rows.getBoolean(1)) {
                     return new Drained(0, -1);
@@ -208,9 +209,9 @@ public class Rollups {
             }
             String zone;
             double minConfidence;
-            try (var rows = connection
-                    .createStatement()
-                    .executeQuery("SELECT time_zone, min_confidence FROM analytics_settings FOR SHARE")) {
+            try (var statement = connection.createStatement();
+                    var rows = statement.executeQuery(
+                            "SELECT time_zone, min_confidence FROM analytics_settings FOR SHARE")) {
                 rows.next();
                 zone = rows.getString(1);
                 minConfidence = rows.getDouble(2);
@@ -249,7 +250,8 @@ public class Rollups {
 
     public Status status() {
         return inTransaction(connection -> {
-            try (var rows = connection.createStatement().executeQuery("""
+            try (var statement = connection.createStatement();
+                    var rows = statement.executeQuery("""
                     SELECT s.time_zone, s.min_confidence, d.marks, d.days, d.oldest
                     FROM analytics_settings s,
                          LATERAL (SELECT count(*) AS marks, count(DISTINCT (topic, day)) AS days,
@@ -323,7 +325,8 @@ public class Rollups {
     }
 
     private static long pendingMarks(Connection connection) throws SQLException {
-        try (var rows = connection.createStatement().executeQuery("SELECT count(*) FROM analytics_dirty_days")) {
+        try (var statement = connection.createStatement();
+                var rows = statement.executeQuery("SELECT count(*) FROM analytics_dirty_days")) {
             rows.next();
             return rows.getLong(1);
         }
