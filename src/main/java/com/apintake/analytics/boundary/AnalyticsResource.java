@@ -2,16 +2,12 @@ package com.apintake.analytics.boundary;
 
 import com.apintake.analytics.control.Analytics;
 import com.apintake.analytics.control.Period;
-import com.apintake.analytics.control.Rollups;
 import com.apintake.platform.boundary.Problem;
 import com.apintake.security.entity.Roles;
 import jakarta.annotation.security.RolesAllowed;
 import jakarta.inject.Inject;
-import jakarta.json.Json;
-import jakarta.json.JsonObject;
 import jakarta.ws.rs.DefaultValue;
 import jakarta.ws.rs.GET;
-import jakarta.ws.rs.POST;
 import jakarta.ws.rs.Path;
 import jakarta.ws.rs.Produces;
 import jakarta.ws.rs.QueryParam;
@@ -23,10 +19,8 @@ import java.util.List;
 import org.eclipse.microprofile.config.inject.ConfigProperty;
 
 /**
- * /api/v1/analytics: AP figures over a period, each one SQL statement over the daily rollups. from
- * and to are required dates (to exclusive, calendar days in apintake.analytics.time-zone), at most
- * apintake.analytics.max-days apart. /rollups shows how far the rollups lag; POST /rollups/refresh
- * brings them up to date now.
+ * /api/v1/analytics: AP figures over a period, each one SQL aggregation. from and to are required
+ * dates (to exclusive, UTC days), at most apintake.analytics.max-days apart.
  */
 @Path("analytics")
 @Produces(MediaType.APPLICATION_JSON)
@@ -37,20 +31,18 @@ public class AnalyticsResource {
     Analytics analytics;
 
     @Inject
-    RollupSchedule rollupSchedule;
-
-    @Inject
-    Rollups rollups;
-
-    @Inject
     @ConfigProperty(name = "apintake.analytics.max-days", defaultValue = "366")
     int maxDays;
+
+    @Inject
+    @ConfigProperty(name = "apintake.validation.min-confidence", defaultValue = "0.8")
+    double minConfidence;
 
     @GET
     @Path("extraction-confidence")
     public List<Analytics.DailyConfidence> extractionConfidence(
             @QueryParam("from") String from, @QueryParam("to") String to) {
-        return analytics.extractionConfidence(period(from, to));
+        return analytics.extractionConfidence(period(from, to), minConfidence);
     }
 
     @GET
@@ -82,24 +74,6 @@ public class AnalyticsResource {
     @Path("exports")
     public List<Analytics.ExportDay> exports(@QueryParam("from") String from, @QueryParam("to") String to) {
         return analytics.exports(period(from, to));
-    }
-
-    @GET
-    @Path("rollups")
-    public Rollups.Status rollups() {
-        return rollups.status();
-    }
-
-    /** Recomputes every marked day now (queued behind a timer run in progress) and says how many. */
-    @POST
-    @Path("rollups/refresh")
-    @RolesAllowed(Roles.DBA)
-    public JsonObject refresh() {
-        int days = rollupSchedule.refresh(true);
-        return Json.createObjectBuilder()
-                .add("recomputedDays", days)
-                .add("pendingMarks", rollups.status().pendingMarks())
-                .build();
     }
 
     private Period period(String from, String to) {
