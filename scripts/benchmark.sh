@@ -6,5 +6,12 @@
 # Takes about 10-15 minutes at 1 M invoices on 2 cores. Never part of mvn verify.
 set -euo pipefail
 cd "$(dirname "$0")/.."
+# Part 7 compares the dashboard with postgres_exporter's scrape on the same database (Debian package, as .ci/run
+# installs PostgreSQL).
+if [ ! -x /usr/bin/prometheus-postgres-exporter ]; then
+  export DEBIAN_FRONTEND=noninteractive
+  apt-get update -q
+  apt-get install -y -q prometheus-postgres-exporter
+fi
 mvn -q -B -DskipTests package
 exec java -Xmx1g -cp "target/test-classes:$(cat target/runtime/test-classpath.txt)" com.apintake.tools.Benchmarks "$@"

@@ -18,6 +18,9 @@ public class TestEnvironment implements LauncherSessionListener {
     public static final String USER = "postgres";
     /** The first API user, created by the application from ADMIN_USER/ADMIN_PASSWORD with all three roles. */
     public static final String ADMIN_USER = "it-admin";
+
+    /** apintake.admission.max-concurrent of the test server: the test pool's maximum (test.asadmin). */
+    public static final int ADMISSION_LIMIT = 8;
     /** Fresh for every run, so no password is written down anywhere. */
     private static final String ADMIN_PASSWORD =
             java.util.HexFormat.of().formatHex(new java.security.SecureRandom().generateSeed(16));
@@ -75,6 +78,10 @@ public class TestEnvironment implements LauncherSessionListener {
                     "apintake.maintenance.weekly", "off",
                     "apintake.maintenance.daily", "off",
                     "apintake.maintenance.lock-timeout-ms", "1000"));
+            // Admission as many requests as the test pool has connections; the wait for a slot equals the
+            // pool's max wait (test.asadmin), so no test that waited for a connection before is refused now.
+            settings.put("apintake.admission.max-concurrent", Integer.toString(ADMISSION_LIMIT));
+            settings.put("apintake.admission.max-wait-ms", "5000");
             // The server reads these as it would read the environment variables of production.
             settings.putAll(Map.of("ADMIN_USER", ADMIN_USER, "ADMIN_PASSWORD", ADMIN_PASSWORD));
             System.setProperty("payara.cmdOptions", joinEscaped(payara.jvmOptions(settings)));

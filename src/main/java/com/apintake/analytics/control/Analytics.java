@@ -39,12 +39,12 @@ public class Analytics {
 
     public record ExportDay(LocalDate day, String status, long count) {}
 
-    /** Served by idx_extractions_created_confidence. */
+    /** Index-only on idx_extractions_created_overall (the stored overall_confidence, Liquibase 110). */
     static final String CONFIDENCE = """
             SELECT (created_at AT TIME ZONE 'UTC')::date AS day,
                    count(*) AS extractions,
-                   avg((confidence_json ->> 'overall')::float) AS average_confidence,
-                   count(*) FILTER (WHERE (confidence_json ->> 'overall')::float < ?) AS below_threshold
+                   avg(overall_confidence) AS average_confidence,
+                   count(*) FILTER (WHERE overall_confidence < ?) AS below_threshold
             FROM invoice_extractions
             WHERE created_at >= ? AND created_at < ?
             GROUP BY 1
@@ -84,7 +84,7 @@ public class Analytics {
                    avg(confidence) AS average_confidence,
                    avg((NOT has_exception AND reached_approval)::int) AS auto_approved_share
             FROM (SELECT i.vendor_id, v.name,
-                         (x.confidence_json ->> 'overall')::float AS confidence,
+                         x.overall_confidence AS confidence,
                          EXISTS (SELECT 1 FROM exceptions e WHERE e.invoice_id = i.id) AS has_exception,
                          i.workflow_status IN ('PENDING_APPROVAL', 'APPROVED', 'STAGED', 'EXPORTED') AS reached_approval
                   FROM invoice_extractions x

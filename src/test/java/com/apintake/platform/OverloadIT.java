@@ -1,0 +1,114 @@
+package com.apintake.platform;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import com.apintake.testsupport.Deployments;
+import com.apintake.testsupport.Http;
+import com.apintake.testsupport.TestEnvironment;
+import java.net.URL;
+import java.sql.Connection;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.TimeUnit;
+import org.jboss.arquillian.container.test.api.Deployment;
+import org.jboss.arquillian.junit5.ArquillianExtension;
+import org.jboss.arquillian.test.api.ArquillianResource;
+import org.jboss.shrinkwrap.api.spec.WebArchive;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.ExtendWith;
+
+/**
+ * Beyond capacity the API answers a fast 503 with Retry-After, never a hung connection or a socket
+ * error. The capacity is made to run out for real: the test holds an exclusive lock on invoices, so
+ * every admitted request of the pending-approval page blocks in PostgreSQL, while more clients than
+ * the test server's admission limit (apintake.admission.max-concurrent, set by TestEnvironment) ask.
+ * Once the lock is released every admitted request completes normally.
+ */
+@ExtendWith(ArquillianExtension.class)
+class OverloadIT {
+
+    @Deployment(testable = false)
+    static WebArchive application() {
+        return Deployments.application();
+    }
+
+    @ArquillianResource
+    URL base;
+
+    record Outcome(int status, String retryAfter, String contentType, long millis, String error) {}
+
+    @Test
+    void beyondCapacityClientsGetAFast503AndTheAdmittedOnesComplete() throws Exception {
+        int limit = TestEnvironment.ADMISSION_LIMIT;
+        int extra = 12;
+        // Warm the credential cache and the page first, so admitted requests block on the lock, not on login.
+        assertThat(Http.get(base, "/api/v1/invoices?workflowStatus=PENDING_APPROVAL&limit=50")
+                        .status())
+                .isEqualTo(200);
+        ExecutorService clients = Executors.newFixedThreadPool(limit + extra);
+        List<CompletableFuture<Outcome>> outcomes = new ArrayList<>();
+        try (Connection lock = TestEnvironment.connect()) {
+            lock.setAutoCommit(false);
+            lock.createStatement().execute("LOCK TABLE invoices IN ACCESS EXCLUSIVE MODE");
+            for (int i = 0; i < limit + extra; i++) {
+                outcomes.add(CompletableFuture.supplyAsync(this::pendingApprovalPage, clients));
+            }
+            // The refused ones answer while the lock is still held: fast, not after the admitted ones.
+            long refusedWhileLocked = waitForRefusals(outcomes, extra, Duration.ofSeconds(20));
+            assertThat(refusedWhileLocked).as("503s while capacity is held").isEqualTo(extra);
+            lock.rollback();
+        }
+        List<Outcome> done = new ArrayList<>();
+        for (var outcome : outcomes) {
+            done.add(outcome.get(60, TimeUnit.SECONDS));
+        }
+        clients.shutdown();
+        assertThat(done).extracting(Outcome::error).containsOnlyNulls();
+        List<Outcome> refused = done.stream().filter(o -> o.status() == 503).toList();
+        assertThat(refused).hasSize(extra);
+        assertThat(refused).allSatisfy(o -> {
+            assertThat(o.retryAfter()).isEqualTo("1");
+            assertThat(o.contentType()).startsWith("application/problem+json");
+        });
+        assertThat(done.stream().filter(o -> o.status() == 200).count())
+                .as("every admitted request completes once the lock is gone")
+                .isEqualTo(limit);
+    }
+
+    private Outcome pendingApprovalPage() {
+        long start = System.nanoTime();
+        try {
+            var answer = Http.get(base, "/api/v1/invoices?workflowStatus=PENDING_APPROVAL&limit=50");
+            return new Outcome(
+                    answer.status(),
+                    answer.headers().firstValue("Retry-After").orElse(null),
+                    answer.contentType(),
+                    (System.nanoTime() - start) / 1_000_000,
+                    null);
+        } catch (RuntimeException e) {
+            return new Outcome(-1, null, null, (System.nanoTime() - start) / 1_000_000, e.toString());
+        }
+    }
+
+    private static long waitForRefusals(List<CompletableFuture<Outcome>> outcomes, int expected, Duration within)
+            throws InterruptedException {
+        long deadline = System.nanoTime() + within.toNanos();
+        long refused = 0;
+        while (System.nanoTime() < deadline) {
+            refused = outcomes.stream()
+                    .filter(CompletableFuture::isDone)
+                    .map(CompletableFuture::join)
+                    .filter(o -> o.status() == 503)
+                    .count();
+            if (refused >= expected) {
+                break;
+            }
+            Thread.sleep(100);
+        }
+        return refused;
+    }
+}

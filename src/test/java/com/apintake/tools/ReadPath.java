@@ -1,0 +1,391 @@
+package com.apintake.tools;
+
+import java.io.IOException;
+import java.net.ConnectException;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpConnectTimeoutException;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.net.http.HttpTimeoutException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.sql.Connection;
+import java.sql.SQLException;
+import java.time.Duration;
+import java.time.LocalDate;
+import java.time.ZoneOffset;
+import java.util.ArrayList;
+import java.util.Collections;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import java.util.TreeMap;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.Future;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.LongAdder;
+
+/**
+ * Part 7 of the benchmark harness: the read-path targets of issue 11, measured in the harness's run
+ * (same database, same machine load), each ending as a row of one target table.
+ */
+final class ReadPath {
+
+    static final String PAGE = "/api/v1/invoices?workflowStatus=PENDING_APPROVAL&limit=50";
+    static final int[] LEVELS = {10, 50, 100, 200, 400};
+
+    private ReadPath() {}
+
+    static void run(Benchmarks bench, int seconds) throws Exception {
+        bench.heading("7. Read path (issue 11)");
+        try (Connection connection = bench.postgres().connect(bench.database())) {
+            confidence(bench, connection);
+            bench.print("");
+            bench.print("Each analytics question as SQL over JDBC: the seed's statement against the one the application"
+                    + " runs now (medians; \"execution\" is PostgreSQL's own time from EXPLAIN ANALYZE of the"
+                    + " current statement, which the machine's load distorts least).");
+            bench.print("");
+            bench.print("| question | days | seed SQL ms | current SQL ms | current execution ms | speed-up |");
+            bench.print("|---|---|---|---|---|---|");
+            for (var row : AnalyticsSql.measure(connection)) {
+                bench.print(
+                        "| %s | %d | %.1f | %.2f | %.3f | %.0fx |",
+                        row.question(),
+                        row.days(),
+                        row.seedMillis(),
+                        row.rollupMillis(),
+                        row.rollupExecutionMillis(),
+                        row.seedMillis() / row.rollupMillis());
+            }
+        }
+        exporterComparison(bench);
+        overload(bench, seconds);
+        bench.target("Partition pruning on validations, invoice_extractions, audit_log", "not built", false);
+        bench.target("recommendations: pool size within 20 % of the measured knee", "not built", false);
+        bench.target("scripts/generate-data.sh 10m under 20 minutes", "not run in this harness run", false);
+        bench.heading("Targets of issue 11 at this size");
+        bench.print("| target | measured | verdict |");
+        bench.print("|---|---|---|");
+        for (String[] row : bench.targets) {
+            bench.print("| %s | %s | %s |", row[0], row[1], row[2]);
+        }
+    }
+
+    // ---------------------------------------------------------------- confidence, index-only
+
+    private static void confidence(Benchmarks bench, Connection connection) throws SQLException {
+        LocalDate to = LocalDate.now(ZoneOffset.UTC).plusDays(1);
+        String sql = """
+                SELECT (created_at AT TIME ZONE 'UTC')::date, count(*), avg(overall_confidence),
+                       count(*) FILTER (WHERE overall_confidence < 0.8)
+                FROM invoice_extractions WHERE created_at >= '%s' AND created_at < '%s' GROUP BY 1 ORDER BY 1""".formatted(to.minusDays(30), to);
+        String plan = explain(connection, sql);
+        List<Double> with = time(connection, sql, 20);
+        List<Double> without;
+        connection.setAutoCommit(false);
+        try {
+            connection.createStatement().execute("DROP INDEX idx_extractions_created_overall");
+            connection.createStatement().execute("DROP INDEX idx_extractions_created_confidence");
+            without = time(connection, sql, 10);
+        } finally {
+            connection.rollback();
+            connection.setAutoCommit(true);
+        }
+        double withMedian = median(with);
+        double withoutMedian = median(without);
+        double ratio = withoutMedian / withMedian;
+        bench.print("");
+        bench.print(
+                "Confidence per day over 30 days on the stored `overall_confidence` (Liquibase 110): %.2f ms with"
+                        + " `idx_extractions_created_overall` (%s), %.2f ms without it and the seed's expression index"
+                        + " (both dropped in a rolled-back transaction): **%.0fx**. Against the N+1 form of part 3"
+                        + " (%.0f ms): **%.0fx**.",
+                withMedian,
+                plan.contains("Index Only Scan using idx_extractions_created_overall")
+                        ? "index-only scan"
+                        : "plan: " + plan,
+                withoutMedian,
+                ratio,
+                bench.nPlusOneMillis,
+                bench.nPlusOneMillis / withMedian);
+        bench.target(
+                "Confidence aggregation with its index >= 10x without (index-only)",
+                String.format(Locale.ROOT, "%.0fx (%.2f vs %.2f ms)", ratio, withMedian, withoutMedian),
+                ratio >= 10);
+        double nPlusOne = bench.nPlusOneMillis / withMedian;
+        bench.target(
+                "Single aggregation >= 100x the N+1 form",
+                String.format(Locale.ROOT, "%.0fx (%.0f ms vs %.2f ms)", nPlusOne, bench.nPlusOneMillis, withMedian),
+                nPlusOne >= 100);
+    }
+
+    private static String explain(Connection connection, String sql) throws SQLException {
+        StringBuilder plan = new StringBuilder();
+        try (var rows = connection.createStatement().executeQuery("EXPLAIN " + sql)) {
+            while (rows.next()) {
+                plan.append(rows.getString(1).strip()).append("; ");
+            }
+        }
+        return plan.toString();
+    }
+
+    private static List<Double> time(Connection connection, String sql, int runs) throws SQLException {
+        List<Double> millis = new ArrayList<>();
+        for (int i = 0; i < runs + 3; i++) {
+            long start = System.nanoTime();
+            try (var rows = connection.createStatement().executeQuery(sql)) {
+                while (rows.next()) {
+                    // read every row
+                }
+            }
+            if (i >= 3) {
+                millis.add((System.nanoTime() - start) / 1e6);
+            }
+        }
+        return millis;
+    }
+
+    // ---------------------------------------------------------------- dashboard vs postgres_exporter
+
+    private static void exporterComparison(Benchmarks bench) throws Exception {
+        Path exporter = Path.of("/usr/bin/prometheus-postgres-exporter");
+        if (!Files.isExecutable(exporter)) {
+            bench.target("Dashboard p95 <= postgres_exporter scrape p95", "exporter not installed", false);
+            return;
+        }
+        int port = com.apintake.testsupport.PayaraMicroLaunch.freePort();
+        ProcessBuilder builder = new ProcessBuilder(
+                        exporter.toString(), "--web.listen-address=127.0.0.1:" + port, "--log.level=warn")
+                .redirectErrorStream(true)
+                .redirectOutput(ProcessBuilder.Redirect.DISCARD);
+        builder.environment()
+                .put(
+                        "DATA_SOURCE_NAME",
+                        "postgresql://postgres@127.0.0.1:" + bench.postgres().port() + "/" + bench.database()
+                                + "?sslmode=disable");
+        Process process = builder.start();
+        try {
+            HttpClient http = HttpClient.newHttpClient();
+            URI metrics = URI.create("http://127.0.0.1:" + port + "/metrics");
+            List<Double> millis = new ArrayList<>();
+            for (int i = 0; i < 55; i++) {
+                long start = System.nanoTime();
+                HttpResponse<String> response;
+                try {
+                    response = http.send(
+                            HttpRequest.newBuilder(metrics)
+                                    .timeout(Duration.ofSeconds(30))
+                                    .build(),
+                            HttpResponse.BodyHandlers.ofString());
+                } catch (ConnectException notYet) {
+                    Thread.sleep(500);
+                    i--;
+                    continue;
+                }
+                if (response.statusCode() != 200 || !response.body().contains("pg_up 1")) {
+                    throw new IllegalStateException("postgres_exporter: " + response.statusCode());
+                }
+                if (i >= 5) {
+                    millis.add((System.nanoTime() - start) / 1e6);
+                }
+            }
+            double exporterP95 = p95(millis);
+            bench.print("");
+            bench.print(
+                    "postgres_exporter 0.11 (Debian `prometheus-postgres-exporter`, default collectors) on the same"
+                            + " database in this run: scrape median %.1f ms, p95 %.1f ms; the dashboard's p95 (part 2): %.1f ms.",
+                    median(millis), exporterP95, bench.dashboardP95);
+            bench.target(
+                    "Dashboard p95 <= postgres_exporter scrape p95 (same run)",
+                    String.format(Locale.ROOT, "%.1f ms vs %.1f ms", bench.dashboardP95, exporterP95),
+                    bench.dashboardP95 <= exporterP95);
+        } finally {
+            process.destroy();
+            process.waitFor(10, TimeUnit.SECONDS);
+        }
+    }
+
+    // ---------------------------------------------------------------- overload
+
+    record Cell(
+            int clients,
+            double okPerSecond,
+            long ok,
+            long refused,
+            double p99,
+            double refusedMax,
+            Map<String, Long> errors,
+            String versions) {
+        long errorCount() {
+            return errors.values().stream().mapToLong(Long::longValue).sum();
+        }
+    }
+
+    private static void overload(Benchmarks bench, int seconds) throws Exception {
+        Map<String, String> pool =
+                Map.of("DATABASE_POOL_SIZE", "25", "DATABASE_MAX_OVERFLOW", "50", "DATABASE_POOL_TIMEOUT", "30");
+        bench.print("");
+        bench.print(
+                "Overload: `GET %s` for %d s per cell from 10 to 400 clients, prod pool (25 + 50, max wait 30 s). Cells:"
+                        + " answered 200/s, p99 ms of those, 503s (slowest 503 ms), errors by kind. \"Default client\" is"
+                        + " java.net.http with its defaults, as parts 2, 4 and 5 use it (it offers HTTP/2 by h2c upgrade);"
+                        + " \"HTTP/1.1 client\" forces HTTP/1.1.",
+                PAGE, seconds);
+        List<Cell> admitted = null;
+        for (boolean admission : new boolean[] {false, true}) {
+            bench.restartPayara(pool, admission ? Map.of() : Map.of("apintake.admission.max-concurrent", "0"));
+            for (HttpClient.Version version :
+                    new HttpClient.Version[] {HttpClient.Version.HTTP_2, HttpClient.Version.HTTP_1_1}) {
+                String label = (admission ? "admission limit on (default 16, 500 ms)" : "admission limit off")
+                        + (version == HttpClient.Version.HTTP_2 ? ", default client" : ", HTTP/1.1 client");
+                bench.print("");
+                bench.print("| %s | 200/s | p99 ms | 503s (slowest ms) | errors | protocol |", label);
+                bench.print("|---|---|---|---|---|---|");
+                List<Cell> cells = new ArrayList<>();
+                for (int clients : LEVELS) {
+                    Cell cell = cell(bench, clients, seconds, version);
+                    cells.add(cell);
+                    bench.print(
+                            "| %d clients | %.0f | %.0f | %d (%.0f) | %s | %s |",
+                            clients,
+                            cell.okPerSecond(),
+                            cell.p99(),
+                            cell.refused(),
+                            cell.refusedMax(),
+                            cell.errors().isEmpty() ? "0" : cell.errors().toString(),
+                            cell.versions());
+                }
+                if (admission && version == HttpClient.Version.HTTP_1_1) {
+                    admitted = cells;
+                }
+            }
+        }
+        double peak = admitted.stream().mapToDouble(Cell::okPerSecond).max().orElse(0);
+        Cell at400 = admitted.get(admitted.size() - 1);
+        long errors = admitted.stream().mapToLong(Cell::errorCount).sum();
+        bench.target(
+                "Throughput at 400 clients >= 90 % of the peak (admission on, HTTP/1.1 client)",
+                String.format(
+                        Locale.ROOT,
+                        "%.0f/s of peak %.0f/s (%.0f %%)",
+                        at400.okPerSecond(),
+                        peak,
+                        100 * at400.okPerSecond() / peak),
+                at400.okPerSecond() >= 0.9 * peak);
+        bench.target(
+                "Zero socket errors or timeouts from 10 to 400 clients (admission on, HTTP/1.1 client)",
+                errors + " errors",
+                errors == 0);
+        double slowest503 =
+                admitted.stream().mapToDouble(Cell::refusedMax).max().orElse(0);
+        bench.target(
+                "Beyond capacity: fast 503 with Retry-After, never a hung connection",
+                String.format(Locale.ROOT, "%d 503s at 400 clients, slowest %.0f ms", at400.refused(), slowest503),
+                at400.refused() > 0 && slowest503 < 5000);
+    }
+
+    private static Cell cell(Benchmarks bench, int clients, int seconds, HttpClient.Version version) throws Exception {
+        HttpClient http = HttpClient.newBuilder()
+                .version(version)
+                .connectTimeout(Duration.ofSeconds(10))
+                .build();
+        ExecutorService threads = Executors.newFixedThreadPool(clients);
+        List<Double> ok = Collections.synchronizedList(new ArrayList<>());
+        List<Double> refused = Collections.synchronizedList(new ArrayList<>());
+        Map<String, LongAdder> errors = new ConcurrentHashMap<>();
+        Map<String, LongAdder> versions = new ConcurrentHashMap<>();
+        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(seconds);
+        long start = System.nanoTime();
+        List<Future<?>> futures = new ArrayList<>();
+        URI page = URI.create(bench.root() + PAGE);
+        for (int c = 0; c < clients; c++) {
+            futures.add(threads.submit(() -> {
+                while (System.nanoTime() < deadline) {
+                    long begin = System.nanoTime();
+                    try {
+                        var response = http.send(
+                                bench.withCredentials(HttpRequest.newBuilder(page))
+                                        .timeout(Duration.ofSeconds(60))
+                                        .build(),
+                                HttpResponse.BodyHandlers.discarding());
+                        double millis = (System.nanoTime() - begin) / 1e6;
+                        versions.computeIfAbsent(response.version().toString(), k -> new LongAdder())
+                                .increment();
+                        if (response.statusCode() == 200) {
+                            ok.add(millis);
+                        } else if (response.statusCode() == 503
+                                && response.headers().firstValue("Retry-After").isPresent()) {
+                            refused.add(millis);
+                            Thread.sleep(1000); // what Retry-After asks
+                        } else {
+                            errors.computeIfAbsent("HTTP " + response.statusCode(), k -> new LongAdder())
+                                    .increment();
+                        }
+                    } catch (HttpConnectTimeoutException e) {
+                        errors.computeIfAbsent("connect timeout", k -> new LongAdder())
+                                .increment();
+                    } catch (HttpTimeoutException e) {
+                        errors.computeIfAbsent("client timeout 60 s", k -> new LongAdder())
+                                .increment();
+                    } catch (IOException e) {
+                        errors.computeIfAbsent(kind(e), k -> new LongAdder()).increment();
+                    } catch (InterruptedException e) {
+                        Thread.currentThread().interrupt();
+                        return;
+                    }
+                }
+            }));
+        }
+        for (Future<?> future : futures) {
+            future.get();
+        }
+        double elapsed = (System.nanoTime() - start) / 1e9;
+        threads.shutdownNow();
+        Map<String, Long> errorCounts = new TreeMap<>();
+        errors.forEach((k, v) -> errorCounts.put(k, v.sum()));
+        Map<String, Long> versionCounts = new TreeMap<>();
+        versions.forEach((k, v) -> versionCounts.put(k, v.sum()));
+        return new Cell(
+                clients,
+                ok.size() / elapsed,
+                ok.size(),
+                refused.size(),
+                quantile(new ArrayList<>(ok), 0.99),
+                refused.stream().mapToDouble(Double::doubleValue).max().orElse(0),
+                errorCounts,
+                versionCounts.toString());
+    }
+
+    /** The exception's class and message, shortened, so the causes can be told apart in the table. */
+    private static String kind(Throwable e) {
+        Throwable root = e;
+        while (root.getCause() != null && root.getCause() != root) {
+            root = root.getCause();
+        }
+        String message = String.valueOf(root.getMessage()).replaceAll("[|\\n]", " ");
+        if (message.length() > 60) {
+            message = message.substring(0, 60);
+        }
+        return root.getClass().getSimpleName() + ": " + message;
+    }
+
+    private static double median(List<Double> values) {
+        return quantile(new ArrayList<>(values), 0.5);
+    }
+
+    private static double p95(List<Double> values) {
+        return quantile(new ArrayList<>(values), 0.95);
+    }
+
+    private static double quantile(List<Double> values, double q) {
+        if (values.isEmpty()) {
+            return Double.NaN;
+        }
+        Collections.sort(values);
+        int rank = (int) Math.ceil(q * values.size());
+        return values.get(Math.max(0, Math.min(values.size() - 1, rank - 1)));
+    }
+}
