@@ -436,7 +436,7 @@
         ["Batch", (r) => h("code", {}, r.id)],
         ["Written", (r) => when(r.exportedAt)],
         ["By", (r) => text(r.exportedBy)],
-        ["Invoices", (r) => [num(r.invoices), ": ", r.invoiceIds.slice(0, 50).map((i) => [invoiceLink(i), " "]), r.invoiceIds.length > 50 ? "…" : ""]],
+        ["Invoices", (r) => [num(r.invoices), ": ", [...r.invoiceIds].sort((a, b) => b - a).slice(0, 50).map((i) => [invoiceLink(i), " "]), r.invoiceIds.length > 50 ? "… (newest 50 shown; all are in the batch files)" : ""]],
         ["Files", (r) => [h("code", {}, r.csvFile), h("br"), h("code", {}, r.jsonFile)]],
       ], { id: "batch-table" }));
     }
