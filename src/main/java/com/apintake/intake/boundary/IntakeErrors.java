@@ -2,6 +2,7 @@ package com.apintake.intake.boundary;
 
 import com.apintake.extraction.control.MalformedDocumentException;
 import com.apintake.extraction.control.UnsupportedDocumentException;
+import com.apintake.intake.entity.InvalidFieldException;
 import com.apintake.intake.entity.WorkflowStatus;
 import com.apintake.platform.boundary.Problem;
 import jakarta.ws.rs.core.Response;
@@ -38,6 +39,14 @@ public final class IntakeErrors {
         @Override
         public Response toResponse(WorkflowStatus.IllegalTransition e) {
             return Problem.response(Response.Status.CONFLICT, null, e.getMessage());
+        }
+    }
+
+    @Provider
+    public static class InvalidField implements ExceptionMapper<InvalidFieldException> {
+        @Override
+        public Response toResponse(InvalidFieldException e) {
+            return Problem.response(new Unprocessable(), null, e.getMessage() + " Nothing was stored.");
         }
     }
 

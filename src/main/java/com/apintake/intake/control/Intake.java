@@ -2,6 +2,7 @@ package com.apintake.intake.control;
 
 import com.apintake.extraction.control.InvoiceReader;
 import com.apintake.extraction.entity.Extraction;
+import com.apintake.intake.entity.Invoice;
 import com.apintake.intake.entity.InvoiceView;
 import com.apintake.validation.control.Rule;
 import com.apintake.validation.entity.Finding;
@@ -19,8 +20,9 @@ import org.eclipse.microprofile.metrics.annotation.RegistryScope;
 
 /**
  * The way in for every invoice file, from REST or the inbox: fingerprint, answer a known file with
- * the existing invoice, otherwise extract, validate and store it. Extraction and the EN 16931 rules
- * run before the transaction, so a bad file (415, 422) stores nothing and holds no connection.
+ * the existing invoice, otherwise extract, validate and store it. Extraction, the field limits of
+ * {@link Invoice#received} and the EN 16931 rules run before the transaction, so a bad file (415,
+ * 422) stores nothing and holds no connection.
  */
 @ApplicationScoped
 public class Intake {
@@ -36,7 +38,7 @@ public class Intake {
     Instance<Rule> rules;
 
     @Inject
-    InvoiceStore store;
+    Registration registration;
 
     @Inject
     Invoices invoices;
@@ -55,26 +57,32 @@ public class Intake {
                 return new Receipt(known.get(), false);
             }
             Extraction extraction = reader.read(bytes);
-            List<Finding> findings = new ArrayList<>();
-            if (extraction.invoice() != null) {
-                for (Rule rule : rules) {
-                    findings.addAll(rule.check(extraction.invoice()));
-                }
-            }
-            InvoiceStore.Stored stored = store.store(hash, filename, contentType, bytes, extraction, findings);
-            if (stored.created()) {
-                counter("apintake_invoices_received_total").inc();
-                counter("apintake_exceptions_raised_total").inc(stored.exceptionsRaised());
-                if (stored.suspectedDuplicate()) {
-                    counter("apintake_invoices_suspected_duplicates_total").inc();
-                }
-            } else {
+            Invoice invoice = Invoice.received(hash, filename, contentType, bytes.length, extraction);
+            Registration.Registered registered = registration.register(invoice, bytes, standardFindings(extraction));
+            if (!registered.created()) {
                 counter("apintake_invoices_duplicate_files_total").inc();
+                return new Receipt(invoices.findByHash(hash).orElseThrow(), false);
             }
-            return new Receipt(invoices.find(stored.invoiceId()).orElseThrow(), stored.created());
+            counter("apintake_invoices_received_total").inc();
+            counter("apintake_exceptions_raised_total").inc(invoice.raised().size());
+            if (invoice.duplicateOf() != null) {
+                counter("apintake_invoices_suspected_duplicates_total").inc();
+            }
+            return new Receipt(registered.view(), true);
         } finally {
             timing.stop();
         }
+    }
+
+    /** The EN 16931 findings of the document: one call, before any transaction. */
+    private List<Finding> standardFindings(Extraction extraction) {
+        List<Finding> findings = new ArrayList<>();
+        if (extraction.invoice() != null) {
+            for (Rule rule : rules) {
+                findings.addAll(rule.check(extraction.invoice()));
+            }
+        }
+        return findings;
     }
 
     private Counter counter(String name) {

@@ -1,0 +1,106 @@
+package com.apintake.intake.control;
+
+import com.apintake.audit.control.AuditTrail;
+import com.apintake.exceptions.control.ExceptionRecords;
+import com.apintake.intake.entity.Invoice;
+import com.apintake.intake.entity.InvoiceView;
+import com.apintake.platform.control.Sql;
+import com.apintake.security.control.Caller;
+import com.apintake.validation.control.ValidationRecords;
+import com.apintake.validation.entity.Finding;
+import com.apintake.vendors.control.VendorMatch;
+import jakarta.enterprise.context.ApplicationScoped;
+import jakarta.inject.Inject;
+import jakarta.transaction.Transactional;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Optional;
+import org.eclipse.microprofile.config.inject.ConfigProperty;
+
+/**
+ * The storing transaction of a new invoice, at the database's speed: everything is decided before
+ * anything is written, then each table gets one statement. Round trips to PostgreSQL: caller scope,
+ * vendor match (with bank check and the duplicate lock), earlier duplicate, invoice + document +
+ * extraction, validations, exceptions, audit entry, commit: eight at most, fewer when a step does not
+ * apply. Nothing is read back: the answer is built from what was decided.
+ */
+@ApplicationScoped
+public class Registration {
+
+    /** view is null when the same file was stored first by a concurrent upload (nothing was written). */
+    public record Registered(InvoiceView view, Invoice invoice) {
+        public boolean created() {
+            return view != null;
+        }
+    }
+
+    @Inject
+    Sql sql;
+
+    @Inject
+    InvoiceStore store;
+
+    @Inject
+    ValidationRecords validations;
+
+    @Inject
+    ExceptionRecords exceptions;
+
+    @Inject
+    AuditTrail audit;
+
+    @Inject
+    Caller caller;
+
+    @Inject
+    @ConfigProperty(name = "apintake.validation.min-confidence", defaultValue = "0.8")
+    double minConfidence;
+
+    /** standard: the EN 16931 findings, judged before the transaction. */
+    @Transactional
+    public Registered register(Invoice invoice, byte[] content, List<Finding> standard) {
+        decide(invoice, standard);
+        Optional<InvoiceStore.Saved> saved = store.save(sql, invoice, content, caller.name());
+        if (saved.isEmpty()) {
+            return new Registered(null, invoice);
+        }
+        long id = saved.get().id();
+        validations.record(sql, id, invoice.findings());
+        exceptions.raise(
+                sql,
+                id,
+                invoice.raised().stream()
+                        .map(r -> new ExceptionRecords.Raise(r.type(), r.detail()))
+                        .toList());
+        audit.record(
+                sql,
+                "invoice.upload",
+                "invoice " + id,
+                "file " + invoice.filename() + ", sha256 " + invoice.fileHash());
+        return new Registered(
+                invoice.view(id, saved.get().createdAt(), saved.get().updatedAt()), invoice);
+    }
+
+    /** The AP rules on what the database knows (vendor master, earlier invoices), then the invoice's own moves. */
+    private void decide(Invoice invoice, List<Finding> standard) {
+        if (invoice.extraction().needsManualEntry()) {
+            invoice.judge(standard, List.of(), null, null);
+            return;
+        }
+        var data = invoice.data();
+        String iban = ApRules.normalizeIban(data.sellerIban());
+        Optional<VendorMatch.Identified> vendor = VendorMatch.identify(sql, data, iban);
+        List<Finding> ours = new ArrayList<>();
+        ours.add(ApRules.vendorMatch(vendor, data));
+        Long vendorId = null;
+        Optional<Long> earlier = Optional.empty();
+        if (vendor.isPresent()) {
+            vendorId = vendor.get().vendorId();
+            ours.add(ApRules.bankAccount(iban, vendor.get().bank()));
+            earlier = DuplicateCheck.earlier(sql, vendorId, data);
+            ours.add(ApRules.duplicate(earlier));
+        }
+        ours.add(ApRules.confidence(invoice.overallConfidence(), minConfidence));
+        invoice.judge(standard, ours, vendorId, earlier.orElse(null));
+    }
+}
