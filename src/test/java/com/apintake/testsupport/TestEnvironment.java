@@ -36,7 +36,7 @@ public class TestEnvironment implements LauncherSessionListener {
             Path basedir = Path.of(System.getProperty("apintake.basedir"));
             Path work = basedir.resolve("target/it");
             Folders.deleteRecursively(work);
-            postgres = new PostgresServer(work.resolve("postgres/data"), PayaraMicroLaunch.freePort(), USER, null)
+            postgres = new PostgresServer(work.resolve("postgres/data"), PostgresServer.freeServerPort(), USER, null)
                     .walArchive(work.resolve("wal-archive"));
             postgres.start();
             postgres.createDatabaseIfMissing(DATABASE);

@@ -82,24 +82,31 @@ public class InvoicesResource {
             InputStream body,
             @HeaderParam(HttpHeaders.CONTENT_TYPE) String contentType,
             @HeaderParam("Content-Disposition") String disposition,
+            @HeaderParam("Prefer") String prefer,
             @QueryParam("filename") String filename) {
         String name = filename != null ? filename : filenameOf(disposition);
-        return created(intake.receive(
-                readLimited(body), name, contentType == null ? "application/octet-stream" : contentType));
+        String type = contentType == null ? "application/octet-stream" : contentType;
+        byte[] bytes = readLimited(body);
+        return respondAsync(prefer)
+                ? accepted(intake.accept(bytes, name, type))
+                : created(intake.receive(bytes, name, type));
     }
 
     /** A form upload with the file in the field "file". */
     @POST
     @Consumes(MediaType.MULTIPART_FORM_DATA)
-    public Response uploadForm(@FormParam("file") EntityPart file) {
+    public Response uploadForm(@FormParam("file") EntityPart file, @HeaderParam("Prefer") String prefer) {
         if (file == null) {
             throw Problem.of(Response.Status.BAD_REQUEST, "The multipart form needs the invoice in the field 'file'.");
         }
         String type = file.getMediaType() == null
                 ? "application/octet-stream"
                 : file.getMediaType().toString();
-        return created(intake.receive(
-                readLimited(file.getContent()), file.getFileName().orElse(null), type));
+        byte[] bytes = readLimited(file.getContent());
+        String name = file.getFileName().orElse(null);
+        return respondAsync(prefer)
+                ? accepted(intake.accept(bytes, name, type))
+                : created(intake.receive(bytes, name, type));
     }
 
     @GET
@@ -189,6 +196,27 @@ public class InvoicesResource {
                 .path(Long.toString(receipt.invoice().id()))
                 .build();
         return (receipt.created() ? Response.created(location) : Response.ok().location(location))
+                .entity(receipt.invoice())
+                .build();
+    }
+
+    /** RFC 7240: "Prefer: respond-async" (among other preferences, any case). */
+    static boolean respondAsync(String prefer) {
+        return prefer != null
+                && java.util.Arrays.stream(prefer.split(","))
+                        .map(p -> p.strip().split(";")[0].strip())
+                        .anyMatch("respond-async"::equalsIgnoreCase);
+    }
+
+    /** 202 with the invoice as RECEIVED, or 200 with the earlier invoice when the file is known. */
+    private Response accepted(Intake.Receipt receipt) {
+        var location = uriInfo.getBaseUriBuilder()
+                .path("invoices")
+                .path(Long.toString(receipt.invoice().id()))
+                .build();
+        return (receipt.created() ? Response.accepted() : Response.ok())
+                .location(location)
+                .header("Preference-Applied", "respond-async")
                 .entity(receipt.invoice())
                 .build();
     }

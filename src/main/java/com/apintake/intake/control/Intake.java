@@ -1,7 +1,10 @@
 package com.apintake.intake.control;
 
 import com.apintake.extraction.control.InvoiceReader;
+import com.apintake.extraction.control.MalformedDocumentException;
+import com.apintake.extraction.control.UnsupportedDocumentException;
 import com.apintake.extraction.entity.Extraction;
+import com.apintake.intake.entity.InvalidFieldException;
 import com.apintake.intake.entity.Invoice;
 import com.apintake.intake.entity.InvoiceView;
 import com.apintake.validation.control.Rule;
@@ -41,6 +44,9 @@ public class Intake {
     Registration registration;
 
     @Inject
+    jakarta.enterprise.event.Event<Queued> queued;
+
+    @Inject
     Invoices invoices;
 
     @Inject
@@ -69,6 +75,68 @@ public class Intake {
                 counter("apintake_invoices_suspected_duplicates_total").inc();
             }
             return new Receipt(registered.view(), true);
+        } finally {
+            timing.stop();
+        }
+    }
+
+    /** Fired after a file was queued (committed), so an idle worker can start at once. */
+    public record Queued(long invoiceId) {}
+
+    /**
+     * Asynchronous intake: stores the file, its hash and its job, and answers before anything is
+     * extracted. The file-duplicate decision is made here (a known file answers with its invoice);
+     * bytes that are neither XML nor PDF are refused at once (415), the rest is the worker's.
+     */
+    public Receipt accept(byte[] bytes, String filename, String contentType) {
+        Timer.Context timing = metrics.timer("apintake_intake_accept_seconds").time();
+        try {
+            String hash = FileFingerprint.of(bytes);
+            Optional<InvoiceView> known = invoices.findByHash(hash);
+            if (known.isPresent()) {
+                counter("apintake_invoices_duplicate_files_total").inc();
+                return new Receipt(known.get(), false);
+            }
+            InvoiceReader.checkFormat(bytes);
+            InvoiceView view = registration.accept(hash, filename, contentType, bytes);
+            if (view == null) {
+                counter("apintake_invoices_duplicate_files_total").inc();
+                return new Receipt(invoices.findByHash(hash).orElseThrow(), false);
+            }
+            counter("apintake_invoices_queued_total").inc();
+            queued.fire(new Queued(view.id()));
+            return new Receipt(view, true);
+        } finally {
+            timing.stop();
+        }
+    }
+
+    /**
+     * A worker's part: extract and validate a queued invoice and write the result. A file that cannot
+     * be read is kept as NEEDS_MANUAL_ENTRY with the reason. Throws Registration.LeaseLost when the
+     * job's lease expired meanwhile (nothing is written then).
+     */
+    public void process(IntakeQueue.Job job) {
+        Timer.Context timing = metrics.timer("apintake_intake_worker_seconds").time();
+        try {
+            Invoice invoice;
+            List<Finding> standard = List.of();
+            try {
+                Extraction extraction = reader.read(job.content());
+                invoice = Invoice.received(
+                        job.fileHash(), job.filename(), job.contentType(), job.content().length, extraction);
+                standard = standardFindings(extraction);
+            } catch (MalformedDocumentException | UnsupportedDocumentException | InvalidFieldException e) {
+                invoice = Invoice.unreadable(
+                        job.fileHash(), job.filename(), job.contentType(), job.content().length, e.getMessage());
+            }
+            if (registration.complete(job, invoice, standard)) {
+                counter("apintake_invoices_received_total").inc();
+                counter("apintake_exceptions_raised_total").inc(invoice.raised().size());
+                if (invoice.duplicateOf() != null) {
+                    counter("apintake_invoices_suspected_duplicates_total").inc();
+                }
+            }
         } finally {
             timing.stop();
         }

@@ -41,6 +41,9 @@ public class Registration {
     InvoiceStore store;
 
     @Inject
+    IntakeQueue queue;
+
+    @Inject
     ValidationRecords validations;
 
     @Inject
@@ -79,6 +82,79 @@ public class Registration {
                 "file " + invoice.filename() + ", sha256 " + invoice.fileHash());
         return new Registered(
                 invoice.view(id, saved.get().createdAt(), saved.get().updatedAt()), invoice);
+    }
+
+    /**
+     * Stores a file for the queue: the invoice as RECEIVED, its document and its job. Round trips:
+     * scope, one statement, audit, commit. view is null when the same file was stored first.
+     */
+    @Transactional
+    public InvoiceView accept(String fileHash, String filename, String contentType, byte[] content) {
+        Optional<InvoiceStore.Saved> saved =
+                store.enqueue(sql, fileHash, filename, contentType, content, caller.name());
+        if (saved.isEmpty()) {
+            return null;
+        }
+        long id = saved.get().id();
+        audit.record(sql, "invoice.upload", "invoice " + id, "file " + filename + ", sha256 " + fileHash + ", queued");
+        return new InvoiceView(
+                id,
+                fileHash,
+                filename,
+                contentType,
+                content.length,
+                "RECEIVED",
+                com.apintake.intake.entity.WorkflowStatus.RECEIVED,
+                null,
+                null,
+                null,
+                null,
+                null,
+                null,
+                null,
+                null,
+                null,
+                null,
+                null,
+                0,
+                saved.get().createdAt(),
+                saved.get().updatedAt());
+    }
+
+    /** Thrown when a worker's lease on a job expired and another worker took it: roll back, do nothing. */
+    public static class LeaseLost extends RuntimeException {
+        public LeaseLost(long jobId) {
+            super("The lease on intake job " + jobId + " expired and the job was taken by another worker");
+        }
+    }
+
+    /**
+     * The finishing transaction of a queued invoice: claims the end of the job (or rolls back when the
+     * lease was lost), decides as the synchronous path does and writes the result. False when the
+     * invoice had left RECEIVED already (nothing written but the job's removal).
+     */
+    @Transactional
+    public boolean complete(IntakeQueue.Job job, Invoice invoice, List<Finding> standard) {
+        if (!queue.finish(sql, job)) {
+            throw new LeaseLost(job.id());
+        }
+        if (invoice.extraction() != null) {
+            decide(invoice, standard);
+        }
+        Optional<InvoiceStore.Saved> saved = store.complete(sql, job.invoiceId(), invoice);
+        if (saved.isEmpty()) {
+            return false;
+        }
+        long id = job.invoiceId();
+        validations.record(sql, id, invoice.findings());
+        exceptions.raise(
+                sql,
+                id,
+                invoice.raised().stream()
+                        .map(r -> new ExceptionRecords.Raise(r.type(), r.detail()))
+                        .toList());
+        audit.record(sql, "invoice.extract", "invoice " + id, "attempt " + job.attempt() + ", " + invoice.status());
+        return true;
     }
 
     /** The AP rules on what the database knows (vendor master, earlier invoices), then the invoice's own moves. */

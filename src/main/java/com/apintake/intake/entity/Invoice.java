@@ -92,6 +92,20 @@ public final class Invoice {
     }
 
     /**
+     * A queued file the worker could not read (malformed, a value out of range): kept, with its
+     * original document, for a person to enter by hand. extraction() is null.
+     */
+    public static Invoice unreadable(
+            String fileHash, String filename, String contentType, long sizeBytes, String reason) {
+        Invoice invoice = new Invoice(fileHash, filename, contentType, sizeBytes, null);
+        invoice.status = invoice.status.moveTo(WorkflowStatus.EXTRACTED).moveTo(WorkflowStatus.EXCEPTIONS_FOUND);
+        invoice.raised.add(new Raised(
+                ExceptionType.NEEDS_MANUAL_ENTRY,
+                "The file could not be read: " + reason + " Enter the fields by hand."));
+        return invoice;
+    }
+
+    /**
      * Extracted and judged: moves to EXTRACTED and on to where the findings put it. standard are the
      * EN 16931 findings, ours the AP rules' ({@code AP-} prefix); vendorId the matched vendor,
      * duplicateOf the earlier invoice this one repeats.
@@ -154,7 +168,7 @@ public final class Invoice {
 
     /** How the API shows it once saved with this id and these timestamps: no re-read needed. */
     public InvoiceView view(long id, OffsetDateTime createdAt, OffsetDateTime updatedAt) {
-        InvoiceData data = extraction.invoice();
+        InvoiceData data = data();
         return new InvoiceView(
                 id,
                 fileHash,
@@ -181,13 +195,12 @@ public final class Invoice {
 
     /** invoices.status: whether a machine could read it. */
     public String processing() {
-        return extraction.needsManualEntry() ? "NEEDS_MANUAL_ENTRY" : "PROCESSED";
+        return extraction == null || extraction.needsManualEntry() ? "NEEDS_MANUAL_ENTRY" : "PROCESSED";
     }
 
     /** The ISO 4217 code, or null when the document's is not three capital letters. */
     public String currency() {
-        String currency =
-                extraction.invoice() == null ? null : extraction.invoice().currency();
+        String currency = data() == null ? null : data().currency();
         return currency != null && currency.matches("[A-Z]{3}") ? currency : null;
     }
 
@@ -207,12 +220,14 @@ public final class Invoice {
         return sizeBytes;
     }
 
+    /** Null for an {@link #unreadable} file. */
     public Extraction extraction() {
         return extraction;
     }
 
+    /** The extracted business terms; null when nothing could be read by machine. */
     public InvoiceData data() {
-        return extraction.invoice();
+        return extraction == null ? null : extraction.invoice();
     }
 
     public WorkflowStatus status() {
