@@ -3,7 +3,6 @@ package com.apintake.intake.boundary;
 import com.apintake.intake.control.Intake;
 import com.apintake.intake.control.IntakeQueue;
 import com.apintake.intake.control.Registration;
-import com.apintake.platform.control.Migrations;
 import com.apintake.platform.control.Unavailability;
 import com.apintake.security.control.Caller;
 import com.apintake.security.entity.Roles;
@@ -11,6 +10,7 @@ import jakarta.annotation.PreDestroy;
 import jakarta.annotation.Resource;
 import jakarta.enterprise.concurrent.ManagedScheduledExecutorService;
 import jakarta.enterprise.context.ApplicationScoped;
+import jakarta.enterprise.context.Initialized;
 import jakarta.enterprise.event.Observes;
 import jakarta.inject.Inject;
 import java.util.Optional;
@@ -75,7 +75,12 @@ public class IntakeWorkers {
     private volatile ScheduledFuture<?> poll;
     private volatile IntakeQueue.Backlog backlog = new IntakeQueue.Backlog(0, 0);
 
-    void start(@Observes Migrations.Applied schema) {
+    /*
+     * Started with the web application, not from the Migrations.Applied event: tasks scheduled from
+     * that (bean-managed EJB) context got connections that were not enlisted in their @Transactional
+     * transactions. Until the schema exists, polls fail quietly and are repeated.
+     */
+    void start(@Observes @Initialized(ApplicationScoped.class) Object application) {
         if (workers <= 0) {
             LOG.info("Intake workers are off (apintake.intake.workers=0): queued invoices wait");
             return;
