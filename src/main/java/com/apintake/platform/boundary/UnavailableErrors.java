@@ -25,9 +25,7 @@ public class UnavailableErrors implements ExceptionMapper<DatabaseUnavailableExc
 
     static Response answer(Throwable exception) {
         LOG.warning(() -> "Database unavailable, answered 503: " + rootMessage(exception));
-        int retryAfter = ConfigProvider.getConfig()
-                .getOptionalValue("apintake.unavailable.retry-after-seconds", Integer.class)
-                .orElse(5);
+        int retryAfter = retryAfterSeconds();
         return Response.fromResponse(Problem.response(
                         Response.Status.SERVICE_UNAVAILABLE,
                         null,
@@ -35,6 +33,13 @@ public class UnavailableErrors implements ExceptionMapper<DatabaseUnavailableExc
                                 + " Retry after " + retryAfter + " seconds."))
                 .header(HttpHeaders.RETRY_AFTER, retryAfter)
                 .build();
+    }
+
+    /** apintake.unavailable.retry-after-seconds: when a client should try again after a 503. */
+    public static int retryAfterSeconds() {
+        return ConfigProvider.getConfig()
+                .getOptionalValue("apintake.unavailable.retry-after-seconds", Integer.class)
+                .orElse(5);
     }
 
     private static String rootMessage(Throwable exception) {

@@ -80,10 +80,12 @@ public class RoleCheck implements DynamicFeature {
         public void filter(ContainerRequestContext request) {
             var security = request.getSecurityContext();
             if (security.getUserPrincipal() == null && request.getProperty(BasicAuthentication.UNAVAILABLE) != null) {
-                request.abortWith(Problem.response(
-                        Response.Status.SERVICE_UNAVAILABLE,
-                        null,
-                        "Credentials cannot be checked now: the database is unreachable. Try again shortly."));
+                request.abortWith(Response.fromResponse(Problem.response(
+                                Response.Status.SERVICE_UNAVAILABLE,
+                                null,
+                                "Credentials cannot be checked now: the database is unreachable. Try again shortly."))
+                        .header("Retry-After", com.apintake.platform.boundary.UnavailableErrors.retryAfterSeconds())
+                        .build());
                 return;
             }
             if (security.getUserPrincipal() == null) {
