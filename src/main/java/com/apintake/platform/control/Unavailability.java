@@ -55,6 +55,12 @@ public final class Unavailability {
                 return true;
             }
             String type = t.getClass().getName();
+            // pgjdbc's wording for a connection lost mid-statement or mid-commit (SQLSTATE 08006), also
+            // when JTA re-wraps it in an XAException or SystemException that keeps only the text.
+            if (String.valueOf(t.getMessage()).contains("I/O error occurred while sending to the backend")
+                    || String.valueOf(t.getMessage()).contains("This connection has been closed")) {
+                return true;
+            }
             if (t instanceof SQLException sql) {
                 database = true;
                 if (isOutageState(sql.getSQLState()) || isPoolExhaustion(sql.getMessage())) {

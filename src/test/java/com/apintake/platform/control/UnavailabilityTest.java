@@ -31,6 +31,16 @@ class UnavailabilityTest {
     }
 
     @Test
+    void aCommitLostWithTheConnectionIsAnOutageThroughJtaWrapping() {
+        var xa = new javax.transaction.xa.XAException(
+                "jakarta.resource.spi.LocalTransactionException: An I/O error occurred while sending to the backend.");
+        var system = new jakarta.transaction.SystemException();
+        system.initCause(xa);
+        assertThat(Unavailability.isOutage(new jakarta.transaction.TransactionalException("commit failed", system)))
+                .isTrue();
+    }
+
+    @Test
     void poolExhaustionWithoutStateIsAnOutage() {
         assertThat(
                         Unavailability.isOutage(
