@@ -175,6 +175,33 @@ public final class PostgresServer {
         }
     }
 
+    /**
+     * Immediate shutdown, as a crash looks to clients: connections drop, the next start runs crash
+     * recovery. For tests of what the application answers while its database restarts.
+     */
+    public void stopImmediately() throws IOException, InterruptedException {
+        run(
+                List.of(tool("pg_ctl"), "-D", dataDir.toString(), "-m", "immediate", "-w", "-t", "60", "stop"),
+                Duration.ofMinutes(2));
+    }
+
+    /**
+     * A free loopback port below Linux's client-port range (32768-60999): a server restarted in a test
+     * on a port in that range can find it taken by some client socket and stay down.
+     */
+    public static int freeServerPort() throws IOException {
+        var random = java.util.concurrent.ThreadLocalRandom.current();
+        for (int attempt = 0; attempt < 200; attempt++) {
+            int port = random.nextInt(20000, 32000);
+            try (var socket = new java.net.ServerSocket(port, 1, java.net.InetAddress.getLoopbackAddress())) {
+                return port;
+            } catch (IOException taken) {
+                // try another
+            }
+        }
+        throw new IOException("No free loopback port between 20000 and 32000");
+    }
+
     public boolean isRunning() throws IOException, InterruptedException {
         if (!Files.exists(dataDir.resolve("postmaster.pid"))) {
             return false;

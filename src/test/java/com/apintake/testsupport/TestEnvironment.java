@@ -39,7 +39,7 @@ public class TestEnvironment implements LauncherSessionListener {
             Path basedir = Path.of(System.getProperty("apintake.basedir"));
             Path work = basedir.resolve("target/it");
             Folders.deleteRecursively(work);
-            postgres = new PostgresServer(work.resolve("postgres/data"), PayaraMicroLaunch.freePort(), USER, null)
+            postgres = new PostgresServer(work.resolve("postgres/data"), PostgresServer.freeServerPort(), USER, null)
                     .walArchive(work.resolve("wal-archive"));
             // Archived WAL encrypted with the test backup key, as in production (docs/backups-restore.md).
             postgres.encryptWalWith(
@@ -55,8 +55,16 @@ public class TestEnvironment implements LauncherSessionListener {
                     work,
                     "test",
                     PayaraMicroLaunch.freePort());
-            var microOptions =
-                    payara.microOptions(Map.of("DB_PORT", Integer.toString(postgres.port()), "DB_NAME", DATABASE));
+            // Leak timeout 300 s instead of the test file's 30: on a loaded machine (load 30 on 2 cores) the
+            // first Liquibase update of a fresh schema held its connection longer than 30 s, the pool reclaimed
+            // it mid-migration, and every retry met the same fate, so no test could run.
+            var microOptions = payara.microOptions(Map.of(
+                    "DB_PORT",
+                    Integer.toString(postgres.port()),
+                    "DB_NAME",
+                    DATABASE,
+                    "DATABASE_POOL_LEAK_TIMEOUT",
+                    "300"));
             // Read by the Payara Micro Arquillian container when it launches the server.
             var settings = new java.util.HashMap<>(Map.of(
                     "apintake.inbox.dir", inbox().toString(),

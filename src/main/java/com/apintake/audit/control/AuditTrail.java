@@ -1,5 +1,6 @@
 package com.apintake.audit.control;
 
+import com.apintake.platform.control.Sql;
 import com.apintake.security.control.Caller;
 import jakarta.annotation.Resource;
 import jakarta.enterprise.context.ApplicationScoped;
@@ -41,6 +42,11 @@ public class AuditTrail {
             statement.setString(4, detail);
             statement.executeUpdate();
         }
+    }
+
+    /** Records an action in the caller's transaction through platform/control/Sql. */
+    public void record(Sql sql, String action, String subject, String detail) {
+        sql.update(INSERT, caller.name(), action, subject, detail);
     }
 
     /** Records an action that has no database transaction of its own (a backup file written, a restore drill). */

@@ -5,6 +5,7 @@ import com.apintake.exceptions.entity.ExceptionType;
 import com.apintake.intake.control.WorkflowMoves;
 import com.apintake.intake.entity.WorkflowStatus;
 import com.apintake.platform.boundary.Problem;
+import com.apintake.platform.control.Sql;
 import com.apintake.security.control.Caller;
 import jakarta.annotation.Resource;
 import jakarta.enterprise.context.ApplicationScoped;
@@ -53,6 +54,25 @@ public class ExceptionRecords {
 
     @Inject
     AuditTrail audit;
+
+    /** An exception to raise: its type and what the person resolving it needs to know. */
+    public record Raise(ExceptionType type, String detail) {}
+
+    static final String RAISE = """
+            INSERT INTO exceptions (invoice_id, type, detail)
+            SELECT ?, r.* FROM unnest(?::text[], ?::text[]) AS r""";
+
+    /** Raises exceptions on one invoice in the caller's transaction: one multi-row INSERT. */
+    public void raise(Sql sql, long invoiceId, List<Raise> raised) {
+        if (raised.isEmpty()) {
+            return;
+        }
+        sql.update(
+                RAISE,
+                invoiceId,
+                Sql.array("text", raised.stream().map(r -> r.type().name()).toList()),
+                Sql.array("text", raised.stream().map(Raise::detail).toList()));
+    }
 
     /** Newest first; resolved = false is served by idx_exceptions_resolved_created. */
     public List<Record> list(Boolean resolved, Long beforeId, int limit) {

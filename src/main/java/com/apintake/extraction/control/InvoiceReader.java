@@ -74,6 +74,19 @@ public class InvoiceReader {
         return Optional.of(start == 0 ? document : Arrays.copyOfRange(document, start, document.length));
     }
 
+    /**
+     * The cheap part of {@link #read}: whether the bytes are XML or a PDF at all. Lets the
+     * asynchronous intake refuse junk (415) before it stores anything; the rest is read by a worker.
+     */
+    public static void checkFormat(byte[] document) {
+        if (document == null || document.length == 0) {
+            throw new UnsupportedDocumentException("the document is empty");
+        }
+        if (!startsWith(document, PDF_MAGIC) && xmlStart(document) < 0) {
+            throw new UnsupportedDocumentException("not an invoice format we read: expected UBL or CII XML, or a PDF");
+        }
+    }
+
     private Extraction readPdf(byte[] pdf) {
         EmbeddedInvoiceXml.Attachment attachment =
                 new EmbeddedInvoiceXml().find(pdf).orElse(null);

@@ -25,6 +25,17 @@ final class SecureXmlParser {
     private static final String DISALLOW_DOCTYPE = "http://apache.org/xml/features/disallow-doctype-decl";
     static final String DTD_REFUSED = "DTDs are not accepted: the document contains a DOCTYPE declaration";
 
+    /**
+     * Deepest element nesting accepted. A UBL or CII invoice nests about 10 deep; a document nested
+     * thousands deep is an attack on recursive code (stack exhaustion), not an invoice.
+     */
+    static final int MAX_ELEMENT_DEPTH = 1000;
+
+    static final String TOO_DEEP =
+            "XML is nested deeper than " + MAX_ELEMENT_DEPTH + " elements, the limit for an invoice";
+
+    private static final String MAX_DEPTH_PROPERTY = "http://www.oracle.com/xml/jaxp/properties/maxElementDepth";
+
     private final DocumentBuilderFactory factory;
 
     SecureXmlParser() {
@@ -40,6 +51,7 @@ final class SecureXmlParser {
             factory.setAttribute(XMLConstants.ACCESS_EXTERNAL_DTD, "");
             factory.setAttribute(XMLConstants.ACCESS_EXTERNAL_SCHEMA, "");
             factory.setXIncludeAware(false);
+            factory.setAttribute(MAX_DEPTH_PROPERTY, Integer.toString(MAX_ELEMENT_DEPTH));
             factory.setExpandEntityReferences(false);
         } catch (ParserConfigurationException e) {
             // Running without these protections is not an option; fail loudly at startup.
@@ -47,7 +59,7 @@ final class SecureXmlParser {
         }
     }
 
-    /** Parses the bytes; unparsable or DTD-carrying input becomes a {@link MalformedDocumentException}. */
+    /** Parses the bytes; unparsable, too deeply nested or DTD-carrying input becomes a {@link MalformedDocumentException}. */
     Document parse(byte[] xml) {
         if (hasDoctype(xml)) {
             throw new MalformedDocumentException(DTD_REFUSED);
@@ -66,6 +78,9 @@ final class SecureXmlParser {
         } catch (SAXParseException e) {
             if (String.valueOf(e.getMessage()).contains("DOCTYPE")) {
                 throw new MalformedDocumentException(DTD_REFUSED);
+            }
+            if (String.valueOf(e.getMessage()).contains("JAXP00010006")) {
+                throw new MalformedDocumentException(TOO_DEEP);
             }
             throw new MalformedDocumentException("XML is not well-formed at line " + e.getLineNumber() + ", column "
                     + e.getColumnNumber() + ": " + oneLine(e.getMessage()));

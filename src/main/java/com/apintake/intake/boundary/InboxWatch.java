@@ -156,7 +156,8 @@ public class InboxWatch {
             byte[] bytes = Files.readAllBytes(file);
             String type = Files.probeContentType(file);
             // The inbox is an upload channel: it acts as a clerk would, under its own name.
-            var receipt = caller.runAs("inbox", Set.of(Roles.CLERK), () -> intake.receive(bytes, name, type));
+            // Stored with its job in the intake queue: the workers extract it, as for an asynchronous upload.
+            var receipt = caller.runAs("inbox", Set.of(Roles.CLERK), () -> intake.accept(bytes, name, type));
             move(file, "archive", receipt.invoice().id() + "-" + name);
             LOG.info(() -> "Inbox: " + name + " -> invoice " + receipt.invoice().id()
                     + (receipt.created() ? "" : " (already received)"));

@@ -2,6 +2,9 @@ package com.apintake.intake.boundary;
 
 import com.apintake.extraction.control.MalformedDocumentException;
 import com.apintake.extraction.control.UnsupportedDocumentException;
+import com.apintake.intake.control.HeldByExceptionsException;
+import com.apintake.intake.control.NoSuchInvoiceException;
+import com.apintake.intake.entity.InvalidFieldException;
 import com.apintake.intake.entity.WorkflowStatus;
 import com.apintake.platform.boundary.Problem;
 import jakarta.ws.rs.core.Response;
@@ -37,6 +40,30 @@ public final class IntakeErrors {
     public static class IllegalMove implements ExceptionMapper<WorkflowStatus.IllegalTransition> {
         @Override
         public Response toResponse(WorkflowStatus.IllegalTransition e) {
+            return Problem.response(Response.Status.CONFLICT, null, e.getMessage());
+        }
+    }
+
+    @Provider
+    public static class InvalidField implements ExceptionMapper<InvalidFieldException> {
+        @Override
+        public Response toResponse(InvalidFieldException e) {
+            return Problem.response(new Unprocessable(), null, e.getMessage() + " Nothing was stored.");
+        }
+    }
+
+    @Provider
+    public static class NoSuchInvoice implements ExceptionMapper<NoSuchInvoiceException> {
+        @Override
+        public Response toResponse(NoSuchInvoiceException e) {
+            return Problem.response(Response.Status.NOT_FOUND, null, e.getMessage());
+        }
+    }
+
+    @Provider
+    public static class HeldByExceptions implements ExceptionMapper<HeldByExceptionsException> {
+        @Override
+        public Response toResponse(HeldByExceptionsException e) {
             return Problem.response(Response.Status.CONFLICT, null, e.getMessage());
         }
     }

@@ -92,9 +92,14 @@ public class InvoicesResource {
             InputStream body,
             @HeaderParam(HttpHeaders.CONTENT_TYPE) String contentType,
             @HeaderParam("Content-Disposition") String disposition,
+            @HeaderParam("Prefer") String prefer,
             @QueryParam("filename") String filename) {
         String name = Inputs.text("filename", filename != null ? filename : filenameOf(disposition), 255);
-        return created(intake.receive(readLimited(body), name, accepted(contentType)));
+        String type = accepted(contentType);
+        byte[] bytes = readLimited(body);
+        return respondAsync(prefer)
+                ? accepted(intake.accept(bytes, name, type))
+                : created(intake.receive(bytes, name, type));
     }
 
     /** A form upload with the file in the field "file". */
@@ -102,14 +107,17 @@ public class InvoicesResource {
     @ProblemResponses({"400", "413", "415", "422"})
     @POST
     @Consumes(MediaType.MULTIPART_FORM_DATA)
-    public Response uploadForm(@FormParam("file") EntityPart file) {
+    public Response uploadForm(@FormParam("file") EntityPart file, @HeaderParam("Prefer") String prefer) {
         if (file == null) {
             throw Problem.of(Response.Status.BAD_REQUEST, "The multipart form needs the invoice in the field 'file'.");
         }
         String type = accepted(
                 file.getMediaType() == null ? null : file.getMediaType().toString());
         String name = Inputs.text("filename", file.getFileName().orElse(null), 255);
-        return created(intake.receive(readLimited(file.getContent()), name, type));
+        byte[] bytes = readLimited(file.getContent());
+        return respondAsync(prefer)
+                ? accepted(intake.accept(bytes, name, type))
+                : created(intake.receive(bytes, name, type));
     }
 
     @Operation(summary = "Invoices, newest first, filtered by workflow status, vendor and period, keyset paging")
@@ -247,6 +255,27 @@ public class InvoicesResource {
     private Response created(Intake.Receipt receipt) {
         var location = links.api(uriInfo, "invoices/" + receipt.invoice().id());
         return (receipt.created() ? Response.created(location) : Response.ok().location(location))
+                .entity(receipt.invoice())
+                .build();
+    }
+
+    /** RFC 7240: "Prefer: respond-async" (among other preferences, any case). */
+    static boolean respondAsync(String prefer) {
+        return prefer != null
+                && java.util.Arrays.stream(prefer.split(","))
+                        .map(p -> p.strip().split(";")[0].strip())
+                        .anyMatch("respond-async"::equalsIgnoreCase);
+    }
+
+    /** 202 with the invoice as RECEIVED, or 200 with the earlier invoice when the file is known. */
+    private Response accepted(Intake.Receipt receipt) {
+        var location = uriInfo.getBaseUriBuilder()
+                .path("invoices")
+                .path(Long.toString(receipt.invoice().id()))
+                .build();
+        return (receipt.created() ? Response.accepted() : Response.ok())
+                .location(location)
+                .header("Preference-Applied", "respond-async")
                 .entity(receipt.invoice())
                 .build();
     }

@@ -20,12 +20,25 @@ final class IntakeMetrics {
             .withDescription("Time to receive one invoice file: fingerprint, extraction, validation and storage")
             .build();
 
+    static final Metadata ACCEPT_DURATION = Metadata.builder()
+            .withName("apintake_intake_accept")
+            .withUnit(MetricUnits.NANOSECONDS)
+            .withDescription("Time to acknowledge one asynchronous upload: fingerprint, file and job stored")
+            .build();
+
+    static final Metadata WORKER_DURATION = Metadata.builder()
+            .withName("apintake_intake_worker")
+            .withUnit(MetricUnits.NANOSECONDS)
+            .withDescription("Time a queue worker takes for one invoice: extraction, validation and storage")
+            .build();
+
     private static final Map<String, String> COUNTERS = Map.of(
             "apintake_invoices_received_total", "Invoices stored from new files (REST and inbox)",
             "apintake_invoices_duplicate_files_total",
                     "Files received again (same SHA-256) and answered with the earlier invoice",
             "apintake_exceptions_raised_total", "Exceptions raised for people to resolve by received invoices",
-            "apintake_invoices_suspected_duplicates_total", "New invoices whose content matches an earlier invoice");
+            "apintake_invoices_suspected_duplicates_total", "New invoices whose content matches an earlier invoice",
+            "apintake_invoices_queued_total", "Files acknowledged asynchronously (202) and queued for a worker");
 
     private IntakeMetrics() {}
 

@@ -3,13 +3,11 @@ package com.apintake.intake.control;
 import com.apintake.audit.control.AuditTrail;
 import com.apintake.exceptions.control.ExceptionRecords;
 import com.apintake.intake.entity.WorkflowStatus;
-import com.apintake.platform.boundary.Problem;
 import com.apintake.security.control.Caller;
 import jakarta.annotation.Resource;
 import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.inject.Inject;
 import jakarta.transaction.Transactional;
-import jakarta.ws.rs.core.Response;
 import java.sql.Connection;
 import java.sql.SQLException;
 import javax.sql.DataSource;
@@ -35,9 +33,7 @@ public class InvoiceDecisions {
             WorkflowStatus status = WorkflowMoves.lock(connection, id);
             int open = ExceptionRecords.openExceptions(connection, id);
             if (open > 0) {
-                throw Problem.of(
-                        Response.Status.CONFLICT,
-                        "Invoice " + id + " has " + open + " open exception(s): resolve them before approving.");
+                throw new HeldByExceptionsException(id, open);
             }
             WorkflowStatus staged = status.moveTo(WorkflowStatus.APPROVED).moveTo(WorkflowStatus.STAGED);
             try (var insert = connection.prepareStatement("INSERT INTO staged_exports (invoice_id) VALUES (?)")) {

@@ -1,8 +1,6 @@
 package com.apintake.intake.control;
 
 import com.apintake.intake.entity.WorkflowStatus;
-import com.apintake.platform.boundary.Problem;
-import jakarta.ws.rs.core.Response;
 import java.sql.Connection;
 import java.sql.SQLException;
 
@@ -22,7 +20,7 @@ public final class WorkflowMoves {
             statement.setLong(1, invoiceId);
             try (var rows = statement.executeQuery()) {
                 if (!rows.next()) {
-                    throw Problem.of(Response.Status.NOT_FOUND, "No invoice " + invoiceId + ".");
+                    throw new NoSuchInvoiceException(invoiceId);
                 }
                 return WorkflowStatus.valueOf(rows.getString(1));
             }

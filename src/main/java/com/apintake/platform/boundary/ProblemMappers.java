@@ -1,5 +1,6 @@
 package com.apintake.platform.boundary;
 
+import com.apintake.platform.control.Unavailability;
 import jakarta.ws.rs.WebApplicationException;
 import jakarta.ws.rs.core.HttpHeaders;
 import jakarta.ws.rs.core.Response;
@@ -65,6 +66,9 @@ public final class ProblemMappers {
         public Response toResponse(RuntimeException exception) {
             if (exception instanceof WebApplicationException web) {
                 return new WebApplicationErrors().toResponse(web);
+            }
+            if (Unavailability.isOutage(exception)) {
+                return UnavailableErrors.answer(exception);
             }
             LOG.log(Level.SEVERE, "Unexpected error answering a request", exception);
             return Problem.response(

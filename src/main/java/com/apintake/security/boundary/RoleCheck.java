@@ -84,7 +84,7 @@ public class RoleCheck implements DynamicFeature {
                                 Response.Status.SERVICE_UNAVAILABLE,
                                 null,
                                 "Credentials cannot be checked now: the database is unreachable. Try again shortly."))
-                        .header(HttpHeaders.RETRY_AFTER, "10")
+                        .header("Retry-After", com.apintake.platform.boundary.UnavailableErrors.retryAfterSeconds())
                         .build());
                 return;
             }

@@ -1,6 +1,8 @@
 package com.apintake.validation.control;
 
+import com.apintake.platform.control.Sql;
 import com.apintake.security.control.Caller;
+import com.apintake.validation.entity.Finding;
 import jakarta.annotation.Resource;
 import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.inject.Inject;
@@ -82,6 +84,33 @@ public class ValidationRecords {
         } catch (SQLException e) {
             throw new IllegalStateException("Reading the validations of invoice " + invoiceId + " failed", e);
         }
+    }
+
+    static final String RECORD = """
+            INSERT INTO validations (invoice_id, rule_code, passed, detail, severity, location, source)
+            SELECT ?, f.* FROM unnest(?::text[], ?::boolean[], ?::text[], ?::text[], ?::text[], ?::text[]) AS f""";
+
+    /**
+     * Stores how each rule judged one invoice, in the caller's transaction: one multi-row INSERT
+     * whatever the number of findings (one round trip, one plan).
+     */
+    public void record(Sql sql, long invoiceId, List<Finding> findings) {
+        if (findings.isEmpty()) {
+            return;
+        }
+        sql.update(
+                RECORD,
+                invoiceId,
+                Sql.array("text", findings.stream().map(Finding::rule).toList()),
+                Sql.array("boolean", findings.stream().map(Finding::passed).toList()),
+                Sql.array("text", findings.stream().map(Finding::detail).toList()),
+                Sql.array(
+                        "text",
+                        findings.stream()
+                                .map(f -> f.severity() == null ? Finding.FATAL : f.severity())
+                                .toList()),
+                Sql.array("text", findings.stream().map(Finding::location).toList()),
+                Sql.array("text", findings.stream().map(Finding::source).toList()));
     }
 
     private static JsonObject parse(String json) {

@@ -1,6 +1,7 @@
 package com.apintake.vendors.control;
 
 import com.apintake.extraction.entity.InvoiceData;
+import com.apintake.platform.control.Sql;
 import java.sql.Connection;
 import java.sql.SQLException;
 import java.util.List;
@@ -29,6 +30,45 @@ public final class VendorMatch {
             SELECT id, 'name', 3 FROM vendors WHERE lower(name) = lower(?)
             ORDER BY strength, id
             LIMIT 1""";
+
+    /** The vendor an invoice's seller is, with the bank check of the invoice's IBAN against it (null without IBAN). */
+    public record Identified(long vendorId, String matchedBy, BankCheck bank) {}
+
+    /*
+     * One round trip for the intake: match, bank check, and the transaction-scoped advisory lock on
+     * (vendor, invoice number) under which the intake then looks for an earlier copy. The lock is taken
+     * here, in a statement of its own before that look-up, so the look-up's snapshot already sees
+     * whatever a concurrent upload of the same invoice committed while we waited.
+     */
+    static final String IDENTIFY = """
+            SELECT m.id, m.matched_by, b.on_file, b.matches, b.masked_on_file,
+                   pg_advisory_xact_lock((m.id % 2147483647)::int, hashtext(coalesce(?, ''))) IS NULL AS locked
+            FROM (""" + SQL + """
+            ) m
+            LEFT JOIN LATERAL vendor_bank_check(m.id, ?) b ON ?::text IS NOT NULL""";
+
+    /** As {@link #find} plus the bank check, and locks (vendor, invoice number) for the rest of the transaction. */
+    public static Optional<Identified> identify(Sql sql, InvoiceData invoice, String iban) {
+        if (invoice == null) {
+            return Optional.empty();
+        }
+        List<String> identifiers = invoice.sellerIdentifiers() == null ? List.of() : invoice.sellerIdentifiers();
+        return sql.one(
+                IDENTIFY,
+                row -> new Identified(
+                        row.longValue("id"),
+                        row.string("matched_by"),
+                        iban == null
+                                ? null
+                                : new BankCheck(
+                                        row.bool("on_file"), row.bool("matches"), row.string("masked_on_file"))),
+                invoice.invoiceNumber(),
+                invoice.sellerVatId(),
+                Sql.array("text", identifiers),
+                invoice.sellerName(),
+                iban,
+                iban);
+    }
 
     private VendorMatch() {}
 

@@ -53,6 +53,23 @@ class HostileXmlTest {
     }
 
     @Test
+    void nestingDeeperThanTheLimitIsRefusedAndTheLimitItselfIsRead() {
+        assertThatThrownBy(() -> reader.read(nested(SecureXmlParser.MAX_ELEMENT_DEPTH + 1)))
+                .isInstanceOf(MalformedDocumentException.class)
+                .hasMessageContaining("nested deeper than 1000 elements");
+        // At the limit the document is read (an invoice missing most of its fields).
+        assertThat(reader.read(nested(SecureXmlParser.MAX_ELEMENT_DEPTH)).format())
+                .isNotNull();
+    }
+
+    /** A UBL Invoice root with depth-1 nested elements inside it. */
+    private static byte[] nested(int depth) {
+        StringBuilder xml = new StringBuilder(UBL_OPEN);
+        xml.append("<cbc:Note>".repeat(depth - 1)).append("x").append("</cbc:Note>".repeat(depth - 1));
+        return xml.append("</Invoice>").toString().getBytes(StandardCharsets.UTF_8);
+    }
+
+    @Test
     void billionLaughsIsRefused() {
         assertThatThrownBy(() -> reader.read(BILLION_LAUGHS.getBytes(StandardCharsets.UTF_8)))
                 .isInstanceOf(MalformedDocumentException.class)

@@ -1,0 +1,64 @@
+package com.apintake.platform.control;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import jakarta.transaction.RollbackException;
+import java.net.ConnectException;
+import java.sql.SQLException;
+import org.junit.jupiter.api.Test;
+
+class UnavailabilityTest {
+
+    @Test
+    void outageStatesAnywhereInTheChainAreOutages() {
+        assertThat(Unavailability.isOutage(
+                        new IllegalStateException("Storing failed", new SQLException("I/O error", "08006"))))
+                .isTrue();
+        assertThat(Unavailability.isOutage(new SQLException("terminating connection", "57P01")))
+                .isTrue();
+        assertThat(Unavailability.isOutage(new SQLException("canceling statement due to statement timeout", "57014")))
+                .isTrue();
+        SQLException batch = new SQLException("Batch entry 0 was aborted", "08003");
+        assertThat(Unavailability.isOutage(new RuntimeException(new RollbackException("x") {
+                    {
+                        initCause(batch);
+                    }
+                })))
+                .isTrue();
+        SQLException wrapper = new SQLException("batch failed");
+        wrapper.setNextException(new SQLException("gone", "57P02"));
+        assertThat(Unavailability.isOutage(wrapper)).isTrue();
+    }
+
+    @Test
+    void aCommitLostWithTheConnectionIsAnOutageThroughJtaWrapping() {
+        var xa = new javax.transaction.xa.XAException(
+                "jakarta.resource.spi.LocalTransactionException: An I/O error occurred while sending to the backend.");
+        var system = new jakarta.transaction.SystemException();
+        system.initCause(xa);
+        assertThat(Unavailability.isOutage(new jakarta.transaction.TransactionalException("commit failed", system)))
+                .isTrue();
+    }
+
+    @Test
+    void poolExhaustionWithoutStateIsAnOutage() {
+        assertThat(
+                        Unavailability.isOutage(
+                                new SQLException(
+                                        "Error in allocating a connection. Cause: In-use connections equal max-pool-size and expired max-wait-time. Cannot allocate more connections.")))
+                .isTrue();
+    }
+
+    @Test
+    void faultsAndRefusedNonDatabaseSocketsAreNot() {
+        assertThat(Unavailability.isOutage(new SQLException("duplicate key", "23505")))
+                .isFalse();
+        assertThat(Unavailability.isOutage(new SQLException("numeric field overflow", "22003")))
+                .isFalse();
+        assertThat(Unavailability.isOutage(new IllegalStateException("webhook", new ConnectException("refused"))))
+                .isFalse();
+        assertThat(Unavailability.isOutage(new SQLException("x", new ConnectException("Connection refused"))))
+                .isTrue();
+        assertThat(Unavailability.isOutage(new NullPointerException())).isFalse();
+    }
+}
