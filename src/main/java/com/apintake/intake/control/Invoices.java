@@ -46,6 +46,9 @@ public class Invoices {
     @Inject
     Caller caller;
 
+    @Inject
+    com.apintake.platform.control.ReadSource reads;
+
     public Optional<InvoiceView> find(long id) {
         return one("SELECT " + COLUMNS + " FROM invoices i WHERE i.id = ?", id);
     }
@@ -80,7 +83,8 @@ public class Invoices {
         }
         sql.append(" ORDER BY i.created_at DESC, i.id DESC LIMIT ?");
         parameters.add(query.limit());
-        try (Connection connection = dataSource.getConnection();
+        // The list may be a few seconds behind: it reads the replica when one is in sync (ReadSource).
+        try (Connection connection = reads.connection();
                 PreparedStatement statement = connection.prepareStatement(sql.toString())) {
             caller.scope(connection);
             for (int i = 0; i < parameters.size(); i++) {
