@@ -106,7 +106,7 @@ public final class HealthChecks {
             ReplicaState.State reads = replica.current();
             response.withData("readSource", reads.source()).withData("readSourceReason", reads.reason());
             if (reads.replicaConfigured() && !Double.isNaN(reads.lagSeconds())) {
-                response.withData("replicaLagSeconds", String.format(java.util.Locale.ROOT, "%.1f", reads.lagSeconds()))
+                response.withData("replicaLagSeconds", String.format(java.util.Locale.ROOT, "%.3f", reads.lagSeconds()))
                         .withData("replicaLagBytes", (long) reads.lagBytes());
             }
             return response.status(problem == null && migrations.done()).build();

@@ -72,9 +72,8 @@ public class ReplicaState {
     }
 
     State measure() {
-        try (Connection primaryConnection = primary.getConnection();
-                Connection readConnection = read.getConnection()) {
-            ReplicationLag.Measurement lag = ReplicationLag.measure(primaryConnection, readConnection);
+        try (Connection readConnection = read.getConnection()) {
+            ReplicationLag.Measurement lag = ReplicationLag.measure(readConnection, primary::getConnection);
             if (!lag.standby()) {
                 return new State(
                         State.PRIMARY, "no replica: the read pool reaches the primary", false, 0, 0, Instant.now());
@@ -82,7 +81,9 @@ public class ReplicaState {
             if (!(lag.seconds() <= maxLagSeconds)) {
                 return new State(
                         State.PRIMARY,
-                        "replica lags " + Math.round(lag.seconds()) + " s, more than " + maxLagSeconds + " s",
+                        Double.isNaN(lag.seconds())
+                                ? "replica lags: WAL waits for replay and no transaction has been replayed yet"
+                                : "replica lags " + Math.round(lag.seconds()) + " s, more than " + maxLagSeconds + " s",
                         true,
                         lag.bytes(),
                         lag.seconds(),

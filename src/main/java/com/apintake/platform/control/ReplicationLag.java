@@ -29,9 +29,26 @@ public final class ReplicationLag {
 
     private ReplicationLag() {}
 
-    public static Measurement measure(Connection primary, Connection read) throws SQLException {
+    /** Opens a connection to the primary; asked only when the read server is a standby. */
+    public interface Primary {
+        Connection connect() throws SQLException;
+    }
+
+    /**
+     * Asks the read server first: when it is the primary itself (no replica), the primary's pool is not
+     * touched, so a busy primary pool never slows this check down.
+     */
+    public static Measurement measure(Connection read, Primary primary) throws SQLException {
+        try (PreparedStatement statement = read.prepareStatement("SELECT pg_is_in_recovery()");
+                ResultSet rows = statement.executeQuery()) {
+            rows.next();
+            if (!rows.getBoolean(1)) {
+                return new Measurement(false, 0, 0);
+            }
+        }
         String position;
-        try (PreparedStatement statement = primary.prepareStatement(PRIMARY_POSITION);
+        try (Connection connection = primary.connect();
+                PreparedStatement statement = connection.prepareStatement(PRIMARY_POSITION);
                 ResultSet rows = statement.executeQuery()) {
             rows.next();
             position = rows.getString(1);
