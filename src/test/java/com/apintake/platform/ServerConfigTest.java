@@ -77,6 +77,36 @@ class ServerConfigTest {
                         "user=ap_app:password=${ENV=DB_PASSWORD}:serverName=db.internal:portNumber=6432:databaseName=ap:");
     }
 
+    @ParameterizedTest
+    @ValueSource(strings = {"dev", "test", "prod"})
+    void theReadPoolPointsAtThePrimaryUnlessAReplicaIsNamed(String environment) throws Exception {
+        Rendered primaryOnly = render(environment, Map.of("DB_HOST", "db.internal", "DB_PORT", "6432"));
+        assertThat(primaryOnly.exit()).as(primaryOnly.err()).isZero();
+        assertThat(primaryOnly.out())
+                .contains("create-jdbc-resource --connectionpoolid=ApIntakeReadPool jdbc/apintake-read")
+                .containsPattern("serverName=db\\.internal:portNumber=6432:\\S*ApplicationName=ap-intake-" + environment
+                        + "-read\\S* ApIntakeReadPool");
+        Rendered replica = render(
+                environment,
+                Map.of(
+                        "DB_HOST",
+                        "db.internal",
+                        "DB_PORT",
+                        "6432",
+                        "DB_READ_HOST",
+                        "replica.internal",
+                        "DB_READ_PORT",
+                        "6433"));
+        assertThat(replica.exit()).as(replica.err()).isZero();
+        assertThat(replica.out())
+                .contains("serverName=db.internal:portNumber=6432:")
+                .containsPattern("serverName=replica\\.internal:portNumber=6433:\\S* ApIntakeReadPool")
+                .doesNotContain("#@default");
+        assertThat(render(environment, Map.of("DB_READ_PORT", "replica")).exit())
+                .isEqualTo(2);
+        assertThat(render(environment, Map.of("DB_READ_HOST", "a b")).exit()).isEqualTo(2);
+    }
+
     @Test
     void thePasswordIsNeverRendered() throws Exception {
         Rendered dev = render("dev", Map.of("DB_PASSWORD", "s3cret-value"));
@@ -116,6 +146,8 @@ class ServerConfigTest {
             "DATABASE_POOL_PRE_PING",
             "DB_HOST",
             "DB_PORT",
+            "DB_READ_HOST",
+            "DB_READ_PORT",
             "DB_NAME",
             "DB_USER",
             "DB_PASSWORD",

@@ -9,7 +9,8 @@ import java.util.Map;
  * What ./run.sh runs: the embedded PostgreSQL 15 with a persistent data directory, then the WAR on
  * Payara Micro with the dev configuration. Ctrl-C or SIGTERM stops Payara, then PostgreSQL.
  * Settings (environment): HTTP_PORT (8080), DB_PORT (5433), DATA_DIR (.data), DB_NAME (ap_intake),
- * DB_USER (postgres), DB_PASSWORD (none: trust on loopback). The Payara process inherits this
+ * DB_USER (postgres), DB_PASSWORD (none: trust on loopback), REPLICA (0; 1 adds a streaming replica on
+ * DB_PORT+1 for the read pool). The Payara process inherits this
  * process's environment, so ADMIN_USER and ADMIN_PASSWORD reach the application.
  */
 public final class DevServer {
@@ -39,6 +40,19 @@ public final class DevServer {
                 dataDir.resolve("wal-key/backup.key"));
         postgres.start();
         postgres.createDatabaseIfMissing(dbName);
+
+        // REPLICA=1: a streaming replica (hot standby) on DB_PORT+1 that the read pool uses (docs/cluster.md).
+        boolean withReplica = "1".equals(setting("REPLICA", "0")) || "true".equalsIgnoreCase(setting("REPLICA", ""));
+        int replicaPort = dbPort + 1;
+        PostgresServer replica = null;
+        if (withReplica) {
+            PostgresServer leftOver = new PostgresServer(dataDir.resolve("replica"), replicaPort, dbUser, dbPassword);
+            if (leftOver.isRunning()) {
+                leftOver.stop();
+            }
+            replica = postgres.startReplica(dataDir.resolve("replica"), replicaPort);
+        }
+        PostgresServer startedReplica = replica;
 
         // INSTANCES=n (default 1): n Payara Micro instances in one cluster on HTTP_PORT, HTTP_PORT+1, ...
         // with Hazelcast on HZ_PORT (HTTP_PORT+10000), HZ_PORT+1, ... (docs/cluster.md).
@@ -82,15 +96,7 @@ public final class DevServer {
             List<String> command = launch.command(
                     basedir.resolve("target/ap-intake.war"),
                     applicationSettings,
-                    Map.of(
-                            "DB_HOST",
-                            "127.0.0.1",
-                            "DB_PORT",
-                            Integer.toString(dbPort),
-                            "DB_NAME",
-                            dbName,
-                            "DB_USER",
-                            dbUser));
+                    serverSettings(dbPort, dbName, dbUser, withReplica ? replicaPort : dbPort));
             if (instances > 1) {
                 command = PayaraCluster.member(
                         command,
@@ -112,6 +118,9 @@ public final class DevServer {
                         () -> {
                             processes.forEach(PayaraMicroLaunch::stop);
                             try {
+                                if (startedReplica != null) {
+                                    startedReplica.stop();
+                                }
                                 postgres.stop();
                                 System.out.println("ap-intake stopped; data kept in " + dataDir);
                             } catch (Exception e) {
@@ -139,6 +148,10 @@ public final class DevServer {
             System.out.println("  Health     " + root + "/health/ready  (also /health/live, /health/started)");
             System.out.println("  Metrics    " + root + "/metrics");
             System.out.println("  Database   psql -h 127.0.0.1 -p " + dbPort + " -U " + dbUser + " " + dbName);
+            if (withReplica) {
+                System.out.println("  Replica    psql -h 127.0.0.1 -p " + replicaPort + " -U " + dbUser + " " + dbName
+                        + "  (hot standby; analytics and the invoice list read from it)");
+            }
             System.out.println("  Inbox      " + dataDir.resolve("inbox") + "  (drop invoice files here)");
             System.out.println("  Exports    " + dataDir.resolve("exports"));
             System.out.println("  Data       " + dataDir);
@@ -154,6 +167,22 @@ public final class DevServer {
         }
         int exit = payara.waitFor();
         System.exit(exit == 143 || exit == 130 ? 0 : exit);
+    }
+
+    private static Map<String, String> serverSettings(int dbPort, String dbName, String dbUser, int readPort) {
+        return Map.of(
+                "DB_HOST",
+                "127.0.0.1",
+                "DB_PORT",
+                Integer.toString(dbPort),
+                "DB_NAME",
+                dbName,
+                "DB_USER",
+                dbUser,
+                "DB_READ_HOST",
+                "127.0.0.1",
+                "DB_READ_PORT",
+                Integer.toString(readPort));
     }
 
     private static String setting(String name, String fallback) {

@@ -213,6 +213,40 @@ public final class PostgresServer {
         return status.waitFor(30, TimeUnit.SECONDS) && status.exitValue() == 0;
     }
 
+    /**
+     * A streaming replica of this (running) server: pg_basebackup -R -X stream into dataDir (standby.signal
+     * and primary_conninfo written by -R) when dataDir holds no cluster yet, then started as a hot standby
+     * on port. The base backup copies the primary's settings; the replica's own port is written at start.
+     */
+    public PostgresServer startReplica(Path replicaDataDir, int replicaPort) throws IOException, InterruptedException {
+        PostgresServer replica =
+                new PostgresServer(replicaDataDir, replicaPort, user, password == null ? "" : password);
+        replica.walArchive(replicaDataDir.toAbsolutePath().resolveSibling("replica-wal-archive"));
+        replica.withSettings("hot_standby = on", "hot_standby_feedback = on");
+        if (!Files.exists(replica.dataDir.resolve("PG_VERSION"))) {
+            Files.createDirectories(replica.dataDir.getParent());
+            List<String> command = new ArrayList<>(List.of(
+                    tool("pg_basebackup"),
+                    "-h",
+                    "127.0.0.1",
+                    "-p",
+                    Integer.toString(port),
+                    "-U",
+                    user,
+                    "-D",
+                    replica.dataDir.toString(),
+                    "-R",
+                    "-X",
+                    "stream",
+                    "-c",
+                    "fast",
+                    "--no-password"));
+            replica.runWithPassword(command, password, Duration.ofMinutes(10));
+        }
+        replica.start();
+        return replica;
+    }
+
     public void createDatabaseIfMissing(String database) throws SQLException {
         try (Connection connection = connect("postgres");
                 var exists = connection.prepareStatement("SELECT 1 FROM pg_database WHERE datname = ?")) {
@@ -326,12 +360,21 @@ public final class PostgresServer {
     }
 
     private void run(List<String> command, Duration timeout) throws IOException, InterruptedException {
+        runWithPassword(command, null, timeout);
+    }
+
+    /** PGPASSWORD in the child's environment only, never on its command line. */
+    private void runWithPassword(List<String> command, String pgPassword, Duration timeout)
+            throws IOException, InterruptedException {
         Path output = Files.createTempFile("pg-command", ".log");
         try {
-            Process process = new ProcessBuilder(command(command))
+            ProcessBuilder builder = new ProcessBuilder(command(command))
                     .redirectErrorStream(true)
-                    .redirectOutput(output.toFile())
-                    .start();
+                    .redirectOutput(output.toFile());
+            if (pgPassword != null) {
+                builder.environment().put("PGPASSWORD", pgPassword);
+            }
+            Process process = builder.start();
             if (!process.waitFor(timeout.toSeconds(), TimeUnit.SECONDS)) {
                 process.destroyForcibly();
                 throw new IOException("Timed out: " + String.join(" ", command));

@@ -55,6 +55,9 @@ public class TestEnvironment implements LauncherSessionListener {
                     work,
                     "test",
                     PayaraMicroLaunch.freePort());
+            // The read pool points at a port where ReadReplicaIT starts a streaming replica of this server;
+            // until then (and in every other test) reads fall back to the primary.
+            replicaPort = lowFreePort();
             // Leak timeout 300 s instead of the test file's 30: on a loaded machine (load 30 on 2 cores) the
             // first Liquibase update of a fresh schema held its connection longer than 30 s, the pool reclaimed
             // it mid-migration, and every retry met the same fate, so no test could run.
@@ -64,7 +67,9 @@ public class TestEnvironment implements LauncherSessionListener {
                     "DB_NAME",
                     DATABASE,
                     "DATABASE_POOL_LEAK_TIMEOUT",
-                    "300"));
+                    "300",
+                    "DB_READ_PORT",
+                    Integer.toString(replicaPort)));
             // Read by the Payara Micro Arquillian container when it launches the server.
             var settings = new java.util.HashMap<>(Map.of(
                     "apintake.inbox.dir", inbox().toString(),
@@ -73,6 +78,7 @@ public class TestEnvironment implements LauncherSessionListener {
                     "apintake.export.dir", exports().toString(),
                     "apintake.export.interval-seconds", "0"));
             settings.putAll(monitoringSettings());
+            settings.putAll(Map.of("apintake.replica.check-seconds", "1", "apintake.replica.max-lag-seconds", "3"));
             // Backups: timers off (tests start them), encrypted with the key failsafe puts in the environment.
             settings.putAll(Map.of(
                     "apintake.backup.dir", backups().toString(),
@@ -110,6 +116,30 @@ public class TestEnvironment implements LauncherSessionListener {
         } catch (Exception e) {
             LOG.warning("Stopping the test PostgreSQL failed: " + e);
         }
+    }
+
+    private static int replicaPort;
+
+    /** Where ReadReplicaIT starts the replica that the test server's read pool (jdbc/apintake-read) points at. */
+    public static int replicaPort() {
+        return replicaPort;
+    }
+
+    /**
+     * A free loopback port below 32768: a server started on it later must not find it taken by a client
+     * socket, which Linux hands out from 32768 up (PLATFORM-NOTES).
+     */
+    private static int lowFreePort() throws java.io.IOException {
+        var random = new java.util.Random();
+        for (int attempt = 0; attempt < 200; attempt++) {
+            int port = 20_000 + random.nextInt(12_000);
+            try (var socket = new java.net.ServerSocket(port, 1, java.net.InetAddress.getLoopbackAddress())) {
+                return port;
+            } catch (java.io.IOException taken) {
+                // try another
+            }
+        }
+        throw new java.io.IOException("No free loopback port between 20000 and 32000");
     }
 
     private static int jmxPort;

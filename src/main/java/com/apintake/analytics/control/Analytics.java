@@ -1,7 +1,8 @@
 package com.apintake.analytics.control;
 
-import jakarta.annotation.Resource;
+import com.apintake.platform.control.ReadSource;
 import jakarta.enterprise.context.ApplicationScoped;
+import jakarta.inject.Inject;
 import java.math.BigDecimal;
 import java.sql.Connection;
 import java.sql.PreparedStatement;
@@ -10,7 +11,6 @@ import java.sql.SQLException;
 import java.time.LocalDate;
 import java.util.ArrayList;
 import java.util.List;
-import javax.sql.DataSource;
 
 /**
  * The AP questions, each answered by exactly one SQL aggregation: the database does the grouping
@@ -111,8 +111,9 @@ public class Analytics {
             GROUP BY 1, 2
             ORDER BY 1, 2""";
 
-    @Resource(lookup = "jdbc/apintake")
-    DataSource dataSource;
+    /** Analytics may read a replica a few seconds behind (docs/cluster.md, Reads from a streaming replica). */
+    @Inject
+    ReadSource reads;
 
     public List<DailyConfidence> extractionConfidence(Period period, double threshold) {
         return query(
@@ -185,7 +186,7 @@ public class Analytics {
     }
 
     private <T> List<T> query(String sql, Row<T> row, Object... parameters) {
-        try (Connection connection = dataSource.getConnection();
+        try (Connection connection = reads.connection();
                 PreparedStatement statement = connection.prepareStatement(sql)) {
             for (int i = 0; i < parameters.length; i++) {
                 statement.setObject(i + 1, parameters[i]);

@@ -7,6 +7,7 @@ import com.apintake.platform.control.Sql;
 import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.inject.Inject;
 import jakarta.transaction.Transactional;
+import java.sql.Connection;
 import java.sql.SQLException;
 import java.time.OffsetDateTime;
 import java.util.ArrayList;
@@ -36,6 +37,9 @@ public class Invoices {
 
     @Inject
     Sql sql;
+
+    @Inject
+    com.apintake.platform.control.ReadSource reads;
 
     public Optional<InvoiceView> find(long id) {
         return sql.one("SELECT " + COLUMNS + " FROM invoices i WHERE i.id = ?", Invoices::view, id);
@@ -71,7 +75,12 @@ public class Invoices {
         }
         text.append(" ORDER BY i.created_at DESC, i.id DESC LIMIT ?");
         parameters.add(query.limit());
-        return sql.query(text.toString(), Invoices::view, parameters.toArray());
+        // The list may be a few seconds behind: it reads the replica when one is in sync (ReadSource).
+        try (Connection connection = reads.connection()) {
+            return sql.queryOn(connection, text.toString(), Invoices::view, parameters.toArray());
+        } catch (SQLException e) {
+            throw new IllegalStateException("Listing invoices failed", e);
+        }
     }
 
     /** contentType is what the server detected (application/xml or application/pdf), never what the uploader declared. */

@@ -2,6 +2,7 @@ package com.apintake.platform.boundary;
 
 import com.apintake.monitoring.control.PoolStatistics;
 import com.apintake.platform.control.Migrations;
+import com.apintake.platform.control.ReplicaState;
 import jakarta.annotation.Resource;
 import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.inject.Inject;
@@ -68,6 +69,9 @@ public final class HealthChecks {
         @Inject
         PoolStatistics pool;
 
+        @Inject
+        ReplicaState replica;
+
         @Override
         public HealthCheckResponse call() {
             var response = HealthCheckResponse.named("database")
@@ -97,6 +101,13 @@ public final class HealthChecks {
                         .withData("poolMax", max)
                         .withData("poolWaiting", usage.get().waitQueueLength())
                         .withData("poolExhausted", problem != null && used >= max);
+            }
+            // Where reads go; a lagging or lost replica never takes the instance out of rotation (reads fall back).
+            ReplicaState.State reads = replica.current();
+            response.withData("readSource", reads.source()).withData("readSourceReason", reads.reason());
+            if (reads.replicaConfigured() && !Double.isNaN(reads.lagSeconds())) {
+                response.withData("replicaLagSeconds", String.format(java.util.Locale.ROOT, "%.3f", reads.lagSeconds()))
+                        .withData("replicaLagBytes", (long) reads.lagBytes());
             }
             return response.status(problem == null && migrations.done()).build();
         }

@@ -63,6 +63,27 @@ public class Sql {
         }
     }
 
+    /**
+     * A read on a connection the caller chose and closes, such as ReadSource's (the replica when one is
+     * in sync): scoped to the caller first, errors translated as for {@link #query}.
+     */
+    public <T> List<T> queryOn(Connection connection, String sql, RowMapper<T> mapper, Object... parameters) {
+        try {
+            caller.scope(connection);
+            try (PreparedStatement statement = prepare(connection, sql, parameters);
+                    ResultSet rows = statement.executeQuery()) {
+                List<T> result = new ArrayList<>();
+                Row row = new Row(rows);
+                while (rows.next()) {
+                    result.add(mapper.map(row));
+                }
+                return result;
+            }
+        } catch (SQLException e) {
+            throw translate(sql, e);
+        }
+    }
+
     /** The first row, if any. */
     public <T> Optional<T> one(String sql, RowMapper<T> mapper, Object... parameters) {
         List<T> rows = query(sql, mapper, parameters);

@@ -1,0 +1,148 @@
+package com.apintake.platform;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import com.apintake.monitoring.Await;
+import com.apintake.testsupport.Deployments;
+import com.apintake.testsupport.Folders;
+import com.apintake.testsupport.Http;
+import com.apintake.testsupport.PostgresServer;
+import com.apintake.testsupport.TestEnvironment;
+import jakarta.json.JsonObject;
+import java.net.URL;
+import java.nio.file.Path;
+import java.sql.Connection;
+import java.time.Duration;
+import org.jboss.arquillian.container.test.api.Deployment;
+import org.jboss.arquillian.junit5.ArquillianExtension;
+import org.jboss.arquillian.test.api.ArquillianResource;
+import org.jboss.shrinkwrap.api.spec.WebArchive;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.ExtendWith;
+
+/**
+ * The test server's read pool points at TestEnvironment.replicaPort(). Here a real streaming replica of
+ * the test PostgreSQL (pg_basebackup -R, hot standby) comes up there: reads move to it, a replica whose
+ * replay is paused behind a write falls back to the primary once it lags beyond the threshold (3 s in
+ * tests), and a stopped replica sends reads back to the primary; the header, /health/ready and
+ * /metrics say so at each step.
+ */
+@ExtendWith(ArquillianExtension.class)
+class ReadReplicaIT {
+
+    static final String ANALYTICS = "/api/v1/analytics/exports?from=2001-03-01&to=2001-03-08";
+    static final String INVOICES = "/api/v1/invoices?limit=1";
+
+    @Deployment(testable = false)
+    static WebArchive application() {
+        return Deployments.application();
+    }
+
+    @ArquillianResource
+    URL base;
+
+    @Test
+    void readsFollowTheReplicaWhileItIsUpAndInSync() throws Exception {
+        // No replica yet: the read pool cannot connect, reads go to the primary and say so.
+        awaitSource(ANALYTICS, "primary");
+        JsonObject down = database();
+        assertThat(down.getString("readSource")).isEqualTo("primary");
+        assertThat(down.getString("readSourceReason")).contains("unreachable");
+
+        Path dataDir = Path.of(System.getProperty("apintake.basedir"), "target/it/replica/data");
+        Folders.deleteRecursively(dataDir.getParent());
+        PostgresServer replica = TestEnvironment.postgres().startReplica(dataDir, TestEnvironment.replicaPort());
+        try {
+            var fromReplica = awaitSource(ANALYTICS, "replica");
+            assertThat(fromReplica.status()).as(fromReplica.body()).isEqualTo(200);
+            var list = awaitSource(INVOICES, "replica");
+            assertThat(list.status()).as(list.body()).isEqualTo(200);
+            JsonObject inSync = database();
+            assertThat(inSync.getString("readSource")).isEqualTo("replica");
+            assertThat(inSync.getString("readSourceReason")).isEqualTo("replica in sync");
+            String metrics =
+                    Http.anonymous().get(base, "/metrics?scope=application").body();
+            assertThat(metrics)
+                    .contains("# HELP apintake_replica_lag_seconds ")
+                    .containsPattern("(?m)^apintake_replica_lag_seconds\\{[^}]*\\} 0(\\.0)?$")
+                    .containsPattern("(?m)^apintake_replica_lag_wal_bytes\\{[^}]*\\} 0(\\.0)?$")
+                    .containsPattern("(?m)^apintake_replica_reads\\{[^}]*\\} 1(\\.0)?$");
+
+            // Replay paused, then a write on the primary: the replica falls behind by bytes, and by seconds
+            // once the threshold passes, reads leave it.
+            try (Connection primary = TestEnvironment.connect();
+                    var write = primary.createStatement()) {
+                write.execute("CREATE TABLE IF NOT EXISTS read_replica_it (at timestamptz)");
+                write.execute("INSERT INTO read_replica_it VALUES (now())");
+            }
+            try (Connection standby = replica.connect(TestEnvironment.DATABASE);
+                    var pause = standby.createStatement()) {
+                // A replayed transaction first, so the replica has a replay time to be behind from.
+                Await.until(
+                        () -> {
+                            try (var rows = pause.executeQuery("SELECT to_regclass('read_replica_it') IS NOT NULL")) {
+                                rows.next();
+                                return rows.getBoolean(1);
+                            } catch (java.sql.SQLException e) {
+                                throw new IllegalStateException(e);
+                            }
+                        },
+                        Boolean::booleanValue,
+                        Duration.ofSeconds(30),
+                        "the write replayed on the replica");
+                pause.execute("SELECT pg_wal_replay_pause()");
+                try (Connection primary = TestEnvironment.connect();
+                        var write = primary.createStatement()) {
+                    write.execute("INSERT INTO read_replica_it VALUES (now())");
+                }
+                awaitSource(ANALYTICS, "primary");
+                JsonObject lagging = database();
+                assertThat(lagging.getString("readSourceReason")).contains("lags");
+                assertThat(Double.parseDouble(lagging.getString("replicaLagSeconds")))
+                        .isGreaterThanOrEqualTo(3.0);
+                assertThat(Long.parseLong(
+                                lagging.get("replicaLagBytes").toString().replace("\"", "")))
+                        .isPositive();
+                String behind =
+                        Http.anonymous().get(base, "/metrics?scope=application").body();
+                assertThat(behind).containsPattern("(?m)^apintake_replica_reads\\{[^}]*\\} 0(\\.0)?$");
+
+                pause.execute("SELECT pg_wal_replay_resume()");
+                awaitSource(ANALYTICS, "replica");
+            }
+
+            replica.stop();
+            var afterStop = awaitSource(ANALYTICS, "primary");
+            assertThat(afterStop.status()).as(afterStop.body()).isEqualTo(200);
+            assertThat(database().getString("readSourceReason")).contains("unreachable");
+        } finally {
+            replica.stop();
+            try (Connection primary = TestEnvironment.connect();
+                    var drop = primary.createStatement()) {
+                drop.execute("DROP TABLE IF EXISTS read_replica_it");
+            }
+        }
+    }
+
+    private Http.Answer awaitSource(String path, String source) {
+        return Await.until(
+                () -> Http.get(base, path),
+                answer -> answer.status() == 200
+                        && source.equals(
+                                answer.headers().firstValue("X-Read-Source").orElse("")),
+                Duration.ofSeconds(60),
+                "X-Read-Source: " + source + " on " + path);
+    }
+
+    private JsonObject database() {
+        var ready = Http.get(base, "/health/ready");
+        JsonObject health = ready.json();
+        for (var check : health.getJsonArray("checks")) {
+            JsonObject named = check.asJsonObject();
+            if ("database".equals(named.getString("name"))) {
+                return named.getJsonObject("data");
+            }
+        }
+        throw new AssertionError("no database check in " + ready.body());
+    }
+}
