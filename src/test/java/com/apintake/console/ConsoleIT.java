@@ -149,7 +149,9 @@ class ConsoleIT {
         first.click();
         wait.until(ExpectedConditions.visibilityOfElementLocated(By.id("fields")));
         assertThat(browser.findElement(By.id("fields")).getText()).contains(numbers.get(0));
-        assertThat(browser.findElement(By.id("validations")).getText()).contains("EN16931 1.3.15 rules").contains("AP-VENDOR-MATCH");
+        assertThat(browser.findElement(By.id("validations")).getText())
+                .contains("EN16931 1.3.15 rules")
+                .contains("AP-VENDOR-MATCH");
         assertThat(browser.findElement(By.id("exception-table")).getText()).contains("UNKNOWN_VENDOR");
         Browser.screenshot(browser, "console-invoice");
 

@@ -157,6 +157,7 @@ public final class Benchmarks {
             nPlusOne(connection);
         }
         startPayara(Map.of());
+        ReadPath.refreshRollups(this);
         long[] cacheBefore = cache();
         endpoints();
         intake(seconds);
