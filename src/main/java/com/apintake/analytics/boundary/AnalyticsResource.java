@@ -103,17 +103,13 @@ public class AnalyticsResource {
         return rollups.status();
     }
 
-    /** Recomputes every marked day now (queued behind a timer run in progress) and says how many. */
+    /** Finds the changed days and recomputes every marked day now (queued behind a drain in progress). */
     @Operation(summary = "Find the days changed since the watermark and recompute them now")
     @POST
     @Path("rollups/refresh")
     @RolesAllowed(Roles.DBA)
     public JsonObject refresh() {
-        int days = rollupSchedule.refresh(true);
-        return Json.createObjectBuilder()
-                .add("recomputedDays", days)
-                .add("pendingMarks", rollups.status().pendingMarks())
-                .build();
+        return answer(rollupSchedule.refresh(true));
     }
 
     /**
@@ -126,10 +122,14 @@ public class AnalyticsResource {
     @Path("rollups/rebuild")
     @RolesAllowed(Roles.DBA)
     public JsonObject rebuild(@QueryParam("from") String from, @QueryParam("to") String to) {
-        int days = rollupSchedule.rebuild(dates(from, to));
+        return answer(rollupSchedule.rebuild(dates(from, to)));
+    }
+
+    /** Topic-days recomputed, and the marks left when the last batch committed (0: up to date then). */
+    private static JsonObject answer(Rollups.Drained drained) {
         return Json.createObjectBuilder()
-                .add("recomputedDays", days)
-                .add("pendingMarks", rollups.status().pendingMarks())
+                .add("recomputedDays", drained.days())
+                .add("pendingMarks", drained.pendingMarks())
                 .build();
     }
 

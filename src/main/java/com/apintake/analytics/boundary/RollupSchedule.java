@@ -58,7 +58,7 @@ public class RollupSchedule {
      * of taking its timestamps (now(), its start) is still seen.
      */
     @Inject
-    @ConfigProperty(name = "apintake.analytics.rollup-margin-seconds", defaultValue = "300")
+    @ConfigProperty(name = "apintake.analytics.rollup-margin-seconds", defaultValue = "60")
     long marginSeconds;
 
     @Inject
@@ -114,7 +114,7 @@ public class RollupSchedule {
     @TransactionAttribute(TransactionAttributeType.NOT_SUPPORTED)
     public void catchUp() {
         configure();
-        rollups.drain(batchDays, true, Duration.ofSeconds(marginSeconds));
+        rollups.drainAll(batchDays, MAX_ROUNDS, Duration.ofSeconds(marginSeconds));
     }
 
     /**
@@ -122,7 +122,7 @@ public class RollupSchedule {
      * timer): after facts were loaded with past timestamps or deleted, which the drain cannot see.
      */
     @TransactionAttribute(TransactionAttributeType.NOT_SUPPORTED)
-    public int rebuild(Period period) {
+    public Rollups.Drained rebuild(Period period) {
         configure();
         rollups.mark(period);
         return rollups.drainAll(batchDays, MAX_ROUNDS, Duration.ofSeconds(marginSeconds));
@@ -142,15 +142,16 @@ public class RollupSchedule {
      * before the call is in the rollups when it returns (unless more than MAX_ROUNDS batches were marked).
      */
     @TransactionAttribute(TransactionAttributeType.NOT_SUPPORTED)
-    public int refresh(boolean wait) {
+    public Rollups.Drained refresh(boolean wait) {
         configure();
         Duration margin = Duration.ofSeconds(marginSeconds);
         if (!wait) {
             var first = rollups.drain(batchDays, false, margin);
             if (first.pendingMarks() <= 0) {
-                return first.days();
+                return first;
             }
-            return first.days() + rollups.drainAll(batchDays, MAX_ROUNDS - 1, margin);
+            var rest = rollups.drainAll(batchDays, MAX_ROUNDS - 1, null);
+            return new Rollups.Drained(first.days() + rest.days(), rest.pendingMarks());
         }
         return rollups.drainAll(batchDays, MAX_ROUNDS, margin);
     }

@@ -280,7 +280,9 @@ public class Rollups {
                 minConfidence = rows.getDouble(2);
                 watermark = rows.getObject(3, OffsetDateTime.class);
             }
-            findChanged(connection, watermark.minus(margin), zone);
+            if (margin != null) {
+                findChanged(connection, watermark.minus(margin), zone);
+            }
             Map<String, Set<LocalDate>> days = new TreeMap<>();
             try (var take = connection.prepareStatement(TAKE_MARKS)) {
                 take.setInt(1, batchDays);
@@ -300,17 +302,23 @@ public class Rollups {
         });
     }
 
-    /** Drains until nothing is marked (or maxRounds batches ran); the total of topic-days recomputed. */
-    public int drainAll(int batchDays, int maxRounds, Duration margin) {
+    /**
+     * Looks for changes (unless margin is null) and drains until nothing is marked or maxRounds batches
+     * ran: the topic-days recomputed and the marks left, counted under the drain lock.
+     */
+    public Drained drainAll(int batchDays, int maxRounds, Duration margin) {
         int total = 0;
+        long pending = -1;
         for (int round = 0; round < maxRounds; round++) {
-            Drained drained = drain(batchDays, true, margin);
+            // Changes are looked for once per run: each look re-marks the margin behind the watermark.
+            Drained drained = drain(batchDays, true, round == 0 ? margin : null);
             total += drained.days();
-            if (drained.pendingMarks() == 0) {
+            pending = drained.pendingMarks();
+            if (pending == 0) {
                 break;
             }
         }
-        return total;
+        return new Drained(total, pending);
     }
 
     public Status status() {
