@@ -107,9 +107,9 @@ public class RollupSchedule {
     }
 
     /**
-     * Before an answer: finds and recomputes what changed since the last drain (one batch, queued
-     * behind a drain in progress), so the answer counts every fact committed before the question.
-     * While a rebuild has more than one batch pending, answers lag (GET /api/v1/analytics/rollups).
+     * Before an answer: finds and recomputes what changed since the last drain (up to MAX_ROUNDS
+     * batches, queued behind a drain in progress), so the answer counts every fact committed before the
+     * question. While a rebuild has more pending, answers lag (GET /api/v1/analytics/rollups).
      */
     @TransactionAttribute(TransactionAttributeType.NOT_SUPPORTED)
     public void catchUp() {
