@@ -92,6 +92,8 @@ public class TestEnvironment implements LauncherSessionListener {
                     "apintake.maintenance.weekly", "off",
                     "apintake.maintenance.daily", "off",
                     "apintake.maintenance.lock-timeout-ms", "1000"));
+            // Analytics days in a zone other than UTC, so the rollup tests see days that differ from UTC days.
+            settings.put("apintake.analytics.time-zone", "Europe/Berlin");
             // Admission as many requests as the test pool has connections; the wait for a slot equals the
             // pool's max wait (test.asadmin), so no test that waited for a connection before is refused now.
             settings.put("apintake.admission.max-concurrent", Integer.toString(ADMISSION_LIMIT));

@@ -11,8 +11,8 @@ import java.util.Collections;
 import java.util.List;
 
 /**
- * Each analytics question as SQL over JDBC, the seed's statement against the one the application now
- * runs (reading the stored overall_confidence), over 30 and 366 days ending tomorrow (UTC): client-side medians
+ * Each analytics question as SQL over JDBC, the seed's aggregation over the facts against the rollup
+ * statement the application now runs, over 30 and 366 days ending tomorrow (UTC): client-side medians
  * and PostgreSQL's own execution time (EXPLAIN ANALYZE), which the load of a shared machine distorts
  * less than an HTTP round trip. Part of the harness (part 7); also runnable alone against a kept
  * benchmark database: {@code java ... com.apintake.tools.AnalyticsSql target/bench/postgres} (starts and
@@ -116,6 +116,9 @@ final class AnalyticsSql {
             LocalDate from = to.minusDays(days);
             OffsetDateTime start = from.atStartOfDay().atOffset(ZoneOffset.UTC);
             OffsetDateTime end = to.atStartOfDay().atOffset(ZoneOffset.UTC);
+            var period = new com.apintake.analytics.control.Period(from, to);
+            LocalDate mFrom = period.firstWholeMonth();
+            LocalDate mTo = period.endOfWholeMonths();
             rows.add(row(
                     connection,
                     "extraction-confidence",
@@ -123,7 +126,7 @@ final class AnalyticsSql {
                     SEED_CONFIDENCE,
                     rollup("CONFIDENCE"),
                     s -> bind(s, 0.8, start, end),
-                    s -> bind(s, 0.8, start, end)));
+                    s -> bind(s, from, to)));
             rows.add(row(
                     connection,
                     "exceptions",
@@ -131,7 +134,7 @@ final class AnalyticsSql {
                     SEED_EXCEPTIONS,
                     rollup("EXCEPTIONS"),
                     s -> bind(s, start, end, start, end),
-                    s -> bind(s, start, end, start, end)));
+                    s -> bind(s, from, to)));
             rows.add(row(
                     connection,
                     "vendors (top 50)",
@@ -139,7 +142,7 @@ final class AnalyticsSql {
                     SEED_VENDORS,
                     rollup("VENDORS"),
                     s -> bind(s, start, end, 50, 0),
-                    s -> bind(s, start, end, 50, 0)));
+                    s -> bind(s, mFrom, mTo, from, mFrom, mTo, to, 50, 0)));
             rows.add(row(
                     connection,
                     "validations",
@@ -147,7 +150,7 @@ final class AnalyticsSql {
                     SEED_VALIDATIONS,
                     rollup("VALIDATIONS"),
                     s -> bind(s, start, end),
-                    s -> bind(s, start, end)));
+                    s -> bind(s, from, to)));
             rows.add(row(
                     connection,
                     "exports",
@@ -155,7 +158,7 @@ final class AnalyticsSql {
                     SEED_EXPORTS,
                     rollup("EXPORTS"),
                     s -> bind(s, start, end),
-                    s -> bind(s, start, end)));
+                    s -> bind(s, from, to)));
         }
         return rows;
     }

@@ -163,6 +163,7 @@ public final class Benchmarks {
             nPlusOne(connection);
         }
         startPayara(Map.of());
+        ReadPath.refreshRollups(this);
         long[] cacheBefore = cache();
         endpoints();
         intake(seconds);

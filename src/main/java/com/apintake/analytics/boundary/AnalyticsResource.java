@@ -2,14 +2,18 @@ package com.apintake.analytics.boundary;
 
 import com.apintake.analytics.control.Analytics;
 import com.apintake.analytics.control.Period;
+import com.apintake.analytics.control.Rollups;
 import com.apintake.platform.boundary.Inputs;
 import com.apintake.platform.boundary.Problem;
 import com.apintake.platform.boundary.ProblemResponses;
 import com.apintake.security.entity.Roles;
 import jakarta.annotation.security.RolesAllowed;
 import jakarta.inject.Inject;
+import jakarta.json.Json;
+import jakarta.json.JsonObject;
 import jakarta.ws.rs.DefaultValue;
 import jakarta.ws.rs.GET;
+import jakarta.ws.rs.POST;
 import jakarta.ws.rs.Path;
 import jakarta.ws.rs.Produces;
 import jakarta.ws.rs.QueryParam;
@@ -21,8 +25,10 @@ import org.eclipse.microprofile.config.inject.ConfigProperty;
 import org.eclipse.microprofile.openapi.annotations.Operation;
 
 /**
- * /api/v1/analytics: AP figures over a period, each one SQL aggregation. from and to are required
- * dates (to exclusive, UTC days), at most apintake.analytics.max-days apart.
+ * /api/v1/analytics: AP figures over a period, each one SQL statement over the daily rollups. from
+ * and to are required dates (to exclusive, calendar days in apintake.analytics.time-zone), at most
+ * apintake.analytics.max-days apart. /rollups shows how far the rollups lag; POST /rollups/refresh
+ * brings them up to date now.
  */
 @Path("analytics")
 @Produces(MediaType.APPLICATION_JSON)
@@ -33,12 +39,14 @@ public class AnalyticsResource {
     Analytics analytics;
 
     @Inject
-    @ConfigProperty(name = "apintake.analytics.max-days", defaultValue = "366")
-    int maxDays;
+    RollupSchedule rollupSchedule;
 
     @Inject
-    @ConfigProperty(name = "apintake.validation.min-confidence", defaultValue = "0.8")
-    double minConfidence;
+    Rollups rollups;
+
+    @Inject
+    @ConfigProperty(name = "apintake.analytics.max-days", defaultValue = "366")
+    int maxDays;
 
     @Operation(summary = "Per day: extractions, average confidence, how many below the minimum")
     @ProblemResponses({"400"})
@@ -46,7 +54,7 @@ public class AnalyticsResource {
     @Path("extraction-confidence")
     public List<Analytics.DailyConfidence> extractionConfidence(
             @QueryParam("from") String from, @QueryParam("to") String to) {
-        return analytics.extractionConfidence(period(from, to), minConfidence);
+        return analytics.extractionConfidence(period(from, to));
     }
 
     @Operation(summary = "Per day and type: exceptions raised, resolved, median hours to resolve")
@@ -88,7 +96,54 @@ public class AnalyticsResource {
         return analytics.exports(period(from, to));
     }
 
+    @Operation(summary = "How far the rollups lag: time zone, threshold, pending topic-days")
+    @GET
+    @Path("rollups")
+    public Rollups.Status rollups() {
+        return rollups.status();
+    }
+
+    /** Finds the changed days and recomputes every marked day now (queued behind a drain in progress). */
+    @Operation(summary = "Find the days changed since the watermark and recompute them now")
+    @POST
+    @Path("rollups/refresh")
+    @RolesAllowed(Roles.DBA)
+    public JsonObject refresh() {
+        return answer(rollupSchedule.refresh(true));
+    }
+
+    /**
+     * Marks every day of [from, to) and recomputes them: after facts were loaded with past timestamps
+     * or deleted, which the timestamp-based drain cannot see (docs/read-path.md).
+     */
+    @Operation(summary = "Recompute the rollups of every day in a period (after backfills or deletions)")
+    @ProblemResponses({"400"})
+    @POST
+    @Path("rollups/rebuild")
+    @RolesAllowed(Roles.DBA)
+    public JsonObject rebuild(@QueryParam("from") String from, @QueryParam("to") String to) {
+        return answer(rollupSchedule.rebuild(dates(from, to)));
+    }
+
+    /** Topic-days recomputed, and the marks left when the last batch committed (0: up to date then). */
+    private static JsonObject answer(Rollups.Drained drained) {
+        return Json.createObjectBuilder()
+                .add("recomputedDays", drained.days())
+                .add("pendingMarks", drained.pendingMarks())
+                .build();
+    }
+
     private Period period(String from, String to) {
+        Period period = dates(from, to);
+        if (period.days() > maxDays) {
+            throw Problem.of(Response.Status.BAD_REQUEST, "The period may span at most " + maxDays + " days.");
+        }
+        // Every question is answered from rollups brought up to date just now (no triggers mark changes).
+        rollupSchedule.catchUp();
+        return period;
+    }
+
+    private static Period dates(String from, String to) {
         if (from == null || to == null) {
             throw Problem.of(
                     Response.Status.BAD_REQUEST,
@@ -104,9 +159,6 @@ public class AnalyticsResource {
             period = new Period(start, end);
         } catch (IllegalArgumentException e) {
             throw Problem.of(Response.Status.BAD_REQUEST, e.getMessage() + ".");
-        }
-        if (period.days() > maxDays) {
-            throw Problem.of(Response.Status.BAD_REQUEST, "The period may span at most " + maxDays + " days.");
         }
         return period;
     }

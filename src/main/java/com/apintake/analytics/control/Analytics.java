@@ -3,7 +3,6 @@ package com.apintake.analytics.control;
 import com.apintake.platform.control.ReadSource;
 import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.inject.Inject;
-import java.math.BigDecimal;
 import java.sql.Connection;
 import java.sql.PreparedStatement;
 import java.sql.ResultSet;
@@ -13,12 +12,10 @@ import java.util.ArrayList;
 import java.util.List;
 
 /**
- * The AP questions, each answered by exactly one SQL aggregation: the database does the grouping
- * over the indexed range instead of the application looping over rows and asking again per row
- * (the N+1 pattern). Days are UTC days. Where a query must range over created_at of a table whose
- * performance index leads with a low-cardinality column (passed, resolved, status), the predicate
- * names every value of that column ({@code IN (false, true)}) so the planner can walk the index for
- * the range instead of reading the whole table.
+ * The AP questions, each answered by exactly one SQL statement over the daily rollups that {@link
+ * Rollups} keeps exact: an answer reads one row per day (or per vendor and month) instead of every
+ * fact in the period, so its cost does not grow with history. Days are calendar days in
+ * apintake.analytics.time-zone.
  */
 @ApplicationScoped
 public class Analytics {
@@ -39,90 +36,75 @@ public class Analytics {
 
     public record ExportDay(LocalDate day, String status, long count) {}
 
-    /** Index-only on idx_extractions_created_overall (the stored overall_confidence, Liquibase 110). */
+    /** One row per day with extractions (analytics_confidence_daily, by its key). */
     static final String CONFIDENCE = """
-            SELECT (created_at AT TIME ZONE 'UTC')::date AS day,
-                   count(*) AS extractions,
-                   avg(overall_confidence) AS average_confidence,
-                   count(*) FILTER (WHERE overall_confidence < ?) AS below_threshold
-            FROM invoice_extractions
-            WHERE created_at >= ? AND created_at < ?
-            GROUP BY 1
-            ORDER BY 1""";
+            SELECT day, extractions, confidence_sum / extractions, below_threshold
+            FROM analytics_confidence_daily
+            WHERE day >= ? AND day < ?
+            ORDER BY day""";
 
     /**
      * Raised per day of creation (with the median time to resolve those), resolved per day of
-     * resolution; both per exception type. The raised side is served by idx_exceptions_resolved_created.
+     * resolution; both per exception type.
      */
     static final String EXCEPTIONS = """
-            WITH raised AS (
-                SELECT (created_at AT TIME ZONE 'UTC')::date AS day, type, count(*) AS raised,
-                       percentile_cont(0.5) WITHIN GROUP (ORDER BY extract(epoch FROM resolved_at - created_at)) / 3600
-                           AS median_hours
-                FROM exceptions
-                WHERE resolved IN (false, true) AND created_at >= ? AND created_at < ?
-                GROUP BY 1, 2),
-            resolved AS (
-                SELECT (resolved_at AT TIME ZONE 'UTC')::date AS day, type, count(*) AS resolved
-                FROM exceptions
-                WHERE resolved AND resolved_at >= ? AND resolved_at < ?
-                GROUP BY 1, 2)
-            SELECT coalesce(r.day, s.day), coalesce(r.type, s.type), coalesce(r.raised, 0), coalesce(s.resolved, 0),
-                   r.median_hours
-            FROM raised r
-            FULL JOIN resolved s ON s.day = r.day AND s.type = r.type
-            ORDER BY 1, 2""";
+            SELECT day, type, raised, resolved, median_hours
+            FROM analytics_exceptions_daily
+            WHERE day >= ? AND day < ?
+            ORDER BY day, type""";
 
     /**
-     * Per vendor, over the invoices extracted in the period (driven by idx_extractions_created_confidence,
-     * invoices joined by key): how many, how many raised an exception, average confidence, and the share
-     * that went to approval without any exception ("auto-approved"). Largest vendors first, paged.
+     * Per vendor, over the invoices extracted in the period: how many, the share that raised an
+     * exception, average confidence, and the share that went to approval without any exception
+     * ("auto-approved"). Whole months come from the monthly rollup, the partial months at either end
+     * from the daily one. Largest vendors first, paged.
      */
     static final String VENDORS = """
-            SELECT vendor_id, name, count(*) AS invoices,
-                   avg(has_exception::int) AS exception_rate,
-                   avg(confidence) AS average_confidence,
-                   avg((NOT has_exception AND reached_approval)::int) AS auto_approved_share
-            FROM (SELECT i.vendor_id, v.name,
-                         x.overall_confidence AS confidence,
-                         EXISTS (SELECT 1 FROM exceptions e WHERE e.invoice_id = i.id) AS has_exception,
-                         i.workflow_status IN ('PENDING_APPROVAL', 'APPROVED', 'STAGED', 'EXPORTED') AS reached_approval
-                  FROM invoice_extractions x
-                  JOIN invoices i ON i.id = x.invoice_id
-                  JOIN vendors v ON v.id = i.vendor_id
-                  WHERE x.created_at >= ? AND x.created_at < ?) per_invoice
-            GROUP BY vendor_id, name
-            ORDER BY invoices DESC, vendor_id
+            WITH per_vendor AS (
+                SELECT vendor_id, sum(invoices) AS invoices, sum(with_exception) AS with_exception,
+                       sum(confidence_sum) AS confidence_sum, sum(auto_approved) AS auto_approved
+                FROM (SELECT vendor_id, invoices, with_exception, confidence_sum, auto_approved
+                      FROM analytics_vendors_monthly
+                      WHERE month >= ? AND month < ?
+                      UNION ALL
+                      SELECT vendor_id, invoices, with_exception, confidence_sum, auto_approved
+                      FROM analytics_vendors_daily
+                      WHERE (day >= ? AND day < ?) OR (day >= ? AND day < ?)) r
+                GROUP BY vendor_id)
+            SELECT p.vendor_id, v.name, p.invoices,
+                   p.with_exception::float8 / p.invoices AS exception_rate,
+                   p.confidence_sum / p.invoices AS average_confidence,
+                   p.auto_approved::float8 / p.invoices AS auto_approved_share
+            FROM per_vendor p
+            JOIN vendors v ON v.id = p.vendor_id
+            ORDER BY p.invoices DESC, p.vendor_id
             LIMIT ? OFFSET ?""";
 
-    /** Served by idx_validations_passed_created (both values of passed, then the range). */
     static final String VALIDATIONS = """
-            SELECT rule_code, count(*) AS checks, count(*) FILTER (WHERE passed) AS passed
-            FROM validations
-            WHERE passed IN (false, true) AND created_at >= ? AND created_at < ?
+            SELECT rule_code, sum(checks) AS checks, sum(passed) AS passed
+            FROM analytics_validations_daily
+            WHERE day >= ? AND day < ?
             GROUP BY rule_code
             ORDER BY rule_code""";
 
-    /** Served by idx_staged_exports_status_created, index-only. */
     static final String EXPORTS = """
-            SELECT (created_at AT TIME ZONE 'UTC')::date AS day, status, count(*)
-            FROM staged_exports
-            WHERE status IN ('PENDING', 'EXPORTED', 'FAILED') AND created_at >= ? AND created_at < ?
-            GROUP BY 1, 2
-            ORDER BY 1, 2""";
+            SELECT day, status, count
+            FROM analytics_exports_daily
+            WHERE day >= ? AND day < ?
+            ORDER BY day, status""";
 
     /** Analytics may read a replica a few seconds behind (docs/cluster.md, Reads from a streaming replica). */
     @Inject
     ReadSource reads;
 
-    public List<DailyConfidence> extractionConfidence(Period period, double threshold) {
+    /** belowThreshold counts extractions below apintake.validation.min-confidence (the rollup's threshold). */
+    public List<DailyConfidence> extractionConfidence(Period period) {
         return query(
                 CONFIDENCE,
                 rows -> new DailyConfidence(
                         rows.getObject(1, LocalDate.class), rows.getLong(2), rows.getDouble(3), rows.getLong(4)),
-                threshold,
-                period.start(),
-                period.end());
+                period.from(),
+                period.to());
     }
 
     public List<ExceptionDay> exceptions(Period period) {
@@ -134,24 +116,28 @@ public class Analytics {
                         rows.getLong(3),
                         rows.getLong(4),
                         rows.getObject(5) == null ? null : rows.getDouble(5)),
-                period.start(),
-                period.end(),
-                period.start(),
-                period.end());
+                period.from(),
+                period.to());
     }
 
     public List<VendorFigures> vendors(Period period, int limit, int offset) {
+        LocalDate monthsFrom = period.firstWholeMonth();
+        LocalDate monthsTo = period.endOfWholeMonths();
         return query(
                 VENDORS,
                 rows -> new VendorFigures(
                         rows.getLong(1),
                         rows.getString(2),
                         rows.getLong(3),
-                        ratio(rows.getBigDecimal(4)),
+                        rows.getDouble(4),
                         rows.getDouble(5),
-                        ratio(rows.getBigDecimal(6))),
-                period.start(),
-                period.end(),
+                        rows.getDouble(6)),
+                monthsFrom,
+                monthsTo,
+                period.from(),
+                monthsFrom,
+                monthsTo,
+                period.to(),
                 limit,
                 offset);
     }
@@ -165,20 +151,16 @@ public class Analytics {
                     return new RulePassRate(
                             rows.getString(1), checks, passed, checks == 0 ? 0 : (double) passed / checks);
                 },
-                period.start(),
-                period.end());
+                period.from(),
+                period.to());
     }
 
     public List<ExportDay> exports(Period period) {
         return query(
                 EXPORTS,
                 rows -> new ExportDay(rows.getObject(1, LocalDate.class), rows.getString(2), rows.getLong(3)),
-                period.start(),
-                period.end());
-    }
-
-    private static double ratio(BigDecimal value) {
-        return value == null ? 0 : value.doubleValue();
+                period.from(),
+                period.to());
     }
 
     interface Row<T> {

@@ -1,0 +1,295 @@
+package com.apintake.analytics;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import com.apintake.testsupport.Deployments;
+import com.apintake.testsupport.Http;
+import com.apintake.testsupport.TestEnvironment;
+import jakarta.json.JsonArray;
+import jakarta.json.JsonObject;
+import java.net.URL;
+import java.sql.Connection;
+import java.sql.SQLException;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Locale;
+import org.jboss.arquillian.container.test.api.Deployment;
+import org.jboss.arquillian.junit5.ArquillianExtension;
+import org.jboss.arquillian.test.api.ArquillianResource;
+import org.jboss.shrinkwrap.api.spec.WebArchive;
+import org.junit.jupiter.api.MethodOrderer;
+import org.junit.jupiter.api.Order;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.TestMethodOrder;
+import org.junit.jupiter.api.extension.ExtendWith;
+
+/**
+ * Every analytics rollup equals the raw aggregation over the facts, on generated history (1,500
+ * invoices every 97 minutes from October 2005 to January 2006: across the end of summer time and a year
+ * boundary, in the test server's analytics time zone Europe/Berlin, where many invoices fall on a
+ * different day than in UTC), loaded with past timestamps and brought in by a rebuild of the period;
+ * then again after late changes written as the application writes them (timestamps now()): exceptions
+ * resolved and raised, exports sent, workflow moves, a vendor reassigned, a validation added, in a
+ * transaction that commits only after a drain has moved the watermark past its timestamps (the safety
+ * margin must catch it); and after a deletion, which only a rebuild sees. No other test writes to this
+ * period; everything the test leaves behind is in a terminal state (no queue sees it).
+ */
+@ExtendWith(ArquillianExtension.class)
+@TestMethodOrder(MethodOrderer.OrderAnnotation.class)
+class RollupsIT {
+
+    @Deployment(testable = false)
+    static WebArchive application() {
+        return Deployments.application();
+    }
+
+    @ArquillianResource
+    URL base;
+
+    static final String ZONE = "Europe/Berlin";
+    static final String FROM = "2005-09-20";
+    static final String TO = "2006-01-31";
+
+    static final String RAW_CONFIDENCE = """
+            SELECT (created_at AT TIME ZONE ?)::date, count(*), avg((confidence_json ->> 'overall')::float),
+                   count(*) FILTER (WHERE (confidence_json ->> 'overall')::float < (SELECT min_confidence FROM analytics_settings))
+            FROM invoice_extractions
+            WHERE (created_at AT TIME ZONE 'Europe/Berlin')::date >= ?::date AND (created_at AT TIME ZONE 'Europe/Berlin')::date < ?::date
+            GROUP BY 1 ORDER BY 1""";
+
+    static final String ROLLUP_CONFIDENCE = """
+            SELECT day, extractions, confidence_sum / extractions, below_threshold
+            FROM analytics_confidence_daily WHERE day >= ?::date AND day < ?::date ORDER BY day""";
+
+    static final String RAW_EXCEPTIONS = """
+            WITH raised AS (
+                SELECT (created_at AT TIME ZONE 'Europe/Berlin')::date AS day, type, count(*) AS raised,
+                       percentile_cont(0.5) WITHIN GROUP (ORDER BY extract(epoch FROM resolved_at - created_at)) / 3600 AS median_hours
+                FROM exceptions GROUP BY 1, 2),
+            resolved AS (
+                SELECT (resolved_at AT TIME ZONE 'Europe/Berlin')::date AS day, type, count(*) AS resolved
+                FROM exceptions WHERE resolved GROUP BY 1, 2)
+            SELECT coalesce(r.day, s.day) AS day, coalesce(r.type, s.type) AS type, coalesce(r.raised, 0), coalesce(s.resolved, 0),
+                   r.median_hours
+            FROM raised r FULL JOIN resolved s ON s.day = r.day AND s.type = r.type
+            WHERE coalesce(r.day, s.day) >= ?::date AND coalesce(r.day, s.day) < ?::date
+            ORDER BY 1, 2""";
+
+    static final String ROLLUP_EXCEPTIONS = """
+            SELECT day, type, raised, resolved, median_hours FROM analytics_exceptions_daily
+            WHERE day >= ?::date AND day < ?::date ORDER BY day, type""";
+
+    static final String RAW_EXPORTS = """
+            SELECT (created_at AT TIME ZONE 'Europe/Berlin')::date, status, count(*) FROM staged_exports
+            WHERE (created_at AT TIME ZONE 'Europe/Berlin')::date >= ?::date AND (created_at AT TIME ZONE 'Europe/Berlin')::date < ?::date
+            GROUP BY 1, 2 ORDER BY 1, 2""";
+
+    static final String ROLLUP_EXPORTS = """
+            SELECT day, status, count FROM analytics_exports_daily WHERE day >= ?::date AND day < ?::date ORDER BY 1, 2""";
+
+    /** The seed's vendor question over [from, to) in Berlin days (rows formatted like the endpoint's). */
+    static final String RAW_VENDORS = """
+            SELECT vendor_id, count(*), avg(has_exception::int), avg(confidence), avg((NOT has_exception AND reached_approval)::int)
+            FROM (SELECT i.vendor_id, (x.confidence_json ->> 'overall')::float AS confidence,
+                         EXISTS (SELECT 1 FROM exceptions e WHERE e.invoice_id = i.id) AS has_exception,
+                         i.workflow_status IN ('PENDING_APPROVAL', 'APPROVED', 'STAGED', 'EXPORTED') AS reached_approval
+                  FROM invoice_extractions x JOIN invoices i ON i.id = x.invoice_id JOIN vendors v ON v.id = i.vendor_id
+                  WHERE (x.created_at AT TIME ZONE 'Europe/Berlin')::date >= ?::date
+                    AND (x.created_at AT TIME ZONE 'Europe/Berlin')::date < ?::date) p
+            GROUP BY vendor_id ORDER BY count(*) DESC, vendor_id""";
+
+    static final String RAW_VALIDATIONS = """
+            SELECT rule_code, count(*), count(*) FILTER (WHERE passed) FROM validations
+            WHERE (created_at AT TIME ZONE 'Europe/Berlin')::date >= ?::date AND (created_at AT TIME ZONE 'Europe/Berlin')::date < ?::date
+            GROUP BY 1 ORDER BY 1""";
+
+    @Test
+    @Order(1)
+    void rollupsEqualTheRawAggregationsOnGeneratedHistory() throws SQLException {
+        try (Connection connection = TestEnvironment.connect();
+                var statement = connection.createStatement()) {
+            statement.execute("""
+                    INSERT INTO vendors (name) SELECT 'Rollup Vendor ' || g FROM generate_series(1, 30) g;
+                    CREATE TEMP TABLE rollup_invoices AS
+                    WITH inserted AS (
+                        INSERT INTO invoices (file_hash, content_type, size_bytes, vendor_id, status, workflow_status, created_at)
+                        SELECT md5('rollups-it-' || g) || md5('rollups-it/' || g), 'application/xml', 1,
+                               CASE WHEN g % 50 <> 0 THEN v.ids[1 + (g * 7) % 30] END, 'PROCESSED',
+                               (ARRAY['EXPORTED', 'REJECTED', 'CONFIRMED_DUPLICATE'])[1 + g % 3],
+                               timestamptz '2005-10-01 00:00Z' + g * interval '97 minutes'
+                        FROM generate_series(1, 1500) g,
+                             (SELECT array_agg(id ORDER BY id) AS ids FROM vendors WHERE name LIKE 'Rollup Vendor %') v
+                        RETURNING id, created_at, workflow_status)
+                    SELECT * FROM inserted;
+                    INSERT INTO invoice_extractions (invoice_id, format, confidence_json, created_at)
+                    SELECT id, 'UBL', jsonb_build_object('overall', (id * 37 % 100) / 100.0), created_at + interval '1 minute'
+                    FROM rollup_invoices;
+                    INSERT INTO validations (invoice_id, rule_code, passed, created_at)
+                    SELECT id, r, (id + length(r)) % 9 <> 0, created_at + interval '2 minutes'
+                    FROM rollup_invoices CROSS JOIN (VALUES ('BR-CO-10'), ('BR-CO-15')) rules(r);
+                    INSERT INTO exceptions (invoice_id, type, resolved, resolved_by, resolution, created_at, resolved_at)
+                    SELECT id, (ARRAY['LOW_CONFIDENCE', 'UNKNOWN_VENDOR'])[1 + id % 2], id % 10 < 5,
+                           CASE WHEN id % 10 < 5 THEN 'rollups-it' END, CASE WHEN id % 10 < 5 THEN 'checked' END,
+                           created_at + interval '3 minutes',
+                           CASE WHEN id % 10 < 5 THEN created_at + (id % 50) * interval '1 hour' END
+                    FROM rollup_invoices WHERE id % 5 = 0;
+                    INSERT INTO staged_exports (invoice_id, batch, status, created_at, exported_at)
+                    SELECT id, CASE WHEN id % 2 = 0 THEN 'ROLLUPS-IT' END, CASE WHEN id % 2 = 0 THEN 'EXPORTED' ELSE 'PENDING' END,
+                           created_at + interval '1 hour', CASE WHEN id % 2 = 0 THEN created_at + interval '1 day' END
+                    FROM rollup_invoices WHERE workflow_status = 'EXPORTED';
+                    """);
+        }
+        // History loaded with past timestamps: the drain cannot see it (a first configuration may), a rebuild does.
+        rebuild(FROM, TO);
+        assertThat(rows(RAW_CONFIDENCE, ZONE, FROM, TO))
+                .as("the history falls on other days in UTC than in Berlin, so the zone is tested")
+                .isNotEqualTo(rows(RAW_CONFIDENCE, "UTC", FROM, TO));
+        assertRollupsEqualRaw();
+    }
+
+    @Test
+    @Order(2)
+    void rollupsFollowLateChangesEvenWhenTheyCommitAfterADrain() throws SQLException {
+        try (Connection connection = TestEnvironment.connect()) {
+            connection.setAutoCommit(false);
+            try (var statement = connection.createStatement()) {
+                statement.execute("""
+                        UPDATE exceptions SET resolved = true, resolved_by = 'rollups-it', resolution = 'late', resolved_at = now()
+                        WHERE NOT resolved AND created_at >= '2005-10-01' AND created_at < '2006-02-01';
+                        INSERT INTO exceptions (invoice_id, type, resolved, resolved_by, resolution, created_at, resolved_at)
+                        SELECT id, 'BANK_ACCOUNT_CHANGE', true, 'rollups-it', 'late', now(), now()
+                        FROM invoices WHERE created_at >= '2005-10-01' AND created_at < '2005-10-08' AND id % 3 = 1;
+                        UPDATE staged_exports SET status = 'EXPORTED', batch = 'ROLLUPS-IT-LATE', exported_at = now()
+                        WHERE status = 'PENDING' AND created_at >= '2005-10-01' AND created_at < '2006-02-01';
+                        UPDATE invoices SET workflow_status = 'REJECTED', updated_at = now()
+                        WHERE workflow_status = 'EXPORTED' AND id % 4 = 0 AND created_at >= '2005-10-01' AND created_at < '2006-02-01';
+                        UPDATE invoices SET vendor_id = (SELECT min(id) FROM vendors WHERE name LIKE 'Rollup Vendor %'), updated_at = now()
+                        WHERE id % 11 = 0 AND created_at >= '2005-11-01' AND created_at < '2005-11-15';
+                        INSERT INTO validations (invoice_id, rule_code, passed, created_at)
+                        SELECT id, 'BR-CO-16', false, now() FROM invoices
+                        WHERE created_at >= '2005-12-31' AND created_at < '2006-01-01';
+                        """);
+            }
+            // A drain runs while the changes are uncommitted: it cannot see them and moves the watermark
+            // past their timestamps (this transaction's start).
+            refresh();
+            connection.commit();
+        }
+        refresh();
+        assertRollupsEqualRaw();
+        String today = rows("SELECT (now() AT TIME ZONE '" + ZONE + "')::date").get(0);
+        String tomorrow = java.time.LocalDate.parse(today).plusDays(1).toString();
+        assertThat(Http.get(base, "/api/v1/analytics/validations?from=" + today + "&to=" + tomorrow)
+                        .json()
+                        .asJsonArray()
+                        .getValuesAs(JsonObject.class)
+                        .stream()
+                        .map(r -> r.getString("rule") + " " + r.get("checks") + " " + r.get("passed"))
+                        .toList())
+                .as("validations written today")
+                .contains("BR-CO-16 "
+                        + rows("SELECT count(*) FROM validations WHERE rule_code = 'BR-CO-16'")
+                                .get(0) + " 0")
+                .isEqualTo(rows(RAW_VALIDATIONS, today, tomorrow));
+        assertThat(refresh().getJsonNumber("pendingMarks").longValue())
+                .as("nothing marked is left when the drain's last batch commits")
+                .isZero();
+    }
+
+    @Test
+    @Order(3)
+    void aDeletionNeedsARebuildOfItsDays() throws SQLException {
+        try (Connection connection = TestEnvironment.connect();
+                var statement = connection.createStatement()) {
+            statement.execute("""
+                    DELETE FROM validations WHERE rule_code = 'BR-CO-10'
+                      AND created_at >= '2005-10-30 00:00Z' AND created_at < '2005-10-30 03:00Z'""");
+        }
+        rebuild("2005-10-29", "2005-11-01");
+        assertRollupsEqualRaw();
+    }
+
+    @Test
+    @Order(4)
+    void theStatusSaysWhatIsPending() {
+        JsonObject status = Http.get(base, "/api/v1/analytics/rollups").json();
+        assertThat(status.getString("timeZone")).isEqualTo(ZONE);
+        assertThat(status.getJsonNumber("pendingMarks").longValue()).isGreaterThanOrEqualTo(0);
+        var refresh = Http.as("nobody", "wrong-password")
+                .post(base, "/api/v1/analytics/rollups/refresh", "text/plain", new byte[0]);
+        assertThat(refresh.status()).isEqualTo(401);
+    }
+
+    private void assertRollupsEqualRaw() throws SQLException {
+        assertThat(rows(ROLLUP_CONFIDENCE, FROM, TO)).isNotEmpty().isEqualTo(rows(RAW_CONFIDENCE, ZONE, FROM, TO));
+        assertThat(rows(ROLLUP_EXCEPTIONS, FROM, TO)).isNotEmpty().isEqualTo(rows(RAW_EXCEPTIONS, FROM, TO));
+        assertThat(rows(ROLLUP_EXPORTS, FROM, TO)).isNotEmpty().isEqualTo(rows(RAW_EXPORTS, FROM, TO));
+        // Vendors and validations through the endpoints: whole months (monthly rollup) plus partial ones.
+        for (String[] period :
+                new String[][] {{FROM, TO}, {"2005-10-30", "2005-11-02"}, {"2005-11-01", "2006-01-01"}}) {
+            String query = "?from=" + period[0] + "&to=" + period[1];
+            JsonArray vendors = Http.get(base, "/api/v1/analytics/vendors" + query + "&limit=500")
+                    .json();
+            List<String> answered = new ArrayList<>();
+            for (JsonObject v : vendors.getValuesAs(JsonObject.class)) {
+                answered.add(String.join(
+                        " ",
+                        v.get("vendorId").toString(),
+                        v.get("invoices").toString(),
+                        format(v.getJsonNumber("exceptionRate").doubleValue()),
+                        format(v.getJsonNumber("averageConfidence").doubleValue()),
+                        format(v.getJsonNumber("autoApprovedShare").doubleValue())));
+            }
+            assertThat(answered).as("vendors " + query).isNotEmpty().isEqualTo(rows(RAW_VENDORS, period[0], period[1]));
+            JsonArray rules =
+                    Http.get(base, "/api/v1/analytics/validations" + query).json();
+            assertThat(rules.getValuesAs(JsonObject.class).stream()
+                            .map(r -> r.getString("rule") + " " + r.get("checks") + " " + r.get("passed"))
+                            .toList())
+                    .as("validations " + query)
+                    .isEqualTo(rows(RAW_VALIDATIONS, period[0], period[1]));
+        }
+    }
+
+    private void rebuild(String from, String to) {
+        var answer = Http.post(
+                base, "/api/v1/analytics/rollups/rebuild?from=" + from + "&to=" + to, "text/plain", new byte[0]);
+        assertThat(answer.status()).as(answer.body()).isEqualTo(200);
+    }
+
+    private JsonObject refresh() {
+        var answer = Http.post(base, "/api/v1/analytics/rollups/refresh", "text/plain", new byte[0]);
+        assertThat(answer.status()).as(answer.body()).isEqualTo(200);
+        return answer.json();
+    }
+
+    /** The rows as "a b c" strings, numbers with 6 decimals, so rollup and raw compare as text. */
+    private static List<String> rows(String sql, String... parameters) throws SQLException {
+        try (Connection connection = TestEnvironment.connect();
+                var statement = connection.prepareStatement(sql)) {
+            for (int i = 0; i < parameters.length; i++) {
+                statement.setString(i + 1, parameters[i]);
+            }
+            List<String> result = new ArrayList<>();
+            try (var rows = statement.executeQuery()) {
+                int columns = rows.getMetaData().getColumnCount();
+                while (rows.next()) {
+                    List<String> values = new ArrayList<>();
+                    for (int c = 1; c <= columns; c++) {
+                        Object value = rows.getObject(c);
+                        values.add(
+                                value instanceof Double || value instanceof java.math.BigDecimal
+                                        ? format(((Number) value).doubleValue())
+                                        : String.valueOf(value));
+                    }
+                    result.add(String.join(" ", values));
+                }
+            }
+            return result;
+        }
+    }
+
+    private static String format(double value) {
+        return String.format(Locale.ROOT, "%.6f", value);
+    }
+}
