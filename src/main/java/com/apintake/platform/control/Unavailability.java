@@ -55,10 +55,13 @@ public final class Unavailability {
                 return true;
             }
             String type = t.getClass().getName();
-            // pgjdbc's wording for a connection lost mid-statement or mid-commit (SQLSTATE 08006), also
-            // when JTA re-wraps it in an XAException or SystemException that keeps only the text.
-            if (String.valueOf(t.getMessage()).contains("I/O error occurred while sending to the backend")
-                    || String.valueOf(t.getMessage()).contains("This connection has been closed")) {
+            // pgjdbc's wording for a connection lost mid-statement or mid-commit (SQLSTATE 08006), and
+            // Payara's for a pooled connection whose backend died before the commit, also when JTA re-wraps
+            // them in an XAException or SystemException that keeps only the text.
+            String message = String.valueOf(t.getMessage());
+            if (message.contains("I/O error occurred while sending to the backend")
+                    || message.contains("This connection has been closed")
+                    || message.contains("physical connection is not usable")) {
                 return true;
             }
             if (t instanceof SQLException sql) {
