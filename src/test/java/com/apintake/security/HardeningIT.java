@@ -5,6 +5,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import com.apintake.security.entity.Roles;
 import com.apintake.testsupport.Deployments;
 import com.apintake.testsupport.Http;
+import com.apintake.testsupport.InvoiceSamples;
 import com.apintake.testsupport.RawHttp;
 import com.apintake.testsupport.TestEnvironment;
 import jakarta.json.JsonObject;
@@ -235,6 +236,22 @@ class HardeningIT {
                 "Host: evil.example",
                 RawHttp.basic(TestEnvironment.ADMIN_USER, TestEnvironment.adminPassword()));
         assertThat(created.body()).doesNotContain("evil.example");
+
+        // Nor the Location of an upload, synchronous or asynchronous (202).
+        for (String prefer : List.of("Prefer: return=minimal", "Prefer: respond-async")) {
+            var upload = RawHttp.post(
+                    base,
+                    "127.0.0.1",
+                    "/api/v1/invoices",
+                    InvoiceSamples.mutated(InvoiceSamples.UBL_INVOICE, "INV-2024-0042", "INV-HOST-" + System.nanoTime())
+                            .getBytes(java.nio.charset.StandardCharsets.UTF_8),
+                    "Host: evil.example",
+                    "Content-Type: application/xml",
+                    prefer,
+                    RawHttp.basic(TestEnvironment.ADMIN_USER, TestEnvironment.adminPassword()));
+            assertThat(upload.status()).as(upload.body()).isIn(201, 202);
+            assertThat(upload.header("Location")).as(prefer).startsWith("/api/v1/invoices/");
+        }
     }
 
     /** 7. No nosniff, no no-store; /openapi open to anonymous callers. */

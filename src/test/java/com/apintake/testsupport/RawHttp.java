@@ -29,10 +29,19 @@ public final class RawHttp {
 
     /** GET path with the given extra header lines ("Name: value"), from the given local address. */
     public static Answer get(URL base, String from, String path, String... headerLines) {
+        return send(base, from, "GET", path, null, headerLines);
+    }
+
+    /** POST path with the body and the given extra header lines, from the given local address. */
+    public static Answer post(URL base, String from, String path, byte[] body, String... headerLines) {
+        return send(base, from, "POST", path, body, headerLines);
+    }
+
+    private static Answer send(URL base, String from, String method, String path, byte[] body, String... headerLines) {
         try (Socket socket =
                 new Socket(InetAddress.getByName(base.getHost()), base.getPort(), InetAddress.getByName(from), 0)) {
             socket.setSoTimeout(60_000);
-            StringBuilder request = new StringBuilder("GET " + path + " HTTP/1.1\r\n");
+            StringBuilder request = new StringBuilder(method + " " + path + " HTTP/1.1\r\n");
             boolean host = false;
             for (String line : headerLines) {
                 host |= line.toLowerCase(Locale.ROOT).startsWith("host:");
@@ -45,8 +54,14 @@ public final class RawHttp {
                         .append(base.getPort())
                         .append("\r\n");
             }
+            if (body != null) {
+                request.append("Content-Length: ").append(body.length).append("\r\n");
+            }
             request.append("Connection: close\r\n\r\n");
             socket.getOutputStream().write(request.toString().getBytes(StandardCharsets.ISO_8859_1));
+            if (body != null) {
+                socket.getOutputStream().write(body);
+            }
             socket.getOutputStream().flush();
             return read(socket.getInputStream());
         } catch (IOException e) {

@@ -269,10 +269,7 @@ public class InvoicesResource {
 
     /** 202 with the invoice as RECEIVED, or 200 with the earlier invoice when the file is known. */
     private Response accepted(Intake.Receipt receipt) {
-        var location = uriInfo.getBaseUriBuilder()
-                .path("invoices")
-                .path(Long.toString(receipt.invoice().id()))
-                .build();
+        var location = links.api(uriInfo, "invoices/" + receipt.invoice().id());
         return (receipt.created() ? Response.accepted() : Response.ok())
                 .location(location)
                 .header("Preference-Applied", "respond-async")
