@@ -6,6 +6,7 @@ import com.apintake.intake.control.HeldByExceptionsException;
 import com.apintake.intake.control.NoSuchInvoiceException;
 import com.apintake.intake.entity.InvalidFieldException;
 import com.apintake.intake.entity.WorkflowStatus;
+import com.apintake.platform.boundary.DataRejectedErrors;
 import com.apintake.platform.boundary.Problem;
 import jakarta.ws.rs.core.Response;
 import jakarta.ws.rs.ext.ExceptionMapper;
@@ -32,7 +33,7 @@ public final class IntakeErrors {
     public static class Malformed implements ExceptionMapper<MalformedDocumentException> {
         @Override
         public Response toResponse(MalformedDocumentException e) {
-            return Problem.response(new Unprocessable(), null, e.getMessage());
+            return Problem.response(DataRejectedErrors.Unprocessable.INSTANCE, null, e.getMessage());
         }
     }
 
@@ -48,7 +49,8 @@ public final class IntakeErrors {
     public static class InvalidField implements ExceptionMapper<InvalidFieldException> {
         @Override
         public Response toResponse(InvalidFieldException e) {
-            return Problem.response(new Unprocessable(), null, e.getMessage() + " Nothing was stored.");
+            return Problem.response(
+                    DataRejectedErrors.Unprocessable.INSTANCE, null, e.getMessage() + " Nothing was stored.");
         }
     }
 
@@ -65,24 +67,6 @@ public final class IntakeErrors {
         @Override
         public Response toResponse(HeldByExceptionsException e) {
             return Problem.response(Response.Status.CONFLICT, null, e.getMessage());
-        }
-    }
-
-    /** 422 is not in Response.Status. */
-    static final class Unprocessable implements Response.StatusType {
-        @Override
-        public int getStatusCode() {
-            return 422;
-        }
-
-        @Override
-        public Response.Status.Family getFamily() {
-            return Response.Status.Family.CLIENT_ERROR;
-        }
-
-        @Override
-        public String getReasonPhrase() {
-            return "Unprocessable Content";
         }
     }
 }

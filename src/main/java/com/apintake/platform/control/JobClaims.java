@@ -71,10 +71,7 @@ public class JobClaims {
     @TransactionAttribute(TransactionAttributeType.SUPPORTS)
     public boolean once(String job, String schedule, Timer timer, Duration period, Runnable work) {
         Instant due = due(Instant.now(), period);
-        Instant next = nextTimeout(timer);
-        return self().claim(job, due, schedule, timer.isCalendarTimer(), next)
-                .map(id -> run(job, id, work))
-                .orElse(false);
+        return claimAndRun(job, due, schedule, timer.isCalendarTimer(), nextTimeout(timer), work);
     }
 
     /**
@@ -84,16 +81,20 @@ public class JobClaims {
     @TransactionAttribute(TransactionAttributeType.SUPPORTS)
     public boolean once(String job, String schedule, Duration period, Runnable work) {
         Instant due = due(Instant.now(), period);
-        return self().claim(job, due, schedule, false, due.plus(period))
-                .map(id -> run(job, id, work))
-                .orElse(false);
+        return claimAndRun(job, due, schedule, false, due.plus(period), work);
     }
 
     /** A missed due time found by JobCatchUp: runs the work if no instance has claimed it yet. */
     @TransactionAttribute(TransactionAttributeType.SUPPORTS)
     public boolean once(MissedJob missed, Runnable work) {
-        return self().claim(missed.job(), missed.due(), null, true, null)
-                .map(id -> run(missed.job(), id, work))
+        return claimAndRun(missed.job(), missed.due(), null, true, null, work);
+    }
+
+    /** Claims the due time and runs the work if this instance won; true when it ran here. */
+    private boolean claimAndRun(
+            String job, Instant due, String schedule, boolean catchUp, Instant next, Runnable work) {
+        return self().claim(job, due, schedule, catchUp, next)
+                .map(id -> run(job, id, work))
                 .orElse(false);
     }
 
