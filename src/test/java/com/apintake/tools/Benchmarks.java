@@ -65,6 +65,17 @@ public final class Benchmarks {
     private final StringBuilder report = new StringBuilder();
     private final HttpClient http =
             HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(10)).build();
+    // The intake's uploads go over HTTP/1.1: java.net.http's default h2c upgrade multiplexes every client on
+    // one connection, and Payara drops HTTP/2 connections under many streams (GOAWAY, see part 7).
+    private final HttpClient http11 = HttpClient.newBuilder()
+            .version(HttpClient.Version.HTTP_1_1)
+            .connectTimeout(Duration.ofSeconds(10))
+            .build();
+    /** --backlog: invoices the workers drain in part 4c. */
+    private int backlog = 10_000;
+    /** --jfr DIR: a JFR recording (profile settings) of Payara during each intake part, written to DIR. */
+    private Path jfr;
+
     private final String adminUser = "bench";
     private final String adminPassword = "bench-" + Long.toHexString(System.nanoTime());
     private PostgresServer postgres;
@@ -115,6 +126,11 @@ public final class Benchmarks {
         int seconds = Integer.parseInt(options.getOrDefault("seconds", "10"));
         if (options.containsKey("intake-only")) {
             Benchmarks benchmarks = new Benchmarks();
+            benchmarks.backlog = Integer.parseInt(options.getOrDefault("backlog", "10000"));
+            if (options.containsKey("jfr")) {
+                benchmarks.jfr =
+                        Files.createDirectories(Path.of(options.get("jfr")).toAbsolutePath());
+            }
             benchmarks.intakeOnly(seconds);
             System.out.println(benchmarks.report);
             return;
@@ -382,8 +398,6 @@ public final class Benchmarks {
 
     /** Concurrent clients of every intake measurement and of its pgbench baseline. */
     private static final int INTAKE_CLIENTS = 8;
-    /** The backlog the workers drain in part 4c. */
-    private static final int BACKLOG = 10_000;
 
     /**
      * Section 4: the three intake paths, each as a ratio to pgbench writing the same rows on the same
@@ -410,7 +424,8 @@ public final class Benchmarks {
         resetStatements();
         long validationsBefore = count("validations");
         long invoicesBefore = count("invoices");
-        Load syncLoad = load(INTAKE_CLIENTS, seconds, sync);
+        line("Load average at the start (1, 5, 15 min): %s.", loadAverage());
+        Load syncLoad = profiled("sync", () -> load(http11, INTAKE_CLIENTS, seconds, sync));
         long perInvoice = Math.max(
                 1,
                 Math.round((count("validations") - validationsBefore)
@@ -421,7 +436,7 @@ public final class Benchmarks {
         // 4b. asynchronous acknowledgements with the workers off, building the backlog for 4c.
         stopPayara();
         startPayara(Map.of(), Map.of("apintake.intake.workers", "0"));
-        Load ackLoad = load(INTAKE_CLIENTS, seconds, async);
+        Load ackLoad = profiled("async", () -> load(http11, INTAKE_CLIENTS, seconds, async));
         double pgAck = pgbench(seconds, ACK_SCRIPT);
         // pgbench's jobs carry no invoice file: take them out, so the workers drain real uploads only.
         try (Connection connection = postgres.connect(DATABASE)) {
@@ -430,8 +445,8 @@ public final class Benchmarks {
                     WHERE i.id = j.invoice_id AND i.original_filename = 'bench.xml'""");
         }
         long queued = count("intake_jobs");
-        while (queued < BACKLOG) {
-            load(INTAKE_CLIENTS, 5, async);
+        while (queued < backlog) {
+            load(http11, INTAKE_CLIENTS, 5, async);
             queued = count("intake_jobs");
         }
 
@@ -440,6 +455,7 @@ public final class Benchmarks {
         startPayara(Map.of(), Map.of());
         long atReady = count("intake_jobs");
         Instant drainStart = Instant.now();
+        startRecording("drain");
         while (count("intake_jobs") > 0) {
             if (Duration.between(drainStart, Instant.now()).toMinutes() > 30) {
                 throw new IllegalStateException("The backlog did not drain in 30 minutes");
@@ -447,8 +463,11 @@ public final class Benchmarks {
             Thread.sleep(200);
         }
         double drainSeconds = seconds(drainStart);
+        stopRecording("drain");
         double drainRate = atReady / drainSeconds;
 
+        line("Load average at the end (1, 5, 15 min): %s.", loadAverage());
+        line("");
         line("| path | intake | pgbench, same rows | ratio | target | verdict |");
         line("|---|---|---|---|---|---|");
         double syncRatio = syncLoad.throughput() / pgSync;
@@ -490,6 +509,51 @@ public final class Benchmarks {
         line("| statement | calls | total ms | mean ms |");
         line("|---|---|---|---|");
         profile.forEach(this::line);
+    }
+
+    private static String loadAverage() {
+        try {
+            String[] fields = Files.readString(Path.of("/proc/loadavg")).split(" ");
+            return fields[0] + ", " + fields[1] + ", " + fields[2];
+        } catch (IOException e) {
+            return "unknown";
+        }
+    }
+
+    interface Part {
+        Load run() throws Exception;
+    }
+
+    /** Runs one part under a JFR recording of Payara when --jfr is given. */
+    private Load profiled(String name, Part part) throws Exception {
+        startRecording(name);
+        try {
+            return part.run();
+        } finally {
+            stopRecording(name);
+        }
+    }
+
+    private void startRecording(String name) throws IOException, InterruptedException {
+        if (jfr != null) {
+            jcmd("JFR.start", "name=" + name, "settings=profile", "filename=" + jfr.resolve(name + ".jfr"));
+        }
+    }
+
+    private void stopRecording(String name) throws IOException, InterruptedException {
+        if (jfr != null) {
+            jcmd("JFR.stop", "name=" + name);
+        }
+    }
+
+    private void jcmd(String... arguments) throws IOException, InterruptedException {
+        List<String> command = new ArrayList<>(List.of(
+                Path.of(System.getProperty("java.home"), "bin", "jcmd").toString(), Long.toString(payara.pid())));
+        command.addAll(List.of(arguments));
+        Process process = new ProcessBuilder(command).redirectErrorStream(true).start();
+        String output = new String(process.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
+        process.waitFor(60, TimeUnit.SECONDS);
+        System.out.println(String.join(" ", arguments) + ": " + output.strip());
     }
 
     private HttpRequest.Builder upload(String xml, String run, AtomicLong sequence, boolean async) {
@@ -670,6 +734,10 @@ public final class Benchmarks {
     }
 
     private Load load(int clients, int seconds, RequestFactory requests) throws Exception {
+        return load(http, clients, seconds, requests);
+    }
+
+    private Load load(HttpClient http, int clients, int seconds, RequestFactory requests) throws Exception {
         ExecutorService pool = Executors.newFixedThreadPool(clients);
         List<Double> latencies = Collections.synchronizedList(new ArrayList<>());
         LongAdder errors = new LongAdder();
