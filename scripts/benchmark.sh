@@ -3,7 +3,9 @@
 # Starts its own PostgreSQL 15 and Payara Micro under target/bench (loopback, free ports), fills
 # the database, measures, prints a table and rewrites its section of docs/benchmarks.md.
 # --reuse keeps target/bench/postgres from the last run (skips the data generation).
-# --intake-only runs section 4 (intake) alone on an empty database and prints it (docs untouched).
+# --intake-only runs section 4 (intake) alone on an empty database and prints it (docs untouched);
+#   with it: --backlog N (invoices the workers drain, default 10000), --warmup S (seconds of the same
+#   requests before each measured part, default 15), --jfr DIR (a JFR recording of Payara per part).
 # Takes about 10-15 minutes at 1 M invoices on 2 cores. Never part of mvn verify.
 set -euo pipefail
 cd "$(dirname "$0")/.."

@@ -44,8 +44,10 @@ import java.util.regex.Pattern;
  *       transaction that is rolled back, so the index is back afterwards);
  *   <li>the analytics endpoints (and the monitoring dashboard when it exists) over HTTP;
  *   <li>the N+1 form of the confidence analytics against the single aggregation;
- *   <li>intake throughput over HTTP at 1, 8, 32 and 128 clients against pgbench inserting
- *       comparable rows;
+ *   <li>intake over HTTP/1.1 with 8 clients, synchronous and asynchronous, and the workers draining
+ *       the backlog, each after a warm-up and against pgbench writing the same rows; with
+ *       --intake-only alone on an empty database (--backlog N, --warmup S, --jfr DIR for a JFR
+ *       recording of Payara per part);
  *   <li>a pool sweep: the seed's "before" pool (10 + 20), the prod pool (25 + 50) and a small one,
  *       at 10 to 400 concurrent clients;
  *   <li>the cache hit ratio over the HTTP workload.
@@ -73,6 +75,8 @@ public final class Benchmarks {
             .build();
     /** --backlog: invoices the workers drain in part 4c. */
     private int backlog = 10_000;
+    /** --warmup: seconds of the same requests before each measured intake part. */
+    private int warmup = 15;
     /** --jfr DIR: a JFR recording (profile settings) of Payara during each intake part, written to DIR. */
     private Path jfr;
 
@@ -127,6 +131,7 @@ public final class Benchmarks {
         if (options.containsKey("intake-only")) {
             Benchmarks benchmarks = new Benchmarks();
             benchmarks.backlog = Integer.parseInt(options.getOrDefault("backlog", "10000"));
+            benchmarks.warmup = Integer.parseInt(options.getOrDefault("warmup", "15"));
             if (options.containsKey("jfr")) {
                 benchmarks.jfr =
                         Files.createDirectories(Path.of(options.get("jfr")).toAbsolutePath());
@@ -415,10 +420,18 @@ public final class Benchmarks {
         section("4. Intake: synchronous, asynchronous acknowledgements, worker drain; each against pgbench");
         line(
                 "%d clients post distinct UBL 2.1 invoices (the 3-line sample, 8 KB, unique number, unknown seller so"
-                        + " one exception each) for %d s per part. pgbench runs %d clients on the same database right"
-                        + " after, one transaction per invoice writing the same rows. Pool: dev defaults (2 + 8).",
-                INTAKE_CLIENTS, seconds, INTAKE_CLIENTS);
+                        + " one exception each) over HTTP/1.1 for %d s per part, after %d s of the same requests as"
+                        + " warm-up (not counted). pgbench runs %d clients on the same database right after, one"
+                        + " transaction per invoice writing the same rows. Pool: dev defaults (2 + 8).",
+                INTAKE_CLIENTS, seconds, warmup, INTAKE_CLIENTS);
         line("");
+
+        // Parts 4a and 4b on one Payara with the workers off (4b builds the backlog for 4c), each after a
+        // warm-up of the same requests: a server runs warm, and the first seconds after a boot are spent in
+        // the JIT compiler and in first-use initialisation (the password hasher, Saxon's lazy compilation).
+        stopPayara();
+        startPayara(Map.of(), Map.of("apintake.intake.workers", "0"));
+        load(http11, INTAKE_CLIENTS, warmup, sync);
 
         // 4a. synchronous REST, with pg_stat_statements over the run as the profile of what remains.
         resetStatements();
@@ -434,8 +447,7 @@ public final class Benchmarks {
         double pgSync = pgbench(seconds, syncScript(perInvoice));
 
         // 4b. asynchronous acknowledgements with the workers off, building the backlog for 4c.
-        stopPayara();
-        startPayara(Map.of(), Map.of("apintake.intake.workers", "0"));
+        load(http11, INTAKE_CLIENTS, warmup, async);
         Load ackLoad = profiled("async", () -> load(http11, INTAKE_CLIENTS, seconds, async));
         double pgAck = pgbench(seconds, ACK_SCRIPT);
         // pgbench's jobs carry no invoice file: take them out, so the workers drain real uploads only.
@@ -678,7 +690,6 @@ public final class Benchmarks {
         postgres.start();
         postgres.createDatabaseIfMissing(DATABASE);
         Schema.apply(basedir, postgres.jdbcUrl(DATABASE), USER, null);
-        startPayara(Map.of());
         intake(seconds);
         stopAll();
     }
@@ -807,7 +818,7 @@ public final class Benchmarks {
         builder.environment().put("ADMIN_PASSWORD", adminPassword);
         payara = builder.start();
         root = "http://127.0.0.1:" + port;
-        if (!launch.awaitReady(payara, Duration.ofMinutes(5))) {
+        if (!launch.awaitReady(payara, Duration.ofMinutes(15))) {
             throw new IllegalStateException("Payara Micro did not become ready; see " + work.resolve("payara.log"));
         }
     }

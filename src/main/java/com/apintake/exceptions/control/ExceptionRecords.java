@@ -55,6 +55,9 @@ public class ExceptionRecords {
     @Inject
     AuditTrail audit;
 
+    @Inject
+    Sql sql;
+
     /** An exception to raise: its type and what the person resolving it needs to know. */
     public record Raise(ExceptionType type, String detail) {}
 
@@ -136,7 +139,7 @@ public class ExceptionRecords {
             // Lock the invoice first, then read the exception: the same order as approval, so they cannot deadlock.
             Record unlocked =
                     find(id).orElseThrow(() -> Problem.of(Response.Status.NOT_FOUND, "No exception " + id + "."));
-            WorkflowStatus status = WorkflowMoves.lock(connection, unlocked.invoiceId());
+            WorkflowStatus status = WorkflowMoves.lock(sql, unlocked.invoiceId());
             Record exception = find(id).orElseThrow();
             if (exception.resolved()) {
                 throw Problem.of(
@@ -156,22 +159,22 @@ public class ExceptionRecords {
                                 + ": its exceptions can no longer change anything.");
             }
             String text = duplicate ? action.name() + (resolution == null ? "" : ": " + resolution) : resolution;
-            markResolved(connection, "id = ?", id, resolvedBy, text);
+            markResolved(sql, "id = ?", id, resolvedBy, text);
             if (vendorId != null && ExceptionType.UNKNOWN_VENDOR.name().equals(exception.type())) {
                 linkVendor(connection, exception.invoiceId(), vendorId);
             }
             WorkflowStatus next = status;
             if (duplicate && action == Action.CONFIRM) {
                 next = status.moveTo(WorkflowStatus.CONFIRMED_DUPLICATE);
-                closeOpen(connection, exception.invoiceId(), resolvedBy, "closed: invoice confirmed as a duplicate");
-            } else if (openExceptions(connection, exception.invoiceId()) == 0
+                closeOpen(sql, exception.invoiceId(), resolvedBy, "closed: invoice confirmed as a duplicate");
+            } else if (openExceptions(sql, exception.invoiceId()) == 0
                     && (status == WorkflowStatus.EXCEPTIONS_FOUND || status == WorkflowStatus.SUSPECTED_DUPLICATE)) {
                 next = status.moveTo(WorkflowStatus.PENDING_APPROVAL);
             } else if (duplicate && status == WorkflowStatus.SUSPECTED_DUPLICATE) {
                 next = status.moveTo(WorkflowStatus.EXCEPTIONS_FOUND);
             }
             if (next != status) {
-                WorkflowMoves.set(connection, exception.invoiceId(), next);
+                WorkflowMoves.set(sql, exception.invoiceId(), next);
             }
             audit.record(
                     connection,
@@ -185,33 +188,27 @@ public class ExceptionRecords {
         }
     }
 
-    public static int openExceptions(Connection connection, long invoiceId) throws SQLException {
-        try (var statement =
-                connection.prepareStatement("SELECT count(*) FROM exceptions WHERE invoice_id = ? AND NOT resolved")) {
-            statement.setLong(1, invoiceId);
-            try (var rows = statement.executeQuery()) {
-                rows.next();
-                return rows.getInt(1);
-            }
-        }
+    /** Open exceptions of an invoice, in the caller's transaction (after the invoice row was locked). */
+    public static int openExceptions(Sql sql, long invoiceId) {
+        return sql.one(
+                        "SELECT count(*) AS n FROM exceptions WHERE invoice_id = ? AND NOT resolved",
+                        row -> row.intValue("n"),
+                        invoiceId)
+                .orElseThrow();
     }
 
     /** Closes every open exception of an invoice whose fate is decided (confirmed duplicate, rejected). */
-    public static void closeOpen(Connection connection, long invoiceId, String by, String resolution)
-            throws SQLException {
-        markResolved(connection, "invoice_id = ? AND NOT resolved", invoiceId, by, resolution);
+    public static void closeOpen(Sql sql, long invoiceId, String by, String resolution) {
+        markResolved(sql, "invoice_id = ? AND NOT resolved", invoiceId, by, resolution);
     }
 
-    private static void markResolved(Connection connection, String where, long key, String by, String resolution)
-            throws SQLException {
-        try (var statement = connection.prepareStatement(
+    private static void markResolved(Sql sql, String where, long key, String by, String resolution) {
+        sql.update(
                 "UPDATE exceptions SET resolved = true, resolved_by = ?, resolution = ?, resolved_at = now() WHERE "
-                        + where)) {
-            statement.setString(1, by);
-            statement.setString(2, resolution);
-            statement.setLong(3, key);
-            statement.executeUpdate();
-        }
+                        + where,
+                by,
+                resolution,
+                key);
     }
 
     private static void linkVendor(Connection connection, long invoiceId, long vendorId) throws SQLException {

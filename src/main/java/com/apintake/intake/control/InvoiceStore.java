@@ -4,7 +4,11 @@ import com.apintake.intake.entity.Invoice;
 import com.apintake.platform.control.Sql;
 import jakarta.enterprise.context.ApplicationScoped;
 import java.time.OffsetDateTime;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.List;
 import java.util.Optional;
+import java.util.stream.Collectors;
 
 /**
  * Saves a decided invoice: its row with the final workflow state, vendor and duplicate link, its
@@ -18,32 +22,70 @@ public class InvoiceStore {
     /** The saved row's key and timestamps, all the API needs besides what the invoice already knows. */
     public record Saved(long id, OffsetDateTime createdAt, OffsetDateTime updatedAt) {}
 
+    /**
+     * What intake decides about an invoice, as column = placeholder, in the order of {@link #decided}: the
+     * one list the first save and the worker's completion both write.
+     */
+    static final String[][] DECIDED_COLUMNS = {
+        {"invoice_number", "?"},
+        {"type_code", "?"},
+        {"issue_date", "?::date"},
+        {"due_date", "?::date"},
+        {"currency", "?"},
+        {"total_net", "?"},
+        {"total_vat", "?"},
+        {"total_gross", "?"},
+        {"amount_due", "?"},
+        {"status", "?"},
+        {"workflow_status", "?"},
+        {"vendor_id", "?::bigint"},
+        {"duplicate_of", "?::bigint"}
+    };
+
+    private static String decidedColumns() {
+        return Arrays.stream(DECIDED_COLUMNS).map(c -> c[0]).collect(Collectors.joining(", "));
+    }
+
+    private static String decidedPlaceholders() {
+        return Arrays.stream(DECIDED_COLUMNS).map(c -> c[1]).collect(Collectors.joining(", "));
+    }
+
+    private static String decidedAssignments() {
+        return Arrays.stream(DECIDED_COLUMNS).map(c -> c[0] + " = " + c[1]).collect(Collectors.joining(", "));
+    }
+
+    /** The extraction row of the invoice the CTE "invoice" returned: format, fields, confidence. */
+    private static final String EXTRACTION = """
+            extraction AS (
+                INSERT INTO invoice_extractions (invoice_id, format, fields, confidence_json)
+                SELECT id, ?, ?::jsonb, ?::jsonb FROM invoice""";
+
     static final String SAVE = """
             WITH invoice AS (
-                INSERT INTO invoices (file_hash, original_filename, content_type, size_bytes, invoice_number, type_code,
-                                      issue_date, due_date, currency, total_net, total_vat, total_gross, amount_due,
-                                      status, workflow_status, vendor_id, duplicate_of, uploaded_by)
-                VALUES (?, ?, ?, ?, ?, ?, ?::date, ?::date, ?, ?, ?, ?, ?, ?, ?, ?::bigint, ?::bigint, ?)
+                INSERT INTO invoices (file_hash, original_filename, content_type, size_bytes, %s, uploaded_by)
+                VALUES (?, ?, ?, ?, %s, ?)
                 ON CONFLICT (file_hash) DO NOTHING
                 RETURNING id, created_at, updated_at),
             document AS (
                 INSERT INTO invoice_documents (invoice_id, content) SELECT id, ? FROM invoice),
-            extraction AS (
-                INSERT INTO invoice_extractions (invoice_id, format, fields, confidence_json)
-                SELECT id, ?, ?::jsonb, ?::jsonb FROM invoice)
-            SELECT id, created_at, updated_at FROM invoice""";
+            %s)
+            SELECT id, created_at, updated_at FROM invoice""".formatted(decidedColumns(), decidedPlaceholders(), EXTRACTION);
 
     /** Empty when the same file was saved first by someone else (then nothing was written). */
     public Optional<Saved> save(Sql sql, Invoice invoice, byte[] content, String uploadedBy) {
+        List<Object> parameters = new ArrayList<>(
+                Arrays.asList(invoice.fileHash(), invoice.filename(), invoice.contentType(), invoice.sizeBytes()));
+        parameters.addAll(decided(invoice));
+        parameters.add(uploadedBy);
+        parameters.add(content);
+        parameters.addAll(extraction(invoice));
+        return sql.one(SAVE, InvoiceStore::saved, parameters.toArray());
+    }
+
+    /** The values of {@link #DECIDED_COLUMNS}, in its order; null fields for a file nothing was read from. */
+    static List<Object> decided(Invoice invoice) {
         var data = invoice.data();
-        var extraction = invoice.extraction();
-        return sql.one(
-                SAVE,
-                row -> new Saved(row.longValue("id"), row.timestamp("created_at"), row.timestamp("updated_at")),
-                invoice.fileHash(),
-                invoice.filename(),
-                invoice.contentType(),
-                invoice.sizeBytes(),
+        return Arrays.asList(
                 data == null ? null : data.invoiceNumber(),
                 data == null ? null : data.typeCode(),
                 data == null ? null : data.issueDate(),
@@ -56,12 +98,22 @@ public class InvoiceStore {
                 invoice.processing(),
                 invoice.status(),
                 invoice.vendorId(),
-                invoice.duplicateOf(),
-                uploadedBy,
-                content,
-                extraction.format().name(),
-                extraction.fieldsJson().toString(),
-                extraction.confidenceJson().toString());
+                invoice.duplicateOf());
+    }
+
+    /** Format, fields and confidence of {@link #EXTRACTION}; format null when nothing could be read. */
+    private static List<Object> extraction(Invoice invoice) {
+        var extraction = invoice.extraction();
+        return extraction == null
+                ? Arrays.asList(null, "{}", "{\"overall\": 0}")
+                : List.of(
+                        extraction.format().name(),
+                        extraction.fieldsJson().toString(),
+                        extraction.confidenceJson().toString());
+    }
+
+    private static Saved saved(Sql.Row row) throws java.sql.SQLException {
+        return new Saved(row.longValue("id"), row.timestamp("created_at"), row.timestamp("updated_at"));
     }
 
     static final String ENQUEUE = """
@@ -85,7 +137,7 @@ public class InvoiceStore {
             Sql sql, String fileHash, String filename, String contentType, byte[] content, String uploadedBy) {
         return sql.one(
                 ENQUEUE,
-                row -> new Saved(row.longValue("id"), row.timestamp("created_at"), row.timestamp("updated_at")),
+                InvoiceStore::saved,
                 fileHash,
                 filename,
                 contentType,
@@ -96,16 +148,11 @@ public class InvoiceStore {
 
     static final String COMPLETE = """
             WITH invoice AS (
-                UPDATE invoices SET invoice_number = ?, type_code = ?, issue_date = ?::date, due_date = ?::date,
-                                    currency = ?, total_net = ?, total_vat = ?, total_gross = ?, amount_due = ?,
-                                    status = ?, workflow_status = ?, vendor_id = ?::bigint, duplicate_of = ?::bigint,
-                                    updated_at = now()
+                UPDATE invoices SET %s, updated_at = now()
                 WHERE id = ? AND workflow_status = 'RECEIVED'
                 RETURNING id, created_at, updated_at),
-            extraction AS (
-                INSERT INTO invoice_extractions (invoice_id, format, fields, confidence_json)
-                SELECT id, ?, ?::jsonb, ?::jsonb FROM invoice WHERE ?::text IS NOT NULL)
-            SELECT id, created_at, updated_at FROM invoice""";
+            %s WHERE ?::text IS NOT NULL)
+            SELECT id, created_at, updated_at FROM invoice""".formatted(decidedAssignments(), EXTRACTION);
 
     /**
      * Writes what the worker decided about a queued invoice: fields, final state, vendor, duplicate
@@ -113,31 +160,11 @@ public class InvoiceStore {
      * longer RECEIVED.
      */
     public Optional<Saved> complete(Sql sql, long id, Invoice invoice) {
-        var data = invoice.data();
-        var extraction = invoice.extraction();
-        String format = extraction == null ? null : extraction.format().name();
-        return sql.one(
-                COMPLETE,
-                row -> new Saved(row.longValue("id"), row.timestamp("created_at"), row.timestamp("updated_at")),
-                data == null ? null : data.invoiceNumber(),
-                data == null ? null : data.typeCode(),
-                data == null ? null : data.issueDate(),
-                data == null ? null : data.dueDate(),
-                invoice.currency(),
-                data == null ? null : data.totalWithoutVat(),
-                data == null ? null : data.totalVat(),
-                data == null ? null : data.totalWithVat(),
-                data == null ? null : data.amountDue(),
-                invoice.processing(),
-                invoice.status(),
-                invoice.vendorId(),
-                invoice.duplicateOf(),
-                id,
-                format,
-                extraction == null ? "{}" : extraction.fieldsJson().toString(),
-                extraction == null
-                        ? "{\"overall\": 0}"
-                        : extraction.confidenceJson().toString(),
-                format);
+        List<Object> parameters = new ArrayList<>(decided(invoice));
+        parameters.add(id);
+        List<Object> extraction = extraction(invoice);
+        parameters.addAll(extraction);
+        parameters.add(extraction.get(0));
+        return sql.one(COMPLETE, InvoiceStore::saved, parameters.toArray());
     }
 }

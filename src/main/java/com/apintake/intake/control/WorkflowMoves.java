@@ -1,8 +1,7 @@
 package com.apintake.intake.control;
 
 import com.apintake.intake.entity.WorkflowStatus;
-import java.sql.Connection;
-import java.sql.SQLException;
+import com.apintake.platform.control.Sql;
 
 /**
  * The invoice row as the unit of workflow changes: lock it, read its state, write the next one.
@@ -13,26 +12,16 @@ public final class WorkflowMoves {
 
     private WorkflowMoves() {}
 
-    /** Locks the invoice for this transaction and answers its current state; 404 when there is none. */
-    public static WorkflowStatus lock(Connection connection, long invoiceId) throws SQLException {
-        try (var statement =
-                connection.prepareStatement("SELECT workflow_status FROM invoices WHERE id = ? FOR UPDATE")) {
-            statement.setLong(1, invoiceId);
-            try (var rows = statement.executeQuery()) {
-                if (!rows.next()) {
-                    throw new NoSuchInvoiceException(invoiceId);
-                }
-                return WorkflowStatus.valueOf(rows.getString(1));
-            }
-        }
+    /** Locks the invoice for the caller's transaction and answers its current state; 404 when there is none. */
+    public static WorkflowStatus lock(Sql sql, long invoiceId) {
+        return sql.one(
+                        "SELECT workflow_status FROM invoices WHERE id = ? FOR UPDATE",
+                        row -> WorkflowStatus.valueOf(row.string("workflow_status")),
+                        invoiceId)
+                .orElseThrow(() -> new NoSuchInvoiceException(invoiceId));
     }
 
-    public static void set(Connection connection, long invoiceId, WorkflowStatus status) throws SQLException {
-        try (var statement = connection.prepareStatement(
-                "UPDATE invoices SET workflow_status = ?, updated_at = now() WHERE id = ?")) {
-            statement.setString(1, status.name());
-            statement.setLong(2, invoiceId);
-            statement.executeUpdate();
-        }
+    public static void set(Sql sql, long invoiceId, WorkflowStatus status) {
+        sql.update("UPDATE invoices SET workflow_status = ?, updated_at = now() WHERE id = ?", status, invoiceId);
     }
 }
