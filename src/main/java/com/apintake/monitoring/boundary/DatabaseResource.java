@@ -2,6 +2,7 @@ package com.apintake.monitoring.boundary;
 
 import com.apintake.monitoring.control.Dashboard;
 import com.apintake.monitoring.control.DatabaseMetrics;
+import com.apintake.monitoring.control.Explain;
 import com.apintake.monitoring.control.HealthScore;
 import com.apintake.monitoring.control.Recommendations;
 import com.apintake.monitoring.control.SlowQueries;
@@ -12,16 +13,21 @@ import com.apintake.monitoring.entity.HealthReport;
 import com.apintake.monitoring.entity.Recommendation;
 import com.apintake.platform.boundary.Problem;
 import com.apintake.platform.boundary.ProblemResponses;
+import com.apintake.platform.boundary.PublicLinks;
 import com.apintake.security.entity.Roles;
 import jakarta.annotation.security.RolesAllowed;
 import jakarta.inject.Inject;
 import jakarta.ws.rs.DefaultValue;
 import jakarta.ws.rs.GET;
+import jakarta.ws.rs.POST;
 import jakarta.ws.rs.Path;
+import jakarta.ws.rs.PathParam;
 import jakarta.ws.rs.Produces;
 import jakarta.ws.rs.QueryParam;
+import jakarta.ws.rs.core.Context;
 import jakarta.ws.rs.core.MediaType;
 import jakarta.ws.rs.core.Response;
+import jakarta.ws.rs.core.UriInfo;
 import java.time.Duration;
 import java.util.List;
 import java.util.function.Supplier;
@@ -71,6 +77,15 @@ public class DatabaseResource {
     Trends trends;
 
     @Inject
+    Explain explain;
+
+    @Inject
+    PublicLinks links;
+
+    @Context
+    UriInfo uriInfo;
+
+    @Inject
     @ConfigProperty(name = "apintake.monitoring.retention-days", defaultValue = "30")
     int retentionDays;
 
@@ -95,8 +110,21 @@ public class DatabaseResource {
             throw Problem.of(Response.Status.BAD_REQUEST, "limit must be between 1 and 500, was " + limit);
         }
         return answer(() -> new SlowQueriesView(
-                slowQueries.slow(duration, limit),
+                slowQueries
+                        .slow(duration, limit)
+                        .withExplainLinks(queryid -> links.api(uriInfo, "database/slow-queries/" + queryid + "/explain")
+                                .toString()),
                 slowSqlLog.recent(java.time.Instant.now().minus(duration), limit)));
+    }
+
+    @Operation(
+            summary =
+                    "The generic plan of a slow statement by its queryid (normalised text prepared, EXECUTE with NULLs explained, never run; audited)")
+    @ProblemResponses({"400", "404", "409", "422", "503"})
+    @POST
+    @Path("slow-queries/{queryid: -?[0-9]{1,20}}/explain")
+    public Explain.StatementPlan explainSlowQuery(@PathParam("queryid") long queryid) {
+        return explain.explainStatement(queryid);
     }
 
     @Operation(summary = "The health score 0-100 with each component's value, thresholds, weight and penalty")
