@@ -48,6 +48,7 @@ public class DatabaseResource {
 
     private static final Logger LOG = Logger.getLogger(DatabaseResource.class.getName());
     private static final Pattern WINDOW = Pattern.compile("(\\d{1,6})([smhd])");
+    private static final Pattern TABLE = Pattern.compile("[^.\\s]{1,63}(\\.[^.\\s]{1,63})?");
 
     /** The slow statements of pg_stat_statements in the window, and those Payara's slow-SQL log saw, with their call site. */
     public record SlowQueriesView(SlowQueries.Window statements, List<SlowSqlLog.Entry> payara) {}
@@ -148,20 +149,34 @@ public class DatabaseResource {
         return answer(dashboard::view);
     }
 
-    @Operation(summary = "One stored figure over a window")
+    @Operation(
+            summary =
+                    "One stored figure over a window; table_* metrics are one of the biggest tables' figures (table=schema.name)")
     @ProblemResponses({"400"})
     @GET
     @Path("trends")
     public Trends.Series trends(
-            @QueryParam("metric") String metric, @QueryParam("window") @DefaultValue("24h") String window) {
-        if (metric == null || !Trends.METRICS.containsKey(metric)) {
+            @QueryParam("metric") String metric,
+            @QueryParam("window") @DefaultValue("24h") String window,
+            @QueryParam("table") String table) {
+        boolean perTable = metric != null && Trends.TABLE_METRICS.containsKey(metric);
+        if (metric == null || !(Trends.METRICS.containsKey(metric) || perTable)) {
             throw Problem.of(
                     Response.Status.BAD_REQUEST,
-                    "metric must be one of " + String.join(", ", Trends.METRICS.keySet())
+                    "metric must be one of " + String.join(", ", Trends.METRICS.keySet()) + ", or with table="
+                            + " one of " + String.join(", ", Trends.TABLE_METRICS.keySet())
                             + (metric == null ? "" : "; was " + metric));
         }
+        if (perTable && (table == null || !TABLE.matcher(table).matches())) {
+            throw Problem.of(
+                    Response.Status.BAD_REQUEST,
+                    metric + " needs table=schema.name (or a name in public), e.g. table=public.invoices");
+        }
+        if (!perTable && table != null) {
+            throw Problem.of(Response.Status.BAD_REQUEST, "table= applies to the table_* metrics only");
+        }
         Duration duration = window(window);
-        return answer(() -> trends.series(metric, duration));
+        return answer(() -> trends.series(metric, duration, perTable ? table : null));
     }
 
     /** 30s, 15m, 1h, 7d; at most the retention, since older snapshots are gone. */
