@@ -3,9 +3,13 @@ package com.apintake.intake.control;
 import com.apintake.monitoring.entity.HealthSignal;
 import com.apintake.monitoring.entity.Threshold;
 import com.apintake.platform.control.Thresholds;
+import jakarta.annotation.Resource;
 import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.inject.Inject;
 import java.util.OptionalDouble;
+import java.util.logging.Level;
+import java.util.logging.Logger;
+import javax.sql.DataSource;
 
 /**
  * The number of jobs waiting in the intake queue as a component of the health score and an alert
@@ -16,10 +20,12 @@ import java.util.OptionalDouble;
 @ApplicationScoped
 public class IntakeQueueDepthHealth implements HealthSignal {
 
+    private static final Logger LOG = Logger.getLogger(IntakeQueueDepthHealth.class.getName());
+
     static final String NAME = "intake_queue_depth";
 
-    @Inject
-    IntakeQueue queue;
+    @Resource(lookup = "jdbc/apintake")
+    DataSource dataSource;
 
     @Inject
     Thresholds thresholds;
@@ -35,9 +41,13 @@ public class IntakeQueueDepthHealth implements HealthSignal {
     @Override
     public OptionalDouble measure() {
         try {
-            return OptionalDouble.of(queue.backlog().depth());
+            return OptionalDouble.of(IntakeQueueAgeHealth.backlog(dataSource).depth());
         } catch (RuntimeException e) {
-            unmeasured = "intake queue not readable now: " + e.getClass().getSimpleName();
+            String reason = "intake queue not readable now: " + e.getClass().getSimpleName();
+            if (!reason.equals(unmeasured)) {
+                LOG.log(Level.WARNING, "The " + NAME + " health component could not be measured", e);
+            }
+            unmeasured = reason;
             return OptionalDouble.empty();
         }
     }

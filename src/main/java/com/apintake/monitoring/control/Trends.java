@@ -85,7 +85,8 @@ public class Trends {
     /** The biggest tables by total size (heap, TOAST and indexes), with their index size and dead tuples. */
     static final String TABLE_SNAPSHOT = """
             INSERT INTO table_size_snapshots (taken_at, schema_name, table_name, total_bytes, index_bytes, dead_tuples)
-            SELECT ?, n.nspname, c.relname, pg_total_relation_size(c.oid), pg_indexes_size(c.oid), s.n_dead_tup
+            SELECT CAST(? AS timestamptz), n.nspname, c.relname, pg_total_relation_size(c.oid), pg_indexes_size(c.oid),
+                   s.n_dead_tup
             FROM pg_class c
             JOIN pg_namespace n ON n.oid = c.relnamespace
             LEFT JOIN pg_stat_user_tables s ON s.relid = c.oid
