@@ -123,7 +123,7 @@ public class DatabaseResource {
                     "The generic plan of a slow statement by its queryid (normalised text prepared, EXECUTE with NULLs explained, never run; audited)")
     @ProblemResponses({"400", "404", "409", "422", "503"})
     @POST
-    @Path("slow-queries/{queryid: -?[0-9]{1,20}}/explain")
+    @Path("slow-queries/{queryid: -?[0-9]+}/explain")
     public Explain.StatementPlan explainSlowQuery(@PathParam("queryid") long queryid) {
         return explain.explainStatement(queryid);
     }

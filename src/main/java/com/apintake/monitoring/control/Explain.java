@@ -170,7 +170,7 @@ public class Explain {
                 }
                 throw e;
             }
-            String statement = SingleSelect.of(text, false);
+            String statement = SingleSelect.of(withoutPrepare(text), false);
             StatementPlan answer = explainPrepared(connection, queryid, text, statement);
             audit.record(
                     "database.explain",
@@ -182,6 +182,18 @@ public class Explain {
             throw LiveQueries.unavailable(e);
         }
     }
+
+    /**
+     * A statement run through SQL-level PREPARE is kept by pg_stat_statements under the queryid of its
+     * inner query but with the PREPARE text, when that is what created the entry (seen in the full test
+     * suite after an entry was evicted and re-created by an explain of it): the inner query is what to plan.
+     */
+    static String withoutPrepare(String text) {
+        return PREPARED_TEXT.matcher(text).replaceFirst("");
+    }
+
+    private static final java.util.regex.Pattern PREPARED_TEXT =
+            java.util.regex.Pattern.compile("(?is)^\\s*PREPARE\\s+[\\w$\"]+\\s*(\\([^)]*\\))?\\s*AS\\s+");
 
     private StatementPlan explainPrepared(Connection connection, long queryid, String text, String statement)
             throws SQLException {

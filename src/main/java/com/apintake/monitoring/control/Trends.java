@@ -64,8 +64,8 @@ public class Trends {
     /**
      * Health components other parts of ap-intake contribute (HealthSignal), read from the scored
      * report by name so that monitoring needs no import of theirs; absent or unmeasured is null.
+     * Iterated in key order, which is the order of the last five columns of {@link #INSERT}.
      */
-    // Iterated in key order, which is the order of the last five columns of INSERT.
     static final Map<String, String> SIGNAL_COLUMNS = new TreeMap<>(Map.of(
             "intake_queue_depth", "intake_queue_depth",
             "intake_queue_age", "intake_queue_age_seconds",
@@ -92,7 +92,7 @@ public class Trends {
             LEFT JOIN pg_stat_user_tables s ON s.relid = c.oid
             WHERE c.relkind IN ('r', 'm')
               AND n.nspname NOT IN ('pg_catalog', 'information_schema') AND n.nspname NOT LIKE 'pg_toast%'
-            ORDER BY pg_total_relation_size(c.oid) DESC, 1, 2
+            ORDER BY pg_total_relation_size(c.oid) DESC, n.nspname, c.relname
             LIMIT ?
             ON CONFLICT DO NOTHING""";
 
