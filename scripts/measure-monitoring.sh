@@ -1,10 +1,11 @@
 #!/usr/bin/env bash
 # Measures, against a running ./run.sh (HTTP 18310, DB 25310, REPLICA=1): the slow-query explain
 # endpoint's latency, the snapshot's added queries, the replica health components.
+# ADMIN_USER and ADMIN_PASSWORD: the dba user run.sh created (the same variables as run.sh).
 set -u
-B=http://127.0.0.1:18310
-A="-u mon:monitor2-pass-1234"
-P="psql -h 127.0.0.1 -p 25310 -U postgres -d ap_intake -At"
+B=http://127.0.0.1:${HTTP_PORT:-18310}
+A="-u ${ADMIN_USER:?}:${ADMIN_PASSWORD:?}"
+P="psql -h 127.0.0.1 -p ${DB_PORT:-25310} -U postgres -d ap_intake -At"
 for i in $(seq 1 6); do $P -c "SELECT pg_sleep(0.12), count(*) FROM invoices WHERE id > $i" >/dev/null; done
 Q=$(curl -s $A "$B/api/v1/database/slow-queries?window=1h&limit=50" | python3 -c '
 import json,sys; d=json.load(sys.stdin)
