@@ -617,6 +617,7 @@
 
   async function slowQueriesPage() {
     const out = region("slow");
+    const plan = region("slow-plan-region");
     const select = h("select", { id: "window" }, ["1h", "6h", "24h", "7d"].map((w) => h("option", { value: w }, w)));
     select.addEventListener("change", load);
     main.append(h("p", {}, h("label", {}, "Window ", select)), out.el);
@@ -637,7 +638,9 @@
             ["Total", (s) => millis(s.totalMillis)],
             ["Rows", (s) => num(s.rows)],
             ["Reset in window", (s) => (s.resetInWindow ? "yes" : "no")],
-          ], { id: "slow-statements" })),
+            ["Plan", (s) => (s.explain ? explainButton(s) : "")],
+          ], { id: "slow-statements" }),
+          plan.el),
         section("Payara's slow-SQL log (with the code path)",
           table(answer.data.payara, [
             ["At", (e) => when(e.at)],
@@ -646,8 +649,21 @@
             ["Statement", (e) => h("code", { class: "sql" }, e.sql)],
             ["Call site", (e) => h("code", {}, text(e.callSite))],
           ])),
-        message("EXPLAIN plans are not offered here: run EXPLAIN (ANALYZE, BUFFERS) on a copied statement in psql.")
+        message("Explain shows the generic plan (every $n parameter NULL, never executed); for actual figures run" +
+          " EXPLAIN (ANALYZE, BUFFERS) with real values in psql.")
       );
+    }
+    // The queryid is a 64-bit number JavaScript cannot hold exactly: the entry's own link is used.
+    function explainButton(s) {
+      return h("button", {
+        type: "button", class: "explain", onclick: async () => {
+          plan.set(message("Planning…"));
+          const answer = await api("POST", s.explain.substring(s.explain.indexOf("/api/v1") + "/api/v1".length));
+          if (!answer.ok) return plan.set(unavailable("The plan", answer));
+          plan.set(section("Generic plan", h("code", { class: "sql" }, answer.data.query),
+            h("pre", { id: "slow-plan" }, answer.data.plan.text)));
+        },
+      }, "Explain");
     }
     load();
   }

@@ -109,4 +109,39 @@ class AlertRulesTest {
                 .findFirst()
                 .orElseThrow(() -> new AssertionError(condition + " not raised: " + outcomes));
     }
+
+    @Test
+    void contributedComponentsAreJudgedByTheRegistryAndUnmeasuredOnesYieldNothing() {
+        var components = List.of(
+                new com.apintake.monitoring.entity.Component("intake_queue_age", 2400.0, "s", 300, 1800, 10, 10, null),
+                new com.apintake.monitoring.entity.Component(
+                        "intake_queue_depth", 12.0, "jobs", 1000, 10000, 5, 0, null),
+                new com.apintake.monitoring.entity.Component(
+                        "replica_lag_bytes", null, "bytes", 16777216, 1073741824, 5, 0, "no replica configured"),
+                new com.apintake.monitoring.entity.Component("replica_lag_seconds", 45.0, "s", 30, 300, 5, 3, null));
+        var health = new HealthReport(90, "healthy", Instant.now(), components);
+        var outcomes = AlertRules.evaluate(
+                new Vitals(Instant.now(), null, null, "down"),
+                health,
+                Thresholds::defaults,
+                List.of("intake_queue_age", "intake_queue_depth", "replica_lag_bytes", "replica_lag_seconds"));
+        var age = outcomes.stream()
+                .filter(o -> o instanceof AlertRaised r && r.condition().equals("intake_queue_age"))
+                .map(AlertRaised.class::cast)
+                .findFirst()
+                .orElseThrow();
+        assertThat(age.severity()).isEqualTo(Severity.CRITICAL);
+        assertThat(age.threshold()).isEqualTo(1800.0);
+        assertThat(age.summary()).contains("2400 s");
+        var lag = outcomes.stream()
+                .filter(o -> o instanceof AlertRaised r && r.condition().equals("replica_lag_seconds"))
+                .map(AlertRaised.class::cast)
+                .findFirst()
+                .orElseThrow();
+        assertThat(lag.severity()).isEqualTo(Severity.WARNING);
+        assertThat(outcomes).contains(new AlertCleared("intake_queue_depth", AlertRules.SOURCE));
+        assertThat(outcomes)
+                .as("an unmeasured replica neither raises nor clears")
+                .noneMatch(o -> o.toString().contains("replica_lag_bytes"));
+    }
 }

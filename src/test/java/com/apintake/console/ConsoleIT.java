@@ -241,6 +241,28 @@ class ConsoleIT {
     }
 
     @Test
+    void theSlowQueryPageExplainsAStatementWithOneClick() throws Exception {
+        try (var connection = com.apintake.testsupport.TestEnvironment.connect();
+                // pg_stat_statements ignores column aliases: a shape of its own gives it a queryid of its own.
+                var statement = connection.prepareStatement("SELECT pg_sleep(?), length(?) AS console_explain_it")) {
+            for (int i = 0; i < 5; i++) {
+                statement.setDouble(1, 0.12);
+                statement.setString(2, "console");
+                statement.execute();
+            }
+        }
+        open();
+        logIn(Roles.DBA, "/console/slow-queries");
+        var row = wait.until(ExpectedConditions.presenceOfElementLocated(
+                By.xpath("//table[@id='slow-statements']//tr[td[contains(., 'console_explain_it')]]")));
+        row.findElement(By.cssSelector("button.explain")).click();
+        String plan = wait.until(ExpectedConditions.visibilityOfElementLocated(By.id("slow-plan")))
+                .getText();
+        assertThat(plan).contains("Result");
+        Browser.screenshot(browser, "console-slow-query-plan");
+    }
+
+    @Test
     void withoutASessionTheConsoleAsksForALoginAndBasicCredentialsOpenPagesDirectly() {
         var anonymous = Http.anonymous().get(base, "/console/invoices");
         assertThat(anonymous.status()).isEqualTo(302);

@@ -23,7 +23,8 @@ final class PrometheusArtefacts {
     static final Path DASHBOARD = Path.of("server-config/grafana/ap-intake-dashboard.json");
 
     /** Our families: what the application exposes (Payara's own base/vendor families are not ours to name). */
-    private static final Pattern OUR_METRIC = Pattern.compile("\\b((?:apintake|database|backup|alerts)_[a-z0-9_]+)");
+    private static final Pattern OUR_METRIC =
+            Pattern.compile("\\b((?:apintake|database|backup|alerts|intake)_[a-z0-9_]+)");
 
     private static final Pattern LABELS = Pattern.compile("\\{[^}]*\\}");
 

@@ -86,7 +86,15 @@ class PrometheusArtefactsTest {
                         "query_latency/warning",
                         "cache_hit_ratio/critical",
                         "lock_contention/warning",
-                        "backup_freshness/critical");
+                        "backup_freshness/critical",
+                        "intake_queue_age/warning",
+                        "intake_queue_age/critical",
+                        "intake_queue_depth/critical",
+                        "replica_lag_seconds/warning",
+                        "replica_lag_seconds/critical",
+                        "replica_lag_bytes/critical",
+                        "wal_archive_disk_days_left/warning",
+                        "wal_archive_disk_days_left/critical");
     }
 
     @Test
@@ -120,6 +128,12 @@ class PrometheusArtefactsTest {
                         "database_blocked_sessions",
                         "backup_last_success_age_seconds",
                         "apintake_invoices_received_total",
-                        "apintake_intake_seconds_bucket");
+                        "apintake_intake_seconds_bucket",
+                        "intake_queue_depth",
+                        "intake_queue_oldest_job_age_seconds",
+                        "apintake_replica_lag_seconds",
+                        "apintake_replica_lag_wal_bytes",
+                        "backup_wal_archive_size_bytes",
+                        "backup_wal_archive_runway_seconds");
     }
 }

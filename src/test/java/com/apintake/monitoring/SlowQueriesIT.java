@@ -110,6 +110,108 @@ class SlowQueriesIT {
                 .startsWith("com.apintake.monitoring.control.Trends.series(Trends.java:");
     }
 
+    @Test
+    void aSlowStatementLinksToItsGenericPlanAndANormalisedWriteIsRefused() throws Exception {
+        try (Connection connection = TestEnvironment.connect()) {
+            try (var statement = connection.prepareStatement(
+                    "SELECT pg_sleep(?) AS slow_explain_it, count(*) FROM monitoring_snapshots WHERE taken_at > ?")) {
+                for (int i = 0; i < 5; i++) {
+                    statement.setDouble(1, 0.12);
+                    statement.setTimestamp(
+                            2, java.sql.Timestamp.from(Instant.now().minusSeconds(60)));
+                    statement.execute();
+                }
+            }
+            var answer = Http.get(base, "/api/v1/database/slow-queries?window=1h&limit=50");
+            assertThat(answer.status()).as(answer.body()).isEqualTo(200);
+            JsonObject entry = answer.<JsonObject>json().getJsonObject("statements").getJsonArray("slow").stream()
+                    .map(JsonObject.class::cast)
+                    .filter(s -> s.getString("query").contains("slow_explain_it"))
+                    .findFirst()
+                    .orElseThrow(() -> new AssertionError("the parameterised SELECT is not slow: " + answer.body()));
+            assertThat(entry.getString("query")).contains("$1").contains("$2");
+            String href = entry.getString("explain");
+            assertThat(href)
+                    .isEqualTo("/api/v1/database/slow-queries/"
+                            + entry.getJsonNumber("queryid").longValue() + "/explain");
+
+            // Twice: the prepared statement is gone from the pooled session after the first.
+            for (int i = 0; i < 2; i++) {
+                var explained = Http.post(base, href, "application/json", new byte[0]);
+                assertThat(explained.status()).as(explained.body()).isEqualTo(200);
+                JsonObject plan = explained.json();
+                assertThat(plan.getJsonNumber("queryid").longValue())
+                        .isEqualTo(entry.getJsonNumber("queryid").longValue());
+                assertThat(plan.getJsonArray("parameterTypes").getValuesAs(jakarta.json.JsonString.class).stream()
+                                .map(jakarta.json.JsonString::getString))
+                        .containsExactly("double precision", "timestamp with time zone");
+                assertThat(plan.getJsonObject("plan").getBoolean("analyzed")).isFalse();
+                assertThat(plan.getJsonObject("plan").getString("text")).contains("monitoring_snapshots");
+                assertThat(plan.getJsonObject("plan")
+                                .getJsonArray("json")
+                                .getJsonObject(0)
+                                .getJsonObject("Plan")
+                                .getString("Node Type"))
+                        .isNotBlank();
+            }
+            var audited = Http.get(base, "/api/v1/audit?action=database.explain&limit=50");
+            assertThat(audited.body())
+                    .contains("queryid " + entry.getJsonNumber("queryid").longValue());
+
+            // Normalised writes: found in pg_stat_statements, refused with a problem, nothing changed.
+            try (var ddl = connection.createStatement()) {
+                ddl.execute("DROP TABLE IF EXISTS slow_explain_guard");
+                ddl.execute("CREATE TABLE slow_explain_guard (id int PRIMARY KEY, note text NOT NULL)");
+            }
+            try (var insert = connection.prepareStatement("INSERT INTO slow_explain_guard (id, note) VALUES (?, ?)");
+                    var update = connection.prepareStatement("UPDATE slow_explain_guard SET note = ? WHERE id = ?")) {
+                for (int i = 1; i <= 3; i++) {
+                    insert.setInt(1, i);
+                    insert.setString(2, "row " + i);
+                    insert.execute();
+                    update.setString(1, "changed " + i);
+                    update.setInt(2, i);
+                    update.execute();
+                }
+            }
+            String before = guardContents(connection);
+            for (String verb : new String[] {"INSERT INTO slow_explain_guard", "UPDATE slow_explain_guard"}) {
+                long queryid = queryidOf(connection, verb);
+                var refused = Http.post(
+                        base, "/api/v1/database/slow-queries/" + queryid + "/explain", "application/json", new byte[0]);
+                assertThat(refused.status()).as(refused.body()).isEqualTo(400);
+                assertThat(refused.contentType()).startsWith("application/problem+json");
+                assertThat(refused.body()).contains("only a SELECT");
+            }
+            assertThat(guardContents(connection)).isEqualTo(before);
+            connection.createStatement().execute("DROP TABLE slow_explain_guard");
+        }
+        var unknown = Http.post(base, "/api/v1/database/slow-queries/42/explain", "application/json", new byte[0]);
+        assertThat(unknown.status()).as(unknown.body()).isEqualTo(404);
+        assertThat(unknown.contentType()).startsWith("application/problem+json");
+    }
+
+    private static String guardContents(Connection connection) throws SQLException {
+        try (var rows = connection
+                .createStatement()
+                .executeQuery(
+                        "SELECT coalesce(string_agg(id || '=' || note, ',' ORDER BY id), '') FROM slow_explain_guard")) {
+            rows.next();
+            return rows.getString(1);
+        }
+    }
+
+    private static long queryidOf(Connection connection, String prefix) throws SQLException {
+        try (var statement = connection.prepareStatement(
+                "SELECT queryid FROM pg_stat_statements WHERE query LIKE ? || '%' LIMIT 1")) {
+            statement.setString(1, prefix);
+            try (var rows = statement.executeQuery()) {
+                assertThat(rows.next()).as("pg_stat_statements has " + prefix).isTrue();
+                return rows.getLong(1);
+            }
+        }
+    }
+
     private static boolean waitingForLock(Connection observer) {
         try (var rows = observer.createStatement()
                 .executeQuery("SELECT count(*) FROM pg_stat_activity WHERE wait_event_type = 'Lock'"

@@ -5,6 +5,7 @@ import com.apintake.alerts.control.AlertStore;
 import com.apintake.alerts.entity.AlertCleared;
 import com.apintake.alerts.entity.AlertRaised;
 import com.apintake.monitoring.entity.HealthScored;
+import com.apintake.monitoring.entity.HealthSignal;
 import com.apintake.monitoring.entity.OpenAlerts;
 import com.apintake.platform.control.JobClaims;
 import com.apintake.platform.control.Thresholds;
@@ -13,8 +14,11 @@ import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.enterprise.context.Initialized;
 import jakarta.enterprise.event.Event;
 import jakarta.enterprise.event.Observes;
+import jakarta.enterprise.inject.Any;
+import jakarta.enterprise.inject.Instance;
 import jakarta.inject.Inject;
 import java.time.Duration;
+import java.util.List;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.logging.Logger;
 import org.eclipse.microprofile.config.inject.ConfigProperty;
@@ -56,6 +60,11 @@ public class AlertEvaluation {
     @Inject
     JobClaims claims;
 
+    /** Health components other parts contribute; those that ask for it are alert conditions too. */
+    @Inject
+    @Any
+    Instance<HealthSignal> signals;
+
     @Inject
     @ConfigProperty(name = "apintake.monitoring.measure-seconds", defaultValue = "30")
     long measureSeconds;
@@ -91,6 +100,13 @@ public class AlertEvaluation {
         }
     }
 
+    private List<String> alertingSignals() {
+        return signals.stream()
+                .filter(HealthSignal::alerts)
+                .map(signal -> signal.threshold().name())
+                .toList();
+    }
+
     private void evaluateRound(HealthScored scored) {
         if (!running.compareAndSet(false, true)) {
             return;
@@ -99,7 +115,7 @@ public class AlertEvaluation {
             var vitals = scored.vitals();
             String problem = vitals.databaseError();
             for (Object outcome : AlertRules.evaluate(
-                    vitals, vitals.database() == null ? null : scored.health(), thresholds::limit)) {
+                    vitals, vitals.database() == null ? null : scored.health(), thresholds::limit, alertingSignals())) {
                 try {
                     if (outcome instanceof AlertRaised r) {
                         raised.fire(r);

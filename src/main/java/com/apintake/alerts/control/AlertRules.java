@@ -3,10 +3,12 @@ package com.apintake.alerts.control;
 import com.apintake.alerts.entity.AlertCleared;
 import com.apintake.alerts.entity.AlertRaised;
 import com.apintake.alerts.entity.Severity;
+import com.apintake.monitoring.entity.Component;
 import com.apintake.monitoring.entity.HealthReport;
 import com.apintake.monitoring.entity.Vitals;
 import com.apintake.platform.control.Thresholds.Limit;
 import java.util.ArrayList;
+import java.util.Collection;
 import java.util.List;
 import java.util.Locale;
 import java.util.function.Function;
@@ -26,7 +28,36 @@ public final class AlertRules {
 
     /** limits: the registry's entry of a name (Thresholds::limit in the server, Thresholds::defaults in tests). */
     public static List<Object> evaluate(Vitals vitals, HealthReport health, Function<String, Limit> limits) {
+        return evaluate(vitals, health, limits, List.of());
+    }
+
+    /**
+     * signals: the names of contributed health components (HealthSignal.alerts()) that are alert
+     * conditions too, judged by the registry's pair of the same name on the value in the report; an
+     * unmeasured one (no replica, queue unreadable) yields nothing.
+     */
+    public static List<Object> evaluate(
+            Vitals vitals, HealthReport health, Function<String, Limit> limits, Collection<String> signals) {
         List<Object> outcomes = new ArrayList<>();
+        if (health != null) {
+            for (String name : signals) {
+                Component component = health.component(name);
+                if (component != null && component.value() != null) {
+                    outcomes.add(judge(
+                            name,
+                            limits.apply(name),
+                            component.value(),
+                            String.format(
+                                    Locale.ROOT,
+                                    "%s is %s %s (warning at %s, critical at %s)",
+                                    name,
+                                    number(component.value()),
+                                    component.unit(),
+                                    number(component.warnAt()),
+                                    number(component.critAt()))));
+                }
+            }
+        }
         if (health != null) {
             outcomes.add(judge(
                     "health_score",
@@ -91,6 +122,12 @@ public final class AlertRules {
             }
         }
         return outcomes;
+    }
+
+    private static String number(double value) {
+        return value == Math.rint(value) && Math.abs(value) < 1e15
+                ? String.valueOf((long) value)
+                : String.format(Locale.ROOT, "%.1f", value);
     }
 
     private static Object judge(String condition, Limit limit, double value, String summary) {

@@ -2,6 +2,7 @@ package com.apintake.backup.control;
 
 import com.apintake.monitoring.entity.HealthSignal;
 import com.apintake.monitoring.entity.Threshold;
+import com.apintake.platform.control.Thresholds;
 import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.inject.Inject;
 import java.util.OptionalDouble;
@@ -9,9 +10,10 @@ import org.eclipse.microprofile.config.inject.ConfigProperty;
 
 /**
  * The WAL archive's disk runway as a component of the health score: days until the archive's disk is
- * full at the current inflow. Less is worse: it starts to cost points below apintake.backup.disk.warn-days
- * (14: two weeks to act) and its whole weight below crit-days (3: a long weekend). The same figures as
- * the wal_archive_disk alert. Without a configured archive there is nothing to measure.
+ * full at the current inflow. Less is worse: it is judged by the threshold registry's
+ * wal_archive_disk_days_left pair (14 days to act, 3 a long weekend), the same pair as the
+ * wal_archive_disk alert (WalGuard) and the Prometheus rule. Without a configured archive there is
+ * nothing to measure.
  */
 @ApplicationScoped
 public class DiskRunwayHealth implements HealthSignal {
@@ -20,12 +22,7 @@ public class DiskRunwayHealth implements HealthSignal {
     WalGuard guard;
 
     @Inject
-    @ConfigProperty(name = "apintake.backup.disk.warn-days", defaultValue = "14")
-    double warnDays;
-
-    @Inject
-    @ConfigProperty(name = "apintake.backup.disk.crit-days", defaultValue = "3")
-    double critDays;
+    Thresholds thresholds;
 
     @Inject
     @ConfigProperty(name = "apintake.backup.disk.weight", defaultValue = "5")
@@ -33,7 +30,13 @@ public class DiskRunwayHealth implements HealthSignal {
 
     @Override
     public Threshold threshold() {
-        return new Threshold("wal_archive_disk_days_left", "days", warnDays, critDays, weight);
+        Thresholds.Limit limit = thresholds.limit(WalGuard.THRESHOLD);
+        return new Threshold(limit.name(), limit.unit(), limit.warn(), limit.crit(), weight);
+    }
+
+    @Override
+    public String unmeasured() {
+        return "no WAL archive configured, or its disk not measurable yet (apintake.backup.wal-archive)";
     }
 
     @Override

@@ -5,6 +5,7 @@ import com.apintake.alerts.entity.AlertRaised;
 import com.apintake.alerts.entity.Severity;
 import com.apintake.backup.entity.Backup;
 import com.apintake.backup.entity.BackupKind;
+import com.apintake.platform.control.Thresholds;
 import jakarta.annotation.Resource;
 import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.enterprise.event.Event;
@@ -27,13 +28,16 @@ import org.eclipse.microprofile.config.inject.ConfigProperty;
  * backup, so without one it grows for ever: as soon as the archive holds a segment and no usable base
  * backup exists, one is taken (at most one attempt an hour, so a failing one alerts instead of looping).
  * And the runway (days until the archive's disk is full at the current inflow) raises the alert
- * "wal_archive_disk" at apintake.backup.disk.warn-days (warning) and crit-days (critical), cleared once
- * the runway is long again.
+ * "wal_archive_disk" below the threshold registry's wal_archive_disk_days_left warn (warning) and crit
+ * (critical) days, cleared once the runway is long again.
  */
 @ApplicationScoped
 public class WalGuard {
 
     static final String CONDITION = "wal_archive_disk";
+    /** The registry entry (platform/control/Thresholds) of the runway, shared with DiskRunwayHealth. */
+    static final String THRESHOLD = "wal_archive_disk_days_left";
+
     private static final Logger LOG = Logger.getLogger(WalGuard.class.getName());
 
     @Resource(lookup = "jdbc/apintake")
@@ -52,12 +56,7 @@ public class WalGuard {
     Event<AlertCleared> cleared;
 
     @Inject
-    @ConfigProperty(name = "apintake.backup.disk.warn-days", defaultValue = "14")
-    double warnDays;
-
-    @Inject
-    @ConfigProperty(name = "apintake.backup.disk.crit-days", defaultValue = "3")
-    double critDays;
+    Thresholds thresholds;
 
     @Inject
     @ConfigProperty(name = "apintake.backup.disk.growth-window-hours", defaultValue = "24")
@@ -129,6 +128,9 @@ public class WalGuard {
     }
 
     private void alert(DiskRunway.Facts runway) {
+        Thresholds.Limit limit = thresholds.limit(THRESHOLD);
+        double warnDays = limit.warn();
+        double critDays = limit.crit();
         var severity = severity(runway.daysLeft(), warnDays, critDays);
         try {
             if (severity.isPresent()) {

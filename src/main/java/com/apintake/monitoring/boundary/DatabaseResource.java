@@ -2,6 +2,7 @@ package com.apintake.monitoring.boundary;
 
 import com.apintake.monitoring.control.Dashboard;
 import com.apintake.monitoring.control.DatabaseMetrics;
+import com.apintake.monitoring.control.Explain;
 import com.apintake.monitoring.control.HealthScore;
 import com.apintake.monitoring.control.Recommendations;
 import com.apintake.monitoring.control.SlowQueries;
@@ -12,16 +13,21 @@ import com.apintake.monitoring.entity.HealthReport;
 import com.apintake.monitoring.entity.Recommendation;
 import com.apintake.platform.boundary.Problem;
 import com.apintake.platform.boundary.ProblemResponses;
+import com.apintake.platform.boundary.PublicLinks;
 import com.apintake.security.entity.Roles;
 import jakarta.annotation.security.RolesAllowed;
 import jakarta.inject.Inject;
 import jakarta.ws.rs.DefaultValue;
 import jakarta.ws.rs.GET;
+import jakarta.ws.rs.POST;
 import jakarta.ws.rs.Path;
+import jakarta.ws.rs.PathParam;
 import jakarta.ws.rs.Produces;
 import jakarta.ws.rs.QueryParam;
+import jakarta.ws.rs.core.Context;
 import jakarta.ws.rs.core.MediaType;
 import jakarta.ws.rs.core.Response;
+import jakarta.ws.rs.core.UriInfo;
 import java.time.Duration;
 import java.util.List;
 import java.util.function.Supplier;
@@ -42,6 +48,7 @@ public class DatabaseResource {
 
     private static final Logger LOG = Logger.getLogger(DatabaseResource.class.getName());
     private static final Pattern WINDOW = Pattern.compile("(\\d{1,6})([smhd])");
+    private static final Pattern TABLE = Pattern.compile("[^.\\s]{1,63}(\\.[^.\\s]{1,63})?");
 
     /** The slow statements of pg_stat_statements in the window, and those Payara's slow-SQL log saw, with their call site. */
     public record SlowQueriesView(SlowQueries.Window statements, List<SlowSqlLog.Entry> payara) {}
@@ -71,6 +78,15 @@ public class DatabaseResource {
     Trends trends;
 
     @Inject
+    Explain explain;
+
+    @Inject
+    PublicLinks links;
+
+    @Context
+    UriInfo uriInfo;
+
+    @Inject
     @ConfigProperty(name = "apintake.monitoring.retention-days", defaultValue = "30")
     int retentionDays;
 
@@ -95,8 +111,21 @@ public class DatabaseResource {
             throw Problem.of(Response.Status.BAD_REQUEST, "limit must be between 1 and 500, was " + limit);
         }
         return answer(() -> new SlowQueriesView(
-                slowQueries.slow(duration, limit),
+                slowQueries
+                        .slow(duration, limit)
+                        .withExplainLinks(queryid -> links.api(uriInfo, "database/slow-queries/" + queryid + "/explain")
+                                .toString()),
                 slowSqlLog.recent(java.time.Instant.now().minus(duration), limit)));
+    }
+
+    @Operation(
+            summary =
+                    "The generic plan of a slow statement by its queryid (normalised text prepared, EXECUTE with NULLs explained, never run; audited)")
+    @ProblemResponses({"400", "404", "409", "422", "503"})
+    @POST
+    @Path("slow-queries/{queryid: -?[0-9]+}/explain")
+    public Explain.StatementPlan explainSlowQuery(@PathParam("queryid") long queryid) {
+        return explain.explainStatement(queryid);
     }
 
     @Operation(summary = "The health score 0-100 with each component's value, thresholds, weight and penalty")
@@ -120,20 +149,34 @@ public class DatabaseResource {
         return answer(dashboard::view);
     }
 
-    @Operation(summary = "One stored figure over a window")
+    @Operation(
+            summary =
+                    "One stored figure over a window; table_* metrics are one of the biggest tables' figures (table=schema.name)")
     @ProblemResponses({"400"})
     @GET
     @Path("trends")
     public Trends.Series trends(
-            @QueryParam("metric") String metric, @QueryParam("window") @DefaultValue("24h") String window) {
-        if (metric == null || !Trends.METRICS.containsKey(metric)) {
+            @QueryParam("metric") String metric,
+            @QueryParam("window") @DefaultValue("24h") String window,
+            @QueryParam("table") String table) {
+        boolean perTable = metric != null && Trends.TABLE_METRICS.containsKey(metric);
+        if (metric == null || !(Trends.METRICS.containsKey(metric) || perTable)) {
             throw Problem.of(
                     Response.Status.BAD_REQUEST,
-                    "metric must be one of " + String.join(", ", Trends.METRICS.keySet())
+                    "metric must be one of " + String.join(", ", Trends.METRICS.keySet()) + ", or with table="
+                            + " one of " + String.join(", ", Trends.TABLE_METRICS.keySet())
                             + (metric == null ? "" : "; was " + metric));
         }
+        if (perTable && (table == null || !TABLE.matcher(table).matches())) {
+            throw Problem.of(
+                    Response.Status.BAD_REQUEST,
+                    metric + " needs table=schema.name (or a name in public), e.g. table=public.invoices");
+        }
+        if (!perTable && table != null) {
+            throw Problem.of(Response.Status.BAD_REQUEST, "table= applies to the table_* metrics only");
+        }
         Duration duration = window(window);
-        return answer(() -> trends.series(metric, duration));
+        return answer(() -> trends.series(metric, duration, perTable ? table : null));
     }
 
     /** 30s, 15m, 1h, 7d; at most the retention, since older snapshots are gone. */

@@ -1,5 +1,6 @@
 package com.apintake.monitoring.control;
 
+import com.apintake.audit.control.AuditTrail;
 import com.apintake.platform.control.Refused;
 import jakarta.annotation.Resource;
 import jakarta.enterprise.context.ApplicationScoped;
@@ -42,6 +43,24 @@ public class Explain {
 
     public record Plan(boolean analyzed, Object json, String text, List<IndexSuggestion> suggestedIndexes) {}
 
+    /**
+     * The generic plan of a pg_stat_statements entry: its normalised text, the number of $n
+     * parameters PostgreSQL inferred types for, and the plan with every parameter NULL.
+     */
+    public record StatementPlan(long queryid, String query, List<String> parameterTypes, Plan plan) {}
+
+    /** The normalised text of a statement of this database, as pg_stat_statements keeps it. */
+    static final String STATEMENT_TEXT = """
+            SELECT query FROM pg_stat_statements
+            WHERE queryid = ? AND dbid = (SELECT oid FROM pg_database WHERE datname = current_database())
+            LIMIT 1""";
+
+    static final String PREPARED_NAME = "apintake_slow_query_explain";
+
+    /** The types PostgreSQL inferred for the prepared statement's $1, $2, ... */
+    static final String PARAMETER_TYPES =
+            "SELECT parameter_types::text[] FROM pg_prepared_statements WHERE name = '" + PREPARED_NAME + "'";
+
     /** Schema and estimated rows of a relation as the search path resolves it. */
     static final String RELATION = """
             SELECT n.nspname, c.relname, greatest(c.reltuples, 0)::bigint
@@ -63,6 +82,9 @@ public class Explain {
     DataSource dataSource;
 
     @Inject
+    AuditTrail audit;
+
+    @Inject
     @ConfigProperty(name = "apintake.monitoring.explain-timeout-ms", defaultValue = "10000")
     long timeoutMillis;
 
@@ -76,6 +98,7 @@ public class Explain {
 
     public Plan explain(String query, boolean analyze) {
         String statement = SingleSelect.of(query, analyze);
+        Plan answer;
         try (Connection connection = dataSource.getConnection()) {
             connection.setAutoCommit(false);
             try (var setup = connection.createStatement()) {
@@ -99,7 +122,7 @@ public class Explain {
                     plan = reader.readArray();
                 }
                 List<IndexSuggestion> suggestions = suggestions(connection, plan);
-                return new Plan(analyze, plan, text.toString(), suggestions);
+                answer = new Plan(analyze, plan, text.toString(), suggestions);
             } catch (SQLException e) {
                 throw refusal(e);
             } finally {
@@ -108,6 +131,120 @@ public class Explain {
             }
         } catch (SQLException e) {
             throw LiveQueries.unavailable(e);
+        }
+        // The query text may hold literal values (names, amounts): the trail keeps only its size.
+        audit.record(
+                "database.explain",
+                "query of " + statement.length() + " characters",
+                analyze ? "analyze: executed in a read-only transaction, rolled back" : "plan only");
+        return answer;
+    }
+
+    /**
+     * EXPLAIN of a slow statement by its queryid. pg_stat_statements keeps the text normalised
+     * ($1, $2 for the constants), which EXPLAIN cannot plan as it stands, and PostgreSQL 15 has no
+     * EXPLAIN (GENERIC_PLAN) (16+). So, in the same READ ONLY transaction under the same timeouts as
+     * {@link #explain}, the text is prepared with plan_cache_mode = force_generic_plan (PostgreSQL
+     * infers the parameters' types) and EXECUTE with a NULL per parameter is explained: the plan
+     * for any value, never run (analyze is never done here: with NULLs it would measure nothing
+     * real). Only a single SELECT passes ({@link SingleSelect}); the prepared statement, which
+     * outlives a rollback, is deallocated before the connection goes back to the pool.
+     */
+    public StatementPlan explainStatement(long queryid) {
+        try (Connection connection = dataSource.getConnection()) {
+            String text;
+            try (var lookup = connection.prepareStatement(STATEMENT_TEXT)) {
+                lookup.setLong(1, queryid);
+                try (var rows = lookup.executeQuery()) {
+                    if (!rows.next()) {
+                        throw new Refused(
+                                Refused.Reason.NOT_FOUND,
+                                "pg_stat_statements holds no statement with queryid " + queryid
+                                        + " in this database (evicted or reset since it was listed?)");
+                    }
+                    text = rows.getString(1);
+                }
+            } catch (SQLException e) {
+                if ("42P01".equals(e.getSQLState())) {
+                    throw new Refused(Refused.Reason.CONFLICT, "pg_stat_statements is not installed in this database");
+                }
+                throw e;
+            }
+            String statement = SingleSelect.of(withoutPrepare(text), false);
+            StatementPlan answer = explainPrepared(connection, queryid, text, statement);
+            audit.record(
+                    "database.explain",
+                    "queryid " + queryid,
+                    "generic plan of a pg_stat_statements entry, "
+                            + answer.parameterTypes().size() + " parameters");
+            return answer;
+        } catch (SQLException e) {
+            throw LiveQueries.unavailable(e);
+        }
+    }
+
+    /**
+     * A statement run through SQL-level PREPARE is kept by pg_stat_statements under the queryid of its
+     * inner query but with the PREPARE text, when that is what created the entry (seen in the full test
+     * suite after an entry was evicted and re-created by an explain of it): the inner query is what to plan.
+     */
+    static String withoutPrepare(String text) {
+        return PREPARED_TEXT.matcher(text).replaceFirst("");
+    }
+
+    private static final java.util.regex.Pattern PREPARED_TEXT =
+            java.util.regex.Pattern.compile("(?is)^\\s*PREPARE\\s+[\\w$\"]+\\s*(\\([^)]*\\))?\\s*AS\\s+");
+
+    private StatementPlan explainPrepared(Connection connection, long queryid, String text, String statement)
+            throws SQLException {
+        boolean prepared = false;
+        connection.setAutoCommit(false);
+        try (var setup = connection.createStatement()) {
+            try {
+                setup.execute("SET TRANSACTION READ ONLY");
+                setup.execute("SET LOCAL statement_timeout = " + timeoutMillis);
+                setup.execute("SET LOCAL lock_timeout = " + Math.min(timeoutMillis, 2000));
+                setup.execute("SET LOCAL plan_cache_mode = force_generic_plan");
+                setup.execute("PREPARE " + PREPARED_NAME + " AS " + statement);
+                prepared = true;
+                List<String> types = new ArrayList<>();
+                try (var rows = setup.executeQuery(PARAMETER_TYPES)) {
+                    if (rows.next() && rows.getArray(1) != null) {
+                        for (Object type : (Object[]) rows.getArray(1).getArray()) {
+                            types.add(String.valueOf(type));
+                        }
+                    }
+                }
+                String execute = "EXECUTE " + PREPARED_NAME
+                        + (types.isEmpty()
+                                ? ""
+                                : "(" + String.join(", ", java.util.Collections.nCopies(types.size(), "NULL")) + ")");
+                String json;
+                try (var rows = setup.executeQuery("EXPLAIN (FORMAT JSON) " + execute)) {
+                    rows.next();
+                    json = rows.getString(1);
+                }
+                StringBuilder plain = new StringBuilder();
+                try (var rows = setup.executeQuery("EXPLAIN " + execute)) {
+                    while (rows.next()) {
+                        plain.append(rows.getString(1)).append('\n');
+                    }
+                }
+                JsonArray plan;
+                try (var reader = Json.createReader(new StringReader(json))) {
+                    plan = reader.readArray();
+                }
+                return new StatementPlan(
+                        queryid, text, types, new Plan(false, plan, plain.toString(), suggestions(connection, plan)));
+            } catch (SQLException e) {
+                throw refusal(e);
+            } finally {
+                connection.rollback();
+                connection.setAutoCommit(true);
+                if (prepared) {
+                    setup.execute("DEALLOCATE " + PREPARED_NAME);
+                }
+            }
         }
     }
 

@@ -130,7 +130,7 @@ public class HealthScore {
             measured.add(new Measured(
                     configured(signal.threshold()),
                     value.isPresent() ? value.getAsDouble() : null,
-                    value.isPresent() ? null : "nothing to measure yet"));
+                    value.isPresent() ? null : signal.unmeasured()));
         }
         return compute(vitals.at(), measured);
     }

@@ -22,12 +22,15 @@ import org.eclipse.microprofile.config.inject.ConfigProperty;
 @ApplicationScoped
 public class MaintenanceRecommendations implements RecommendationTopic {
 
-    /** Tables whose statistics are missing or stale, and tables with many dead rows. */
+    /**
+     * Tables whose statistics are missing or stale, and tables with many dead rows: from the Liquibase
+     * view table_maintenance (004-monitoring-views.sql), the one a DBA reads in psql.
+     */
     static final String MAINTENANCE = """
-            SELECT schemaname, relname, n_live_tup, n_dead_tup, n_mod_since_analyze,
+            SELECT schema_name, table_name, live_rows, dead_rows, modified_since_analyze,
                    greatest(last_analyze, last_autoanalyze), greatest(last_vacuum, last_autovacuum)
-            FROM pg_stat_user_tables
-            WHERE n_live_tup + n_dead_tup >= ?""";
+            FROM table_maintenance
+            WHERE live_rows + dead_rows >= ?""";
 
     @Inject
     @ConfigProperty(name = "apintake.monitoring.maintenance-min-rows", defaultValue = "1000")

@@ -24,7 +24,10 @@ import org.eclipse.microprofile.config.inject.ConfigProperty;
 @ApplicationScoped
 public class SlowQueries {
 
-    /** What the statement did in the window; meanMillis = totalMillis / calls. */
+    /**
+     * What the statement did in the window; meanMillis = totalMillis / calls. explain is the link
+     * that plans it (POST), set by the boundary that knows the API's address; null elsewhere.
+     */
     public record Statement(
             long queryid,
             String query,
@@ -32,7 +35,13 @@ public class SlowQueries {
             double totalMillis,
             double meanMillis,
             long rows,
-            boolean resetInWindow) {}
+            boolean resetInWindow,
+            String explain) {
+
+        public Statement withExplain(String href) {
+            return new Statement(queryid, query, calls, totalMillis, meanMillis, rows, resetInWindow, href);
+        }
+    }
 
     /**
      * since: where the window's counts start (the window start, or the first snapshot when
@@ -47,7 +56,22 @@ public class SlowQueries {
             double thresholdMillis,
             long minCalls,
             int slowCount,
-            List<Statement> slow) {}
+            List<Statement> slow) {
+
+        public Window withExplainLinks(java.util.function.LongFunction<String> href) {
+            return new Window(
+                    since,
+                    until,
+                    partial,
+                    available,
+                    thresholdMillis,
+                    minCalls,
+                    slowCount,
+                    slow.stream()
+                            .map(s -> s.withExplain(href.apply(s.queryid())))
+                            .toList());
+        }
+    }
 
     static final String INSTALLED = "SELECT count(*) FROM pg_extension WHERE extname = 'pg_stat_statements'";
 
@@ -127,7 +151,14 @@ public class SlowQueries {
                         }
                         if (calls > 0) {
                             statements.add(new Statement(
-                                    rows.getLong(1), rows.getString(2), calls, total, total / calls, returned, reset));
+                                    rows.getLong(1),
+                                    rows.getString(2),
+                                    calls,
+                                    total,
+                                    total / calls,
+                                    returned,
+                                    reset,
+                                    null));
                         }
                     }
                 }

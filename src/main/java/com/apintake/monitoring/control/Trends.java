@@ -4,6 +4,7 @@ import com.apintake.monitoring.entity.HealthReport;
 import com.apintake.monitoring.entity.Vitals;
 import jakarta.annotation.Resource;
 import jakarta.enterprise.context.ApplicationScoped;
+import jakarta.inject.Inject;
 import java.sql.Connection;
 import java.sql.SQLException;
 import java.sql.Timestamp;
@@ -15,6 +16,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.TreeMap;
 import javax.sql.DataSource;
+import org.eclipse.microprofile.config.inject.ConfigProperty;
 
 /** The key figures over time: one row in monitoring_snapshots per snapshot, served per metric. */
 @ApplicationScoped
@@ -41,7 +43,60 @@ public class Trends {
             Map.entry("blocked_sessions", "blocked_sessions"),
             Map.entry("mean_statement_ms", "mean_statement_ms"),
             Map.entry("slow_statements", "slow_statements"),
-            Map.entry("open_alerts", "open_alerts")));
+            Map.entry("open_alerts", "open_alerts"),
+            Map.entry("index_bytes", "index_bytes"),
+            Map.entry("dead_tuples", "dead_tuples"),
+            Map.entry("max_dead_tuple_percent", "max_dead_tuple_percent"),
+            Map.entry("max_sequence_used_percent", "max_sequence_used_percent"),
+            Map.entry("xid_age_percent", "xid_age_percent"),
+            Map.entry("intake_queue_depth", "intake_queue_depth"),
+            Map.entry("intake_queue_age_seconds", "intake_queue_age_seconds"),
+            Map.entry("replica_lag_bytes", "replica_lag_bytes"),
+            Map.entry("replica_lag_seconds", "replica_lag_seconds"),
+            Map.entry("wal_archive_days_left", "wal_archive_days_left")));
+
+    /** Per-table metrics (they need table=schema.name): the biggest tables' figures at each snapshot. */
+    public static final Map<String, String> TABLE_METRICS = new TreeMap<>(Map.of(
+            "table_bytes", "total_bytes",
+            "table_index_bytes", "index_bytes",
+            "table_dead_tuples", "dead_tuples"));
+
+    /**
+     * Health components other parts of ap-intake contribute (HealthSignal), read from the scored
+     * report by name so that monitoring needs no import of theirs; absent or unmeasured is null.
+     * Iterated in key order, which is the order of the last five columns of {@link #INSERT}.
+     */
+    static final Map<String, String> SIGNAL_COLUMNS = new TreeMap<>(Map.of(
+            "intake_queue_depth", "intake_queue_depth",
+            "intake_queue_age", "intake_queue_age_seconds",
+            "replica_lag_bytes", "replica_lag_bytes",
+            "replica_lag_seconds", "replica_lag_seconds",
+            "wal_archive_disk_days_left", "wal_archive_days_left"));
+
+    /** Database-wide space figures: all index sizes, all dead tuples, the fullest sequence (as {@link Space} judges it). */
+    static final String SPACE_FIGURES = """
+            SELECT (SELECT coalesce(sum(pg_relation_size(i.indexrelid)), 0)
+                    FROM pg_index i JOIN pg_class c ON c.oid = i.indexrelid JOIN pg_namespace n ON n.oid = c.relnamespace
+                    WHERE n.nspname NOT IN ('pg_catalog', 'information_schema') AND n.nspname NOT LIKE 'pg_toast%%'),
+                   (SELECT coalesce(sum(n_dead_tup), 0) FROM pg_stat_user_tables),
+                   (SELECT max(100.0 * last_value / nullif(max_value, 0))
+                    FROM (%s) s(schema_name, sequence_name, column_name, type_name, last_value, max_value))""".formatted(Space.SEQUENCES);
+
+    /** The biggest tables by total size (heap, TOAST and indexes), with their index size and dead tuples. */
+    static final String TABLE_SNAPSHOT = """
+            INSERT INTO table_size_snapshots (taken_at, schema_name, table_name, total_bytes, index_bytes, dead_tuples)
+            SELECT CAST(? AS timestamptz), n.nspname, c.relname, pg_total_relation_size(c.oid), pg_indexes_size(c.oid),
+                   s.n_dead_tup
+            FROM pg_class c
+            JOIN pg_namespace n ON n.oid = c.relnamespace
+            LEFT JOIN pg_stat_user_tables s ON s.relid = c.oid
+            WHERE c.relkind IN ('r', 'm')
+              AND n.nspname NOT IN ('pg_catalog', 'information_schema') AND n.nspname NOT LIKE 'pg_toast%'
+            ORDER BY pg_total_relation_size(c.oid) DESC, n.nspname, c.relname
+            LIMIT ?
+            ON CONFLICT DO NOTHING""";
+
+    static final String PURGE_TABLES = "DELETE FROM table_size_snapshots WHERE taken_at < ?";
 
     public record Point(Instant at, Double value) {}
 
@@ -50,8 +105,10 @@ public class Trends {
     static final String INSERT = """
             INSERT INTO monitoring_snapshots (taken_at, score, pool_used, pool_free, pool_max, pool_wait_queue, pool_timed_out,
                 cache_hit_ratio, index_hit_ratio, commits, rollbacks, deadlocks, temp_bytes, database_bytes, connections,
-                active_sessions, idle_in_transaction, blocked_sessions, mean_statement_ms, slow_statements, open_alerts)
-            VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
+                active_sessions, idle_in_transaction, blocked_sessions, mean_statement_ms, slow_statements, open_alerts,
+                index_bytes, dead_tuples, max_dead_tuple_percent, max_sequence_used_percent, xid_age_percent,
+                intake_queue_age_seconds, intake_queue_depth, replica_lag_bytes, replica_lag_seconds, wal_archive_days_left)
+            VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
             ON CONFLICT (taken_at) DO NOTHING""";
 
     static final String PURGE = "DELETE FROM monitoring_snapshots WHERE taken_at < ?";
@@ -59,11 +116,16 @@ public class Trends {
     @Resource(lookup = "jdbc/apintake")
     DataSource dataSource;
 
+    @Inject
+    @ConfigProperty(name = "apintake.monitoring.trend-tables", defaultValue = "10")
+    int trendTables;
+
     public void store(Vitals vitals, HealthReport health, Integer slowStatements, Integer openAlerts) {
         var p = vitals.pool();
         var d = vitals.database();
         try (Connection connection = dataSource.getConnection();
                 var statement = connection.prepareStatement(INSERT)) {
+            Number[] space = d == null ? new Number[3] : spaceFigures(connection);
             int i = 1;
             statement.setTimestamp(i++, Timestamp.from(vitals.at()));
             set(statement, i++, health == null ? null : health.score());
@@ -85,8 +147,23 @@ public class Trends {
             set(statement, i++, d == null ? null : d.blockedSessions());
             set(statement, i++, d == null ? null : d.meanStatementMillis());
             set(statement, i++, slowStatements);
-            set(statement, i, openAlerts);
+            set(statement, i++, openAlerts);
+            set(statement, i++, space[0]);
+            set(statement, i++, space[1]);
+            set(statement, i++, d == null ? null : d.maxDeadTuplePercent());
+            set(statement, i++, space[2]);
+            set(statement, i++, d == null ? null : d.xidAgePercent());
+            for (String component : SIGNAL_COLUMNS.keySet()) {
+                set(statement, i++, signal(health, component));
+            }
             statement.executeUpdate();
+            if (d != null && trendTables > 0) {
+                try (var tables = connection.prepareStatement(TABLE_SNAPSHOT)) {
+                    tables.setTimestamp(1, Timestamp.from(vitals.at()));
+                    tables.setInt(2, trendTables);
+                    tables.executeUpdate();
+                }
+            }
         } catch (SQLException e) {
             throw new IllegalStateException("Storing the monitoring snapshot failed", e);
         }
@@ -94,16 +171,33 @@ public class Trends {
 
     /** metric must be a key of {@link #METRICS}; the boundary checks it. */
     public Series series(String metric, Duration window) {
+        return series(metric, window, null);
+    }
+
+    /**
+     * metric must be a key of {@link #METRICS}, or of {@link #TABLE_METRICS} with table as
+     * "schema.name" (a table that was never among the biggest has no points); the boundary checks it.
+     */
+    public Series series(String metric, Duration window, String table) {
         String column = METRICS.get(metric);
-        if (column == null) {
+        String tableColumn = TABLE_METRICS.get(metric);
+        if (column == null && (tableColumn == null || table == null)) {
             throw new IllegalArgumentException("unknown metric " + metric);
         }
         Instant until = Instant.now();
         Instant from = until.minus(window);
-        String sql = "SELECT taken_at, " + column + " FROM monitoring_snapshots WHERE taken_at >= ? ORDER BY taken_at";
+        String sql = column != null
+                ? "SELECT taken_at, " + column + " FROM monitoring_snapshots WHERE taken_at >= ? ORDER BY taken_at"
+                : "SELECT taken_at, " + tableColumn + " FROM table_size_snapshots"
+                        + " WHERE taken_at >= ? AND schema_name = ? AND table_name = ? ORDER BY taken_at";
         try (Connection connection = dataSource.getConnection();
                 var statement = connection.prepareStatement(sql)) {
             statement.setTimestamp(1, Timestamp.from(from));
+            if (column == null) {
+                int dot = table.indexOf('.');
+                statement.setString(2, dot < 0 ? "public" : table.substring(0, dot));
+                statement.setString(3, dot < 0 ? table : table.substring(dot + 1));
+            }
             List<Point> points = new ArrayList<>();
             try (var rows = statement.executeQuery()) {
                 while (rows.next()) {
@@ -119,12 +213,29 @@ public class Trends {
 
     public int purge(Instant before) {
         try (Connection connection = dataSource.getConnection();
-                var statement = connection.prepareStatement(PURGE)) {
+                var statement = connection.prepareStatement(PURGE);
+                var tables = connection.prepareStatement(PURGE_TABLES)) {
             statement.setTimestamp(1, Timestamp.from(before));
-            return statement.executeUpdate();
+            tables.setTimestamp(1, Timestamp.from(before));
+            return statement.executeUpdate() + tables.executeUpdate();
         } catch (SQLException e) {
             throw new IllegalStateException("Purging monitoring snapshots failed", e);
         }
+    }
+
+    /** index bytes, dead tuples, the fullest sequence's used percent (null without any readable sequence). */
+    private static Number[] spaceFigures(Connection connection) throws SQLException {
+        try (var statement = connection.prepareStatement(SPACE_FIGURES);
+                var rows = statement.executeQuery()) {
+            rows.next();
+            double sequence = rows.getDouble(3);
+            return new Number[] {rows.getLong(1), rows.getLong(2), rows.wasNull() ? null : sequence};
+        }
+    }
+
+    private static Double signal(HealthReport health, String component) {
+        var measured = health == null ? null : health.component(component);
+        return measured == null ? null : measured.value();
     }
 
     private static void set(java.sql.PreparedStatement statement, int index, Number value) throws SQLException {

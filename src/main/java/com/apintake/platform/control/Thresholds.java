@@ -139,7 +139,44 @@ public class Thresholds {
                     "days left",
                     30,
                     7,
-                    "days until the database reaches apintake.monitoring.disk-budget-bytes at its current growth"));
+                    "days until the database reaches apintake.monitoring.disk-budget-bytes at its current growth"),
+            new Limit(
+                    "intake_queue_age",
+                    "s",
+                    300,
+                    1800,
+                    "age of the oldest job waiting in the intake queue: a worker takes a job within seconds, so five"
+                            + " minutes means the workers are stuck or outrun; after half an hour uploaded invoices are"
+                            + " missing from the clerks' lists"),
+            new Limit(
+                    "intake_queue_depth",
+                    "jobs",
+                    1000,
+                    10000,
+                    "jobs waiting in the intake queue: a batch upload queues hundreds at once and drains; a thousand"
+                            + " waiting means the inflow outruns the workers, ten thousand a backlog of hours"),
+            new Limit(
+                    "replica_lag_seconds",
+                    "s",
+                    30,
+                    300,
+                    "age of the replica's last replayed transaction while WAL waits: from 30 s (the default"
+                            + " apintake.replica.max-lag-seconds) reads fall back to the primary; five minutes means"
+                            + " replay is stuck"),
+            new Limit(
+                    "replica_lag_bytes",
+                    "bytes",
+                    16777216,
+                    1073741824,
+                    "WAL the replica has not replayed: one 16 MB segment behind is worth a look, a gigabyte means"
+                            + " it cannot keep up (and the primary keeps that WAL)"),
+            new Limit(
+                    "wal_archive_disk_days_left",
+                    "days",
+                    14,
+                    3,
+                    "days until the WAL archive's disk is full at the current inflow: two weeks to act, three days"
+                            + " is a long weekend"));
 
     @Inject
     Config config;

@@ -87,4 +87,16 @@ class ExplainChecksTest {
             return reader.readArray();
         }
     }
+
+    @Test
+    void aStatementKeptWithItsPrepareTextIsPlannedAsItsInnerQuery() {
+        assertThat(Explain.withoutPrepare("PREPARE apintake_slow_query_explain AS SELECT pg_sleep($1)"))
+                .isEqualTo("SELECT pg_sleep($1)");
+        assertThat(Explain.withoutPrepare("prepare s (int, text) as\n select * from t where a = $1"))
+                .isEqualTo("select * from t where a = $1");
+        assertThat(Explain.withoutPrepare("SELECT 'PREPARE x AS' FROM t")).isEqualTo("SELECT 'PREPARE x AS' FROM t");
+        assertThatThrownBy(() -> SingleSelect.of(Explain.withoutPrepare("PREPARE d AS DELETE FROM t"), false))
+                .isInstanceOf(Refused.class)
+                .hasMessageContaining("starts with DELETE");
+    }
 }
