@@ -75,6 +75,23 @@ public final class ApHistory {
                 rows.next();
                 created = rows.getInt(1);
             }
+            // The month partitions of the history's two years (Liquibase 160), so rows do not pile up in the
+            // DEFAULT partitions; a month whose rows already sit in a DEFAULT partition stays there.
+            statement.execute("""
+                    DO $$
+                    DECLARE t text;
+                    BEGIN
+                        IF to_regproc('create_month_partitions') IS NOT NULL THEN
+                            FOREACH t IN ARRAY ARRAY['invoice_extractions', 'validations'] LOOP
+                                BEGIN
+                                    PERFORM create_month_partitions(t::regclass, now() - interval '731 days', now());
+                                EXCEPTION WHEN check_violation THEN
+                                    RAISE NOTICE 'partitions of %: %', t, SQLERRM;
+                                END;
+                            END LOOP;
+                        END IF;
+                    END
+                    $$""");
             String seed = Long.toHexString(System.nanoTime());
             for (long done = 0; done < invoices; ) {
                 long size = Math.min(chunk, invoices - done);
