@@ -93,9 +93,15 @@ class SchemaIT {
                                 plan.append(rows.getString(1)).append('\n');
                             }
                         }
+                        // On a monthly partitioned table (Liquibase 160-163) a range that covers most of a
+                        // month is read best from that month's partition alone: pruning, not the index.
                         assertThat(plan.toString())
                                 .as("plan of %s%n%s", sql, plan)
-                                .contains(entry.getKey());
+                                .satisfiesAnyOf(
+                                        text -> assertThat(text).contains(entry.getKey()),
+                                        text -> assertThat(text)
+                                                .contains("Subplans Removed")
+                                                .doesNotContain("_default"));
                     }
                 }
             } finally {
