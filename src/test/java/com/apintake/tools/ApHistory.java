@@ -147,7 +147,7 @@ public final class ApHistory {
                                 WHEN r < 0.985 THEN 'SUSPECTED_DUPLICATE' ELSE 'CONFIRMED_DUPLICATE' END,
                            created_at, created_at + interval '2 hours'
                     FROM (SELECT *, round((20 + random() * 4980)::numeric, 2) AS net FROM generated_invoices) s
-                    ORDER BY created_at
+                    ORDER BY s.created_at
                     RETURNING id, workflow_status, created_at)
                 SELECT * FROM inserted;
 
@@ -156,12 +156,12 @@ public final class ApHistory {
                        jsonb_build_object('overall', round((0.55 + 0.45 * sqrt(random()))::numeric, 3)),
                        created_at + interval '1 second'
                 FROM generated_rows
-                ORDER BY created_at;
+                ORDER BY generated_rows.created_at;
 
                 INSERT INTO validations (invoice_id, rule_code, passed, detail, created_at)
                 SELECT id, rule, random() > 0.015, NULL, created_at + interval '2 seconds'
                 FROM generated_rows CROSS JOIN unnest(ARRAY['BR-CO-10', 'BR-CO-15', 'BR-CO-16', 'AP-VENDOR-MATCH']) rule
-                ORDER BY created_at;
+                ORDER BY generated_rows.created_at;
 
                 INSERT INTO exceptions (invoice_id, type, detail, resolved, resolved_by, resolution, created_at, resolved_at)
                 SELECT id, (ARRAY['UNKNOWN_VENDOR', 'BANK_ACCOUNT_CHANGE', 'LOW_CONFIDENCE', 'VALIDATION_FAILED',
