@@ -38,9 +38,9 @@ class SchemaIT {
             "idx_invoices_vendor_created_status",
             "CREATE INDEX idx_invoices_vendor_created_status ON public.invoices USING btree (vendor_id, created_at, workflow_status)",
             "idx_extractions_created_confidence",
-            "CREATE INDEX idx_extractions_created_confidence ON public.invoice_extractions USING btree (created_at, (((confidence_json ->> 'overall'::text))::double precision))",
+            "CREATE INDEX idx_extractions_created_confidence ON ONLY public.invoice_extractions USING btree (created_at, (((confidence_json ->> 'overall'::text))::double precision))",
             "idx_validations_passed_created",
-            "CREATE INDEX idx_validations_passed_created ON public.validations USING btree (passed, created_at DESC)",
+            "CREATE INDEX idx_validations_passed_created ON ONLY public.validations USING btree (passed, created_at DESC)",
             "idx_staged_exports_status_created",
             "CREATE INDEX idx_staged_exports_status_created ON public.staged_exports USING btree (status, created_at)");
 
@@ -93,9 +93,15 @@ class SchemaIT {
                                 plan.append(rows.getString(1)).append('\n');
                             }
                         }
+                        // On a monthly partitioned table (Liquibase 160-163) a range that covers most of a
+                        // month is read best from that month's partition alone: pruning, not the index.
                         assertThat(plan.toString())
                                 .as("plan of %s%n%s", sql, plan)
-                                .contains(entry.getKey());
+                                .satisfiesAnyOf(
+                                        text -> assertThat(text).contains(entry.getKey()),
+                                        text -> assertThat(text)
+                                                .contains("Subplans Removed")
+                                                .doesNotContain("_default"));
                     }
                 }
             } finally {
@@ -129,14 +135,15 @@ class SchemaIT {
         try (Connection connection = TestEnvironment.connect();
                 var rows = connection.createStatement().executeQuery("""
                         SELECT relname, array_to_string(reloptions, ',') FROM pg_class
-                        WHERE relname IN ('invoices', 'validations', 'invoice_extractions', 'exceptions', 'staged_exports')""")) {
+                        WHERE relname IN ('invoices', 'validations_default', 'invoice_extractions_default', 'exceptions', 'staged_exports')""")) {
             Map<String, String> options = new LinkedHashMap<>();
             while (rows.next()) {
                 options.put(rows.getString(1), rows.getString(2));
             }
             assertThat(options.get("invoices")).contains("autovacuum_vacuum_scale_factor=0.02");
-            assertThat(options.get("validations")).contains("autovacuum_vacuum_insert_scale_factor=0.05");
-            assertThat(options.get("invoice_extractions")).contains("autovacuum_vacuum_insert_scale_factor=0.05");
+            assertThat(options.get("validations_default")).contains("autovacuum_vacuum_insert_scale_factor=0.05");
+            assertThat(options.get("invoice_extractions_default"))
+                    .contains("autovacuum_vacuum_insert_scale_factor=0.05");
             assertThat(options.get("exceptions")).contains("autovacuum_vacuum_scale_factor=0.05");
             assertThat(options.get("staged_exports")).contains("autovacuum_vacuum_scale_factor=0.05");
         }

@@ -92,6 +92,11 @@ public class TestEnvironment implements LauncherSessionListener {
                     "apintake.maintenance.weekly", "off",
                     "apintake.maintenance.daily", "off",
                     "apintake.maintenance.lock-timeout-ms", "1000"));
+            // Partitions: a retention far beyond the generated two-year histories, so only PartitionsIT's
+            // month of three-plus years ago expires; dumped to the backup area before it is dropped.
+            settings.putAll(Map.of(
+                    "apintake.partitions.retention-months.validations", "36",
+                    "apintake.partitions.backup-before-drop", "true"));
             // Analytics days in a zone other than UTC, so the rollup tests see days that differ from UTC days.
             settings.put("apintake.analytics.time-zone", "Europe/Berlin");
             // Admission as many requests as the test pool has connections; the wait for a slot equals the

@@ -40,8 +40,11 @@ public final class ArchiveCheck {
             String bare = table.table().contains(".")
                     ? table.table().substring(table.table().indexOf('.') + 1)
                     : table.table();
+            // A partitioned table (Liquibase 160-163) has no data of its own: its partitions
+            // (<table>_pYYYY_MM, <table>_default) carry it.
             boolean listed = toc.stream()
-                    .anyMatch(line -> line.contains(" TABLE DATA ") && line.matches(".* " + bare + " [^ ]+$"));
+                    .anyMatch(line -> line.contains(" TABLE DATA ")
+                            && line.matches(".* " + bare + "(_p[0-9]{4}_[0-9]{2}|_default)? [^ ]+$"));
             if (!listed) {
                 throw new IOException("pg_restore --list shows no data for critical table " + table.table());
             }

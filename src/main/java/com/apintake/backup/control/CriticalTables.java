@@ -47,6 +47,29 @@ public final class CriticalTables {
         return tables;
     }
 
+    /** The partitions (at any depth) of the critical tables that are partitioned, e.g. validations_p2026_12. */
+    public List<String> partitions(Connection connection) throws SQLException {
+        List<String> partitions = new ArrayList<>();
+        try (var statement = connection.prepareStatement("""
+                WITH RECURSIVE tree AS (
+                    SELECT c.oid FROM pg_class c
+                    WHERE c.relnamespace = 'public'::regnamespace AND c.relname = ANY (?) AND c.relkind = 'p'
+                    UNION ALL
+                    SELECT i.inhrelid FROM pg_inherits i JOIN tree t ON i.inhparent = t.oid)
+                SELECT c.relname FROM tree t JOIN pg_class c ON c.oid = t.oid
+                WHERE c.relname <> ALL (?) ORDER BY c.relname""")) {
+            var names = connection.createArrayOf("text", tables.toArray());
+            statement.setArray(1, names);
+            statement.setArray(2, names);
+            try (var rows = statement.executeQuery()) {
+                while (rows.next()) {
+                    partitions.add(rows.getString(1));
+                }
+            }
+        }
+        return partitions;
+    }
+
     public List<TableCount> measure(Connection connection) throws SQLException {
         return measure(connection, tables);
     }

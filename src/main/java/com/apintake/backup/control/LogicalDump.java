@@ -87,7 +87,8 @@ public final class LogicalDump {
             Path file = directory.resolve(fileName(endpoint.database(), encryption != null));
             Path listing = java.nio.file.Files.createTempFile("ap-intake-toc", ".txt");
             try {
-                BackupFile written = run(command(kind, snapshot), file, listing, pid, bytes);
+                List<String> partitions = kind == BackupKind.CRITICAL ? critical.partitions(snapshotHolder) : List.of();
+                BackupFile written = run(command(kind, snapshot, partitions), file, listing, pid, bytes);
                 List<BackupFile> files = new ArrayList<>(List.of(written));
                 if (kind == BackupKind.FULL) {
                     files.add(roles(directory));
@@ -146,6 +147,14 @@ public final class LogicalDump {
     }
 
     List<String> command(BackupKind kind, String snapshot) {
+        return command(kind, snapshot, List.of());
+    }
+
+    /**
+     * partitions: the partitions of the critical tables (pg_dump 15 dumps only the parent of a
+     * partitioned table named by --table, not its partitions' rows).
+     */
+    List<String> command(BackupKind kind, String snapshot, List<String> partitions) {
         List<String> command = new ArrayList<>(List.of(
                 tools.tool("pg_dump"),
                 "--format=custom",
@@ -162,6 +171,7 @@ public final class LogicalDump {
             case CRITICAL -> {
                 command.add("--strict-names");
                 critical.names().forEach(table -> command.add("--table=" + table));
+                partitions.forEach(table -> command.add("--table=" + table));
             }
             case BASE -> throw new IllegalArgumentException("a base backup is not a pg_dump");
         }

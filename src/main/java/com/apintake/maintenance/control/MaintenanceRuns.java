@@ -30,7 +30,8 @@ import org.eclipse.microprofile.config.inject.ConfigProperty;
  *       (index usage, top statements, table growth, recommendations, health trend);
  *   <li>daily: the slow statements of the last day into a daily report, and the retention purge of
  *       monitoring snapshots (apintake.monitoring.retention-days) and resolved alerts
- *       (apintake.alerts.retention-days).
+ *       (apintake.alerts.retention-days), and the monthly partitions of validations, invoice_extractions
+ *       and audit_log created ahead and dropped past their retention (Partitions).
  * </ul>
  * A step that fails is recorded and the run goes on (outcome PARTIAL); a run never stops intake.
  */
@@ -74,6 +75,9 @@ public class MaintenanceRuns {
     AlertStore alerts;
 
     @Inject
+    Partitions partitions;
+
+    @Inject
     @ConfigProperty(name = "apintake.monitoring.retention-days", defaultValue = "30")
     int snapshotRetentionDays;
 
@@ -103,6 +107,7 @@ public class MaintenanceRuns {
         });
         step(actions, "purge", "alerts resolved more than " + alertRetentionDays + " days ago", () ->
                 (long) alerts.purge(now.minus(Duration.ofDays(alertRetentionDays))));
+        actions.addAll(partitions.maintain());
         Long report = step(
                 actions,
                 "report",
