@@ -13,11 +13,11 @@ import com.apintake.backup.entity.Backup;
 import com.apintake.backup.entity.BackupKind;
 import com.apintake.backup.entity.BackupStatus;
 import com.apintake.platform.control.Migrations;
+import com.apintake.testsupport.Commands;
 import com.apintake.testsupport.Folders;
 import com.apintake.testsupport.PayaraMicroLaunch;
 import com.apintake.testsupport.PostgresServer;
 import java.io.IOException;
-import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.sql.Connection;
@@ -28,7 +28,6 @@ import java.util.Base64;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
-import java.util.concurrent.TimeUnit;
 import liquibase.Scope;
 import liquibase.command.CommandScope;
 import liquibase.command.core.UpdateCommandStep;
@@ -290,13 +289,7 @@ public final class BackupBenchmark {
 
     private static void exec(List<String> command, Map<String, String> environment)
             throws IOException, InterruptedException {
-        ProcessBuilder builder = new ProcessBuilder(command).redirectErrorStream(true);
-        builder.environment().putAll(environment);
-        Process process = builder.start();
-        String output = new String(process.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
-        if (!process.waitFor(1, TimeUnit.HOURS) || process.exitValue() != 0) {
-            throw new IOException(String.join(" ", command) + " failed: " + output);
-        }
+        Commands.check(command, environment, Duration.ofHours(1));
     }
 
     private static void record(Map<String, List<Double>> times, String label, long startNanos) {
