@@ -124,6 +124,38 @@ public final class BackupBenchmark {
             }
             Folders.deleteRecursively(directoryDump);
 
+            // What a parallel directory-format backup would cost: pg_dump -Fd -j 2, then every file of the
+            // folder sealed as its own OpenPGP message and hashed (the plain file read once more and removed).
+            Path sealedDirectory = work.resolve("enc-dir");
+            Folders.deleteRecursively(sealedDirectory);
+            t = System.nanoTime();
+            exec(
+                    List.of(tools.tool("pg_dump"), "--format=directory", "--jobs=2", "--file=" + directoryDump),
+                    environment);
+            long sealedBytes = sealEach(directoryDump, sealedDirectory, encryption);
+            record(times, "pg_dump -Fd -j 2 + OpenPGP per file", t);
+            sizes.put("pg_dump -Fd -j 2 + OpenPGP per file", sealedBytes);
+            Folders.deleteRecursively(directoryDump);
+
+            String parallelScratch = "bench_dir_restore";
+            Path opened = work.resolve("opened-dir");
+            t = System.nanoTime();
+            exec(List.of(BIN + "/createdb", parallelScratch), environment);
+            openEach(sealedDirectory, opened, encryption);
+            exec(
+                    List.of(
+                            tools.tool("pg_restore"),
+                            "--dbname=" + parallelScratch,
+                            "--no-owner",
+                            "--exit-on-error",
+                            "--jobs=2",
+                            opened.toString()),
+                    environment);
+            record(times, "createdb + gpg per file + pg_restore -j 2 (directory)", t);
+            exec(List.of(BIN + "/dropdb", parallelScratch), environment);
+            Folders.deleteRecursively(opened);
+            Folders.deleteRecursively(sealedDirectory);
+
             Backup plain = backup(
                     work,
                     "plain-" + round,
@@ -216,7 +248,7 @@ public final class BackupBenchmark {
             result = new LogicalDump(tools, endpoint, encryption, critical, Duration.ofHours(1), 600)
                     .dump(BackupKind.FULL, holder, directory, pid -> {}, bytes -> {});
         }
-        ArchiveCheck.check(directory, result.files(), result.tableOfContents(), result.tables());
+        ArchiveCheck.check(directory, result.files(), result.tableOfContents(), result.tables(), result.dataTables());
         record(times, label, t);
         sizes.put(label, result.sizeBytes());
         return new Backup(
@@ -284,6 +316,43 @@ public final class BackupBenchmark {
                     "INSERT INTO exceptions (invoice_id, type, detail) SELECT id, 'TOTALS_MISMATCH', 'seeded' FROM invoices WHERE id % 20 = 0");
             statement.execute("INSERT INTO staged_exports (invoice_id) SELECT id FROM invoices WHERE id % 10 = 0");
             statement.execute("VACUUM ANALYZE");
+        }
+    }
+
+    /** Each file of a pg_dump directory as NAME.gpg in target, its SHA-256 computed while it is written. */
+    private static long sealEach(Path plainDirectory, Path target, BackupKey encryption) throws Exception {
+        Files.createDirectories(target);
+        long total = 0;
+        try (var files = Files.list(plainDirectory)) {
+            for (Path file : files.toList()) {
+                Path sealed = target.resolve(
+                        BackupKey.encryptedName(file.getFileName().toString()));
+                var sha256 = java.security.MessageDigest.getInstance("SHA-256");
+                try (var in = Files.newInputStream(file);
+                        var out = encryption.encrypting(
+                                new java.security.DigestOutputStream(Files.newOutputStream(sealed), sha256),
+                                file.getFileName().toString())) {
+                    in.transferTo(out);
+                }
+                java.util.HexFormat.of().formatHex(sha256.digest()); // what the manifest would record
+                Files.delete(file);
+                total += Files.size(sealed);
+            }
+        }
+        return total;
+    }
+
+    /** The reverse of sealEach: every NAME.gpg decrypted to NAME in target (pg_restore -j needs a folder). */
+    private static void openEach(Path sealedDirectory, Path target, BackupKey encryption) throws IOException {
+        Files.createDirectories(target);
+        try (var files = Files.list(sealedDirectory)) {
+            for (Path file : files.toList()) {
+                String name = file.getFileName().toString();
+                try (var in = encryption.decrypting(file, Files.newInputStream(file));
+                        var out = Files.newOutputStream(target.resolve(name.substring(0, name.length() - 4)))) {
+                    in.transferTo(out);
+                }
+            }
         }
     }
 

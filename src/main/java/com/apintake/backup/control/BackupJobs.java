@@ -168,7 +168,7 @@ public class BackupJobs {
                                 settings.lockWaitSeconds())
                         .dump(row.kind(), lock, directory, pid -> pid(row.id(), pid), bytes -> bytes(row.id(), bytes));
                 phase(row.id(), "checking (checksums, pg_restore --list)");
-                ArchiveCheck.check(directory, dump.files(), dump.tableOfContents(), dump.tables());
+                ArchiveCheck.check(directory, dump.files(), dump.tableOfContents(), dump.tables(), dump.dataTables());
                 done = row.locatedIn(directory.toString())
                         .succeeded(
                                 Instant.now(),
