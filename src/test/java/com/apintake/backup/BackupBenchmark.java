@@ -124,38 +124,6 @@ public final class BackupBenchmark {
             }
             Folders.deleteRecursively(directoryDump);
 
-            // What a parallel directory-format backup would cost: pg_dump -Fd -j 2, then every file of the
-            // folder sealed as its own OpenPGP message and hashed (the plain file read once more and removed).
-            Path sealedDirectory = work.resolve("enc-dir");
-            Folders.deleteRecursively(sealedDirectory);
-            t = System.nanoTime();
-            exec(
-                    List.of(tools.tool("pg_dump"), "--format=directory", "--jobs=2", "--file=" + directoryDump),
-                    environment);
-            long sealedBytes = sealEach(directoryDump, sealedDirectory, encryption);
-            record(times, "pg_dump -Fd -j 2 + OpenPGP per file", t);
-            sizes.put("pg_dump -Fd -j 2 + OpenPGP per file", sealedBytes);
-            Folders.deleteRecursively(directoryDump);
-
-            String parallelScratch = "bench_dir_restore";
-            Path opened = work.resolve("opened-dir");
-            t = System.nanoTime();
-            exec(List.of(BIN + "/createdb", parallelScratch), environment);
-            openEach(sealedDirectory, opened, encryption);
-            exec(
-                    List.of(
-                            tools.tool("pg_restore"),
-                            "--dbname=" + parallelScratch,
-                            "--no-owner",
-                            "--exit-on-error",
-                            "--jobs=2",
-                            opened.toString()),
-                    environment);
-            record(times, "createdb + gpg per file + pg_restore -j 2 (directory)", t);
-            exec(List.of(BIN + "/dropdb", parallelScratch), environment);
-            Folders.deleteRecursively(opened);
-            Folders.deleteRecursively(sealedDirectory);
-
             Backup plain = backup(
                     work,
                     "plain-" + round,
@@ -199,6 +167,23 @@ public final class BackupBenchmark {
                     .run(sealed, Path.of(sealed.directory()));
             times.computeIfAbsent("drill, encrypted (restore + compare)", k -> new ArrayList<>())
                     .add(sealedDrill.restoreMillis() / 1000.0);
+            // The directory-format option (apintake.backup.format=directory, jobs 2), as the application runs it.
+            Backup directoryBackup = backup(
+                    work,
+                    "dir-" + round,
+                    endpoint,
+                    tools,
+                    encryption,
+                    critical,
+                    times,
+                    sizes,
+                    "backup full, directory -j 2, encrypted (dump + seal + check)",
+                    2);
+            var directoryDrill = new RestoreDrill(new PgRestore(tools, encryption), endpoint, Duration.ofHours(1), 2)
+                    .run(directoryBackup, Path.of(directoryBackup.directory()));
+            times.computeIfAbsent("drill, directory -j 2, encrypted (restore + compare)", k -> new ArrayList<>())
+                    .add(directoryDrill.restoreMillis() / 1000.0);
+            Folders.deleteRecursively(Path.of(directoryBackup.directory()));
 
             Path rawBase = work.resolve("raw-base");
             Folders.deleteRecursively(rawBase);
@@ -241,11 +226,26 @@ public final class BackupBenchmark {
             Map<String, Long> sizes,
             String label)
             throws Exception {
+        return backup(work, name, endpoint, tools, encryption, critical, times, sizes, label, 0);
+    }
+
+    private static Backup backup(
+            Path work,
+            String name,
+            DatabaseEndpoint endpoint,
+            PostgresTools tools,
+            BackupKey encryption,
+            CriticalTables critical,
+            Map<String, List<Double>> times,
+            Map<String, Long> sizes,
+            String label,
+            int directoryJobs)
+            throws Exception {
         Path directory = Files.createDirectories(work.resolve(name));
         long t = System.nanoTime();
         LogicalDump.Result result;
         try (Connection holder = endpoint.connect()) {
-            result = new LogicalDump(tools, endpoint, encryption, critical, Duration.ofHours(1), 600)
+            result = new LogicalDump(tools, endpoint, encryption, critical, Duration.ofHours(1), 600, directoryJobs)
                     .dump(BackupKind.FULL, holder, directory, pid -> {}, bytes -> {});
         }
         ArchiveCheck.check(directory, result.files(), result.tableOfContents(), result.tables(), result.dataTables());
@@ -316,43 +316,6 @@ public final class BackupBenchmark {
                     "INSERT INTO exceptions (invoice_id, type, detail) SELECT id, 'TOTALS_MISMATCH', 'seeded' FROM invoices WHERE id % 20 = 0");
             statement.execute("INSERT INTO staged_exports (invoice_id) SELECT id FROM invoices WHERE id % 10 = 0");
             statement.execute("VACUUM ANALYZE");
-        }
-    }
-
-    /** Each file of a pg_dump directory as NAME.gpg in target, its SHA-256 computed while it is written. */
-    private static long sealEach(Path plainDirectory, Path target, BackupKey encryption) throws Exception {
-        Files.createDirectories(target);
-        long total = 0;
-        try (var files = Files.list(plainDirectory)) {
-            for (Path file : files.toList()) {
-                Path sealed = target.resolve(
-                        BackupKey.encryptedName(file.getFileName().toString()));
-                var sha256 = java.security.MessageDigest.getInstance("SHA-256");
-                try (var in = Files.newInputStream(file);
-                        var out = encryption.encrypting(
-                                new java.security.DigestOutputStream(Files.newOutputStream(sealed), sha256),
-                                file.getFileName().toString())) {
-                    in.transferTo(out);
-                }
-                java.util.HexFormat.of().formatHex(sha256.digest()); // what the manifest would record
-                Files.delete(file);
-                total += Files.size(sealed);
-            }
-        }
-        return total;
-    }
-
-    /** The reverse of sealEach: every NAME.gpg decrypted to NAME in target (pg_restore -j needs a folder). */
-    private static void openEach(Path sealedDirectory, Path target, BackupKey encryption) throws IOException {
-        Files.createDirectories(target);
-        try (var files = Files.list(sealedDirectory)) {
-            for (Path file : files.toList()) {
-                String name = file.getFileName().toString();
-                try (var in = encryption.decrypting(file, Files.newInputStream(file));
-                        var out = Files.newOutputStream(target.resolve(name.substring(0, name.length() - 4)))) {
-                    in.transferTo(out);
-                }
-            }
         }
     }
 

@@ -47,8 +47,9 @@ public final class LogicalDump {
     private final CriticalTables critical;
     private final Duration timeout;
     private final int lockWaitSeconds;
+    private final int directoryJobs;
 
-    /** encryption null: the dump is written as pg_dump produces it. */
+    /** encryption null: the dump is written as pg_dump produces it. One custom-format file. */
     public LogicalDump(
             PostgresTools tools,
             DatabaseEndpoint endpoint,
@@ -56,12 +57,40 @@ public final class LogicalDump {
             CriticalTables critical,
             Duration timeout,
             int lockWaitSeconds) {
+        this(tools, endpoint, encryption, critical, timeout, lockWaitSeconds, 0);
+    }
+
+    /**
+     * directoryJobs 0: one custom-format file (pg_dump -Fc), streamed. directoryJobs N > 0: the directory
+     * format dumped by N parallel pg_dump workers ({@code pg_dump -Fd -j N}) into a private folder, then
+     * every file of it written once more, encrypted, into {@code <db>.dir/} (pg_dump cannot stream this
+     * format, so this costs a second read of the plain files, which are removed at once).
+     */
+    public LogicalDump(
+            PostgresTools tools,
+            DatabaseEndpoint endpoint,
+            BackupKey encryption,
+            CriticalTables critical,
+            Duration timeout,
+            int lockWaitSeconds,
+            int directoryJobs) {
         this.tools = tools;
         this.endpoint = endpoint;
         this.encryption = encryption;
         this.critical = critical;
         this.timeout = timeout;
         this.lockWaitSeconds = lockWaitSeconds;
+        this.directoryJobs = directoryJobs;
+    }
+
+    /** The folder of a directory-format backup, beside manifest.json. */
+    public static String directoryName(String database) {
+        return database + ".dir";
+    }
+
+    /** True for the files of a directory-format dump (named {@code <db>.dir/<file>} in the manifest). */
+    public static boolean inDumpDirectory(String fileName) {
+        return fileName.contains("/");
     }
 
     public static String fileName(String database, boolean encrypted) {
@@ -97,15 +126,17 @@ public final class LogicalDump {
             Path file = directory.resolve(fileName(endpoint.database(), encryption != null));
             Path listing = java.nio.file.Files.createTempFile("ap-intake-toc", ".txt");
             try {
-                BackupFile written;
+                List<BackupFile> written;
                 try {
-                    written = run(command(kind, snapshot, dataTables), file, listing, pid, bytes);
+                    written = directoryJobs > 0
+                            ? runDirectory(command(kind, snapshot, dataTables), directory, listing, pid, bytes)
+                            : List.of(run(command(kind, snapshot, dataTables), file, listing, pid, bytes));
                 } finally {
                     // Never leave the holder's connection in use by the counter when the caller rolls back.
                     counter.join();
                 }
                 List<TableCount> tables = counted(counting);
-                List<BackupFile> files = new ArrayList<>(List.of(written));
+                List<BackupFile> files = new ArrayList<>(written);
                 if (kind == BackupKind.FULL) {
                     files.add(roles(directory));
                 }
@@ -229,6 +260,76 @@ public final class LogicalDump {
         long written = java.nio.file.Files.size(file);
         return new BackupFile(
                 file.getFileName().toString(), written, HexFormat.of().formatHex(sha256.digest()));
+    }
+
+    /**
+     * pg_dump -Fd -j N into a private folder inside the backup's directory, pg_restore --list on it, then
+     * each file sealed (or copied, unencrypted) into {@code <db>.dir/} with its SHA-256 computed while it is
+     * written; the plain folder is removed whatever happens.
+     */
+    private List<BackupFile> runDirectory(
+            List<String> custom, Path directory, Path listing, LongConsumer pid, LongConsumer progress)
+            throws IOException, InterruptedException {
+        String folderName = directoryName(endpoint.database());
+        Path plain = directory.resolve("." + folderName + ".plain");
+        List<String> command = new ArrayList<>(custom);
+        command.set(command.indexOf("--format=custom"), "--format=directory");
+        command.add("--jobs=" + directoryJobs);
+        command.add("--file=" + plain);
+        try {
+            try (ToolProcess dump = ToolProcess.start(command, endpoint.environment(), null, false)) {
+                pid.accept(dump.pid());
+                dump.awaitSuccess(timeout);
+            }
+            try (ToolProcess list = ToolProcess.start(
+                    List.of(tools.tool("pg_restore"), "--list", plain.toString()), Map.of(), listing, false)) {
+                list.awaitSuccess(timeout);
+            }
+            Path sealed = directory.resolve(folderName);
+            BackupArea.privateDirectory(sealed);
+            List<Path> parts;
+            try (var listed = java.nio.file.Files.list(plain)) {
+                parts = listed.sorted().toList();
+            }
+            List<BackupFile> files = new ArrayList<>();
+            long count = 0;
+            byte[] buffer = new byte[1 << 16];
+            for (Path part : parts) {
+                String name = part.getFileName().toString();
+                String stored = encryption == null ? name : BackupKey.encryptedName(name);
+                MessageDigest sha256 = sha256();
+                try (InputStream source = java.nio.file.Files.newInputStream(part);
+                        OutputStream sink =
+                                new DigestOutputStream(BackupArea.createPrivateFile(sealed.resolve(stored)), sha256);
+                        OutputStream target = encryption == null ? sink : encryption.encrypting(sink, name)) {
+                    int n;
+                    while ((n = source.read(buffer)) >= 0) {
+                        target.write(buffer, 0, n);
+                        count += n;
+                        progress.accept(count);
+                    }
+                }
+                java.nio.file.Files.delete(part);
+                files.add(new BackupFile(
+                        folderName + "/" + stored,
+                        java.nio.file.Files.size(sealed.resolve(stored)),
+                        HexFormat.of().formatHex(sha256.digest())));
+            }
+            return files;
+        } finally {
+            deleteQuietly(plain);
+        }
+    }
+
+    private static void deleteQuietly(Path folder) throws IOException {
+        if (!java.nio.file.Files.exists(folder)) {
+            return;
+        }
+        try (var walk = java.nio.file.Files.walk(folder)) {
+            for (Path path : walk.sorted(java.util.Comparator.reverseOrder()).toList()) {
+                java.nio.file.Files.deleteIfExists(path);
+            }
+        }
     }
 
     static MessageDigest sha256() {
