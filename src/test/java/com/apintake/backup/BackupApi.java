@@ -2,12 +2,12 @@ package com.apintake.backup;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import com.apintake.testsupport.Commands;
 import com.apintake.testsupport.Http;
 import com.apintake.testsupport.TestEnvironment;
 import jakarta.json.JsonObject;
 import java.io.IOException;
 import java.net.URL;
-import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
 import java.sql.Connection;
 import java.time.Duration;
@@ -16,12 +16,12 @@ import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
-import java.util.concurrent.TimeUnit;
 
 /** What the backup integration tests share: the API as curl would use it, the client tools, a few rows of data. */
 final class BackupApi {
 
     static final String PG_BIN = "/usr/lib/postgresql/15/bin";
+    static final Duration TIMEOUT = Duration.ofMinutes(5);
 
     private BackupApi() {}
 
@@ -77,21 +77,20 @@ final class BackupApi {
      * given to --passphrase-file. key null: no passphrase at all (gpg must refuse in batch mode).
      * Decrypting needs no gpg-agent (--no-autostart), so nothing is left running.
      */
-    static Result decrypt(Path encrypted, Path plain, String key) throws IOException, InterruptedException {
+    static Commands.Result decrypt(Path encrypted, Path plain, String key) throws IOException, InterruptedException {
         List<String> command = new ArrayList<>(gpg(key));
         command.addAll(List.of("--output", plain.toString(), "--decrypt", encrypted.toString()));
         return run(command, Map.of());
     }
 
     /** gpg --decrypt FILE | pg_restore ARGS: exactly the pipe an operator types. */
-    static Result decryptIntoPgRestore(Path encrypted, String... pgRestoreArguments)
+    static Commands.Result decryptIntoPgRestore(Path encrypted, String... pgRestoreArguments)
             throws IOException, InterruptedException {
         List<String> gpg = new ArrayList<>(gpg(key()));
         gpg.addAll(List.of("--decrypt", encrypted.toString()));
         List<String> restore = new ArrayList<>(List.of(PG_BIN + "/pg_restore"));
         restore.addAll(List.of(pgRestoreArguments));
-        String pipe = "set -o pipefail; " + quote(gpg) + " | " + quote(restore);
-        return run(List.of("bash", "-c", pipe), connection());
+        return Commands.pipe(gpg, restore, connection(), TIMEOUT);
     }
 
     /** gpg's options for a batch decryption with a home folder of its own and the key in a private file. */
@@ -124,15 +123,7 @@ final class BackupApi {
         return command;
     }
 
-    private static String quote(List<String> command) {
-        return String.join(
-                " ",
-                command.stream()
-                        .map(word -> "'" + word.replace("'", "'\\''") + "'")
-                        .toList());
-    }
-
-    static Result pgRestore(String... arguments) throws IOException, InterruptedException {
+    static Commands.Result pgRestore(String... arguments) throws IOException, InterruptedException {
         List<String> command = new ArrayList<>(List.of(PG_BIN + "/pg_restore"));
         command.addAll(List.of(arguments));
         return run(command, connection());
@@ -146,19 +137,10 @@ final class BackupApi {
         return environment;
     }
 
-    record Result(int exit, String output) {}
-
-    static Result run(List<String> command, Map<String, String> environment) throws IOException, InterruptedException {
-        ProcessBuilder builder = new ProcessBuilder(command).redirectErrorStream(true);
-        builder.environment().remove("BACKUP_ENCRYPTION_KEY");
-        builder.environment().putAll(environment);
-        Process process = builder.start();
-        String output = new String(process.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
-        if (!process.waitFor(5, TimeUnit.MINUTES)) {
-            process.destroyForcibly();
-            throw new AssertionError("timed out: " + command);
-        }
-        return new Result(process.exitValue(), output);
+    /** Runs a tool and waits (at most five minutes); the key is never in its environment. */
+    static Commands.Result run(List<String> command, Map<String, String> environment)
+            throws IOException, InterruptedException {
+        return Commands.run(command, environment, TIMEOUT);
     }
 
     /** A few rows in every critical table, so counts and checksums have something to compare. */

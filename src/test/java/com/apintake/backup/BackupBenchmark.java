@@ -13,11 +13,11 @@ import com.apintake.backup.entity.Backup;
 import com.apintake.backup.entity.BackupKind;
 import com.apintake.backup.entity.BackupStatus;
 import com.apintake.platform.control.Migrations;
+import com.apintake.testsupport.Commands;
 import com.apintake.testsupport.Folders;
 import com.apintake.testsupport.PayaraMicroLaunch;
 import com.apintake.testsupport.PostgresServer;
 import java.io.IOException;
-import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.sql.Connection;
@@ -28,7 +28,6 @@ import java.util.Base64;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
-import java.util.concurrent.TimeUnit;
 import liquibase.Scope;
 import liquibase.command.CommandScope;
 import liquibase.command.core.UpdateCommandStep;
@@ -168,6 +167,23 @@ public final class BackupBenchmark {
                     .run(sealed, Path.of(sealed.directory()));
             times.computeIfAbsent("drill, encrypted (restore + compare)", k -> new ArrayList<>())
                     .add(sealedDrill.restoreMillis() / 1000.0);
+            // The directory-format option (apintake.backup.format=directory, jobs 2), as the application runs it.
+            Backup directoryBackup = backup(
+                    work,
+                    "dir-" + round,
+                    endpoint,
+                    tools,
+                    encryption,
+                    critical,
+                    times,
+                    sizes,
+                    "backup full, directory -j 2, encrypted (dump + seal + check)",
+                    2);
+            var directoryDrill = new RestoreDrill(new PgRestore(tools, encryption), endpoint, Duration.ofHours(1), 2)
+                    .run(directoryBackup, Path.of(directoryBackup.directory()));
+            times.computeIfAbsent("drill, directory -j 2, encrypted (restore + compare)", k -> new ArrayList<>())
+                    .add(directoryDrill.restoreMillis() / 1000.0);
+            Folders.deleteRecursively(Path.of(directoryBackup.directory()));
 
             Path rawBase = work.resolve("raw-base");
             Folders.deleteRecursively(rawBase);
@@ -210,14 +226,29 @@ public final class BackupBenchmark {
             Map<String, Long> sizes,
             String label)
             throws Exception {
+        return backup(work, name, endpoint, tools, encryption, critical, times, sizes, label, 0);
+    }
+
+    private static Backup backup(
+            Path work,
+            String name,
+            DatabaseEndpoint endpoint,
+            PostgresTools tools,
+            BackupKey encryption,
+            CriticalTables critical,
+            Map<String, List<Double>> times,
+            Map<String, Long> sizes,
+            String label,
+            int directoryJobs)
+            throws Exception {
         Path directory = Files.createDirectories(work.resolve(name));
         long t = System.nanoTime();
         LogicalDump.Result result;
         try (Connection holder = endpoint.connect()) {
-            result = new LogicalDump(tools, endpoint, encryption, critical, Duration.ofHours(1), 600)
+            result = new LogicalDump(tools, endpoint, encryption, critical, Duration.ofHours(1), 600, directoryJobs)
                     .dump(BackupKind.FULL, holder, directory, pid -> {}, bytes -> {});
         }
-        ArchiveCheck.check(directory, result.files(), result.tableOfContents(), result.tables());
+        ArchiveCheck.check(directory, result.files(), result.tableOfContents(), result.tables(), result.dataTables());
         record(times, label, t);
         sizes.put(label, result.sizeBytes());
         return new Backup(
@@ -290,13 +321,7 @@ public final class BackupBenchmark {
 
     private static void exec(List<String> command, Map<String, String> environment)
             throws IOException, InterruptedException {
-        ProcessBuilder builder = new ProcessBuilder(command).redirectErrorStream(true);
-        builder.environment().putAll(environment);
-        Process process = builder.start();
-        String output = new String(process.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
-        if (!process.waitFor(1, TimeUnit.HOURS) || process.exitValue() != 0) {
-            throw new IOException(String.join(" ", command) + " failed: " + output);
-        }
+        Commands.check(command, environment, Duration.ofHours(1));
     }
 
     private static void record(Map<String, List<Double>> times, String label, long startNanos) {

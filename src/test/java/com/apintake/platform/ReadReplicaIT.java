@@ -32,6 +32,8 @@ class ReadReplicaIT {
 
     static final String ANALYTICS = "/api/v1/analytics/exports?from=2001-03-01&to=2001-03-08";
     static final String INVOICES = "/api/v1/invoices?limit=1";
+    static final String REPORTS = "/api/v1/database/reports?limit=5";
+    static final String AUDIT = "/api/v1/audit?limit=1";
 
     @Deployment(testable = false)
     static WebArchive application() {
@@ -67,6 +69,12 @@ class ReadReplicaIT {
                     .containsPattern("(?m)^apintake_replica_lag_seconds\\{[^}]*\\} 0(\\.0)?$")
                     .containsPattern("(?m)^apintake_replica_lag_wal_bytes\\{[^}]*\\} 0(\\.0)?$")
                     .containsPattern("(?m)^apintake_replica_reads\\{[^}]*\\} 1(\\.0)?$");
+            // The reports (performance reports, the audit trail) read the replica too. (After the gauges: their
+            // "lag 0" holds only while no write waits for replay, so they are read right after the move.)
+            var reports = awaitSource(REPORTS, "replica");
+            assertThat(reports.status()).as(reports.body()).isEqualTo(200);
+            var audit = awaitSource(AUDIT, "replica");
+            assertThat(audit.status()).as(audit.body()).isEqualTo(200);
 
             // Replay paused, then a write on the primary: the replica falls behind by bytes, and by seconds
             // once the threshold passes, reads leave it.
@@ -91,10 +99,23 @@ class ReadReplicaIT {
                         Duration.ofSeconds(30),
                         "the write replayed on the replica");
                 pause.execute("SELECT pg_wal_replay_pause()");
+                long report;
                 try (Connection primary = TestEnvironment.connect();
                         var write = primary.createStatement()) {
                     write.execute("INSERT INTO read_replica_it VALUES (now())");
+                    try (var rows = write.executeQuery(
+                            "INSERT INTO performance_reports (kind, period_start, period_end, report, markdown)"
+                                    + " VALUES ('daily', now() - interval '1 day', now(), '{}', '# ReadReplicaIT')"
+                                    + " RETURNING id")) {
+                        rows.next();
+                        report = rows.getLong(1);
+                    }
                 }
+                // A report written a moment ago has not reached the paused replica: a lookup by id that misses
+                // there is asked again on the primary, so it is found at once whichever source was chosen.
+                var fresh = Http.get(base, "/api/v1/database/reports/" + report);
+                assertThat(fresh.status()).as(fresh.body()).isEqualTo(200);
+                assertThat(fresh.headers().firstValue("X-Read-Source")).hasValue("primary");
                 awaitSource(ANALYTICS, "primary");
                 JsonObject lagging = database();
                 assertThat(lagging.getString("readSourceReason")).contains("lags");
@@ -120,6 +141,7 @@ class ReadReplicaIT {
             try (Connection primary = TestEnvironment.connect();
                     var drop = primary.createStatement()) {
                 drop.execute("DROP TABLE IF EXISTS read_replica_it");
+                drop.execute("DELETE FROM performance_reports WHERE markdown = '# ReadReplicaIT'");
             }
         }
     }

@@ -1,5 +1,6 @@
 package com.apintake.audit.control;
 
+import com.apintake.platform.control.ReadSource;
 import com.apintake.platform.control.Sql;
 import com.apintake.security.control.Caller;
 import jakarta.annotation.Resource;
@@ -33,6 +34,9 @@ public class AuditTrail {
     @Inject
     Caller caller;
 
+    @Inject
+    ReadSource reads;
+
     /** Records an action on the connection of the change itself. Never put secrets or bank details in detail. */
     public void record(Connection connection, String action, String subject, String detail) throws SQLException {
         try (var statement = connection.prepareStatement(INSERT)) {
@@ -60,8 +64,12 @@ public class AuditTrail {
         }
     }
 
-    /** Newest first; before is the id of the last entry of the previous page. Only dba callers see any (row-level security). */
-    @Transactional
+    /**
+     * Newest first; before is the id of the last entry of the previous page. Only dba callers see any (row-level
+     * security). A report that may be a few seconds behind: it reads the replica when one is in sync, in a
+     * read-only transaction of its own on that connection (this method joins no JTA transaction).
+     */
+    @Transactional(Transactional.TxType.NOT_SUPPORTED)
     public List<Entry> list(String actor, String action, Long before, int limit) {
         StringBuilder sql =
                 new StringBuilder("SELECT id, at, actor, action, subject, detail FROM audit_log WHERE true");
@@ -80,28 +88,32 @@ public class AuditTrail {
         }
         sql.append(" ORDER BY id DESC LIMIT ?");
         parameters.add(limit);
-        try (Connection connection = dataSource.getConnection()) {
-            caller.scope(connection);
-            try (var statement = connection.prepareStatement(sql.toString())) {
-                for (int i = 0; i < parameters.size(); i++) {
-                    statement.setObject(i + 1, parameters.get(i));
-                }
-                try (var rows = statement.executeQuery()) {
-                    List<Entry> entries = new ArrayList<>();
-                    while (rows.next()) {
-                        entries.add(new Entry(
-                                rows.getLong(1),
-                                rows.getObject(2, OffsetDateTime.class),
-                                rows.getString(3),
-                                rows.getString(4),
-                                rows.getString(5),
-                                rows.getString(6)));
-                    }
-                    return entries;
-                }
-            }
+        try {
+            return reads.read(connection -> read(connection, sql.toString(), parameters));
         } catch (SQLException e) {
             throw new IllegalStateException("Reading the audit trail failed", e);
+        }
+    }
+
+    private List<Entry> read(Connection connection, String sql, List<Object> parameters) throws SQLException {
+        caller.scope(connection);
+        try (var statement = connection.prepareStatement(sql)) {
+            for (int i = 0; i < parameters.size(); i++) {
+                statement.setObject(i + 1, parameters.get(i));
+            }
+            try (var rows = statement.executeQuery()) {
+                List<Entry> entries = new ArrayList<>();
+                while (rows.next()) {
+                    entries.add(new Entry(
+                            rows.getLong(1),
+                            rows.getObject(2, OffsetDateTime.class),
+                            rows.getString(3),
+                            rows.getString(4),
+                            rows.getString(5),
+                            rows.getString(6)));
+                }
+                return entries;
+            }
         }
     }
 }

@@ -165,10 +165,11 @@ public class BackupJobs {
                                 encryption,
                                 settings.criticalTables(),
                                 settings.timeout(),
-                                settings.lockWaitSeconds())
+                                settings.lockWaitSeconds(),
+                                settings.directoryJobs())
                         .dump(row.kind(), lock, directory, pid -> pid(row.id(), pid), bytes -> bytes(row.id(), bytes));
                 phase(row.id(), "checking (checksums, pg_restore --list)");
-                ArchiveCheck.check(directory, dump.files(), dump.tableOfContents(), dump.tables());
+                ArchiveCheck.check(directory, dump.files(), dump.tableOfContents(), dump.tables(), dump.dataTables());
                 done = row.locatedIn(directory.toString())
                         .succeeded(
                                 Instant.now(),
@@ -242,10 +243,14 @@ public class BackupJobs {
         try (lock) {
             Path directory = Path.of(backup.directory());
             // The archive itself is hashed while it is restored; the small files beside it are checked here.
+            // (The files of a directory-format dump are hashed while the drill decrypts them.)
             for (var file : backup.files().subList(1, backup.files().size())) {
-                ArchiveCheck.verifyChecksum(directory.resolve(file.name()), file);
+                if (!LogicalDump.inDumpDirectory(file.name())) {
+                    ArchiveCheck.verifyChecksum(directory.resolve(file.name()), file);
+                }
             }
-            var result = new RestoreDrill(new PgRestore(tools, encryption), endpoint, settings.timeout())
+            var result = new RestoreDrill(
+                            new PgRestore(tools, encryption), endpoint, settings.timeout(), settings.restoreJobs())
                     .run(backup, directory);
             Backup verified = backup.verified(Instant.now(), result.restoreMillis());
             ManifestFile.write(directory, verified, encryptionLabel(verified));

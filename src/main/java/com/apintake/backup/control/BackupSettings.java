@@ -46,6 +46,34 @@ public class BackupSettings {
     @ConfigProperty(name = "apintake.backup.lock-wait-seconds", defaultValue = "600")
     int lockWaitSeconds;
 
+    /** custom (pg_dump -Fc, one streamed file) or directory (pg_dump -Fd -j jobs, one encrypted file per part). */
+    @Inject
+    @ConfigProperty(name = "apintake.backup.format", defaultValue = "custom")
+    String format;
+
+    @Inject
+    @ConfigProperty(name = "apintake.backup.jobs", defaultValue = "2")
+    int jobs;
+
+    /**
+     * 0 for the custom format; the number of parallel pg_dump (and drill pg_restore) jobs for the
+     * directory format. Any other format value fails the backup, saying what is allowed.
+     */
+    public int directoryJobs() {
+        return switch (format.strip().toLowerCase(java.util.Locale.ROOT)) {
+            case "custom" -> 0;
+            case "directory" -> Math.max(1, jobs);
+            default ->
+                throw new IllegalStateException(
+                        "apintake.backup.format must be custom or directory, not '" + format + "'");
+        };
+    }
+
+    /** pg_restore --jobs of a restore drill of a directory-format backup. */
+    public int restoreJobs() {
+        return Math.max(1, jobs);
+    }
+
     public BackupArea area() {
         return new BackupArea(Path.of(dir));
     }

@@ -5,7 +5,9 @@ import java.sql.Connection;
 import java.sql.SQLException;
 import java.util.ArrayList;
 import java.util.Arrays;
+import java.util.LinkedHashMap;
 import java.util.List;
+import java.util.Map;
 import java.util.regex.Pattern;
 
 /**
@@ -47,27 +49,36 @@ public final class CriticalTables {
         return tables;
     }
 
-    /** The partitions (at any depth) of the critical tables that are partitioned, e.g. validations_p2026_12. */
-    public List<String> partitions(Connection connection) throws SQLException {
-        List<String> partitions = new ArrayList<>();
-        try (var statement = connection.prepareStatement("""
-                WITH RECURSIVE tree AS (
-                    SELECT c.oid FROM pg_class c
-                    WHERE c.relnamespace = 'public'::regnamespace AND c.relname = ANY (?) AND c.relkind = 'p'
-                    UNION ALL
-                    SELECT i.inhrelid FROM pg_inherits i JOIN tree t ON i.inhparent = t.oid)
-                SELECT c.relname FROM tree t JOIN pg_class c ON c.oid = t.oid
-                WHERE c.relname <> ALL (?) ORDER BY c.relname""")) {
-            var names = connection.createArrayOf("text", tables.toArray());
-            statement.setArray(1, names);
-            statement.setArray(2, names);
-            try (var rows = statement.executeQuery()) {
-                while (rows.next()) {
-                    partitions.add(rows.getString(1));
+    /**
+     * The leaf partitions of a partitioned table, schema-qualified: PostgreSQL keeps a partitioned
+     * table's rows only in them.
+     */
+    static final String LEAVES = """
+            SELECT n.nspname || '.' || c.relname
+            FROM pg_partition_tree(?::regclass) t JOIN pg_class c ON c.oid = t.relid JOIN pg_namespace n ON n.oid = c.relnamespace
+            WHERE t.isleaf ORDER BY 1""";
+
+    /**
+     * For each critical table, the tables that hold its rows: itself when it is an ordinary table, its leaf
+     * partitions when it is partitioned (none while it has no partition). pg_dump 15's {@code --table=parent}
+     * dumps a partitioned table's definition but no partition and no data, and pg_restore --list shows
+     * "TABLE DATA" lines for the partitions only, so the critical dump and the archive check need these names.
+     */
+    public Map<String, List<String>> dataTables(Connection connection) throws SQLException {
+        Map<String, List<String>> result = new LinkedHashMap<>();
+        try (var statement = connection.prepareStatement(LEAVES)) {
+            for (String table : tables) {
+                statement.setString(1, table);
+                List<String> leaves = new ArrayList<>();
+                try (var rows = statement.executeQuery()) {
+                    while (rows.next()) {
+                        leaves.add(rows.getString(1));
+                    }
                 }
+                result.put(table, List.copyOf(leaves));
             }
         }
-        return partitions;
+        return result;
     }
 
     public List<TableCount> measure(Connection connection) throws SQLException {

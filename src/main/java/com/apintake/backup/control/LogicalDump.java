@@ -17,6 +17,8 @@ import java.util.ArrayList;
 import java.util.HexFormat;
 import java.util.List;
 import java.util.Map;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.FutureTask;
 import java.util.function.LongConsumer;
 
 /**
@@ -36,7 +38,8 @@ public final class LogicalDump {
             List<TableCount> tables,
             String serverVersion,
             String toolVersion,
-            List<String> tableOfContents) {}
+            List<String> tableOfContents,
+            Map<String, List<String>> dataTables) {}
 
     private final PostgresTools tools;
     private final DatabaseEndpoint endpoint;
@@ -44,8 +47,9 @@ public final class LogicalDump {
     private final CriticalTables critical;
     private final Duration timeout;
     private final int lockWaitSeconds;
+    private final int directoryJobs;
 
-    /** encryption null: the dump is written as pg_dump produces it. */
+    /** encryption null: the dump is written as pg_dump produces it. One custom-format file. */
     public LogicalDump(
             PostgresTools tools,
             DatabaseEndpoint endpoint,
@@ -53,12 +57,40 @@ public final class LogicalDump {
             CriticalTables critical,
             Duration timeout,
             int lockWaitSeconds) {
+        this(tools, endpoint, encryption, critical, timeout, lockWaitSeconds, 0);
+    }
+
+    /**
+     * directoryJobs 0: one custom-format file (pg_dump -Fc), streamed. directoryJobs N > 0: the directory
+     * format dumped by N parallel pg_dump workers ({@code pg_dump -Fd -j N}) into a private folder, then
+     * every file of it written once more, encrypted, into {@code <db>.dir/} (pg_dump cannot stream this
+     * format, so this costs a second read of the plain files, which are removed at once).
+     */
+    public LogicalDump(
+            PostgresTools tools,
+            DatabaseEndpoint endpoint,
+            BackupKey encryption,
+            CriticalTables critical,
+            Duration timeout,
+            int lockWaitSeconds,
+            int directoryJobs) {
         this.tools = tools;
         this.endpoint = endpoint;
         this.encryption = encryption;
         this.critical = critical;
         this.timeout = timeout;
         this.lockWaitSeconds = lockWaitSeconds;
+        this.directoryJobs = directoryJobs;
+    }
+
+    /** The folder of a directory-format backup, beside manifest.json. */
+    public static String directoryName(String database) {
+        return database + ".dir";
+    }
+
+    /** True for the files of a directory-format dump (named {@code <db>.dir/<file>} in the manifest). */
+    public static boolean inDumpDirectory(String fileName) {
+        return fileName.contains("/");
     }
 
     public static String fileName(String database, boolean encrypted) {
@@ -83,13 +115,28 @@ public final class LogicalDump {
                 snapshot = rows.getString(1);
                 serverVersion = rows.getString(2);
             }
-            List<TableCount> tables = kind.hasData() ? critical.measure(snapshotHolder) : List.of();
+            Map<String, List<String>> dataTables = critical.dataTables(snapshotHolder);
+            // The critical tables are counted and checksummed on the snapshot holder while pg_dump streams
+            // (same snapshot, another core), not before it: the backup then takes about as long as the dump.
+            FutureTask<List<TableCount>> counting =
+                    new FutureTask<>(() -> kind.hasData() ? critical.measure(snapshotHolder) : List.of());
+            Thread counter = new Thread(counting, "backup-critical-tables");
+            counter.setDaemon(true);
+            counter.start();
             Path file = directory.resolve(fileName(endpoint.database(), encryption != null));
             Path listing = java.nio.file.Files.createTempFile("ap-intake-toc", ".txt");
             try {
-                List<String> partitions = kind == BackupKind.CRITICAL ? critical.partitions(snapshotHolder) : List.of();
-                BackupFile written = run(command(kind, snapshot, partitions), file, listing, pid, bytes);
-                List<BackupFile> files = new ArrayList<>(List.of(written));
+                List<BackupFile> written;
+                try {
+                    written = directoryJobs > 0
+                            ? runDirectory(command(kind, snapshot, dataTables), directory, listing, pid, bytes)
+                            : List.of(run(command(kind, snapshot, dataTables), file, listing, pid, bytes));
+                } finally {
+                    // Never leave the holder's connection in use by the counter when the caller rolls back.
+                    counter.join();
+                }
+                List<TableCount> tables = counted(counting);
+                List<BackupFile> files = new ArrayList<>(written);
                 if (kind == BackupKind.FULL) {
                     files.add(roles(directory));
                 }
@@ -99,13 +146,26 @@ public final class LogicalDump {
                         tables,
                         serverVersion,
                         tools.version("pg_dump"),
-                        java.nio.file.Files.readAllLines(listing));
+                        java.nio.file.Files.readAllLines(listing),
+                        dataTables);
             } finally {
                 java.nio.file.Files.deleteIfExists(listing);
             }
         } finally {
             snapshotHolder.rollback();
             snapshotHolder.setAutoCommit(true);
+        }
+    }
+
+    private static List<TableCount> counted(FutureTask<List<TableCount>> counting)
+            throws SQLException, InterruptedException {
+        try {
+            return counting.get();
+        } catch (ExecutionException e) {
+            if (e.getCause() instanceof SQLException sql) {
+                throw sql;
+            }
+            throw new IllegalStateException("Counting the critical tables failed", e.getCause());
         }
     }
 
@@ -146,15 +206,8 @@ public final class LogicalDump {
                 HexFormat.of().formatHex(sha256.digest()));
     }
 
-    List<String> command(BackupKind kind, String snapshot) {
-        return command(kind, snapshot, List.of());
-    }
-
-    /**
-     * partitions: the partitions of the critical tables (pg_dump 15 dumps only the parent of a
-     * partitioned table named by --table, not its partitions' rows).
-     */
-    List<String> command(BackupKind kind, String snapshot, List<String> partitions) {
+    /** dataTables: {@link CriticalTables#dataTables}; a critical dump names a partitioned table's partitions too. */
+    List<String> command(BackupKind kind, String snapshot, Map<String, List<String>> dataTables) {
         List<String> command = new ArrayList<>(List.of(
                 tools.tool("pg_dump"),
                 "--format=custom",
@@ -170,8 +223,9 @@ public final class LogicalDump {
             }
             case CRITICAL -> {
                 command.add("--strict-names");
-                critical.names().forEach(table -> command.add("--table=" + table));
-                partitions.forEach(table -> command.add("--table=" + table));
+                var names = new java.util.LinkedHashSet<>(critical.names());
+                critical.names().forEach(table -> names.addAll(dataTables.getOrDefault(table, List.of())));
+                names.forEach(table -> command.add("--table=" + table));
             }
             case BASE -> throw new IllegalArgumentException("a base backup is not a pg_dump");
         }
@@ -191,7 +245,13 @@ public final class LogicalDump {
                             : encryption.encrypting(sink, fileName(endpoint.database(), false));
                     InputStream source = dump.stdout()) {
                 var tee = new TocTee(target, list.stdin(), progress);
-                source.transferTo(tee);
+                // 64 KiB reads: a quarter of the calls through the digest, cipher and lister that transferTo's 8 KiB
+                // makes.
+                byte[] buffer = new byte[1 << 16];
+                int n;
+                while ((n = source.read(buffer)) >= 0) {
+                    tee.write(buffer, 0, n);
+                }
                 tee.closeList();
             }
             dump.awaitSuccess(timeout);
@@ -200,6 +260,76 @@ public final class LogicalDump {
         long written = java.nio.file.Files.size(file);
         return new BackupFile(
                 file.getFileName().toString(), written, HexFormat.of().formatHex(sha256.digest()));
+    }
+
+    /**
+     * pg_dump -Fd -j N into a private folder inside the backup's directory, pg_restore --list on it, then
+     * each file sealed (or copied, unencrypted) into {@code <db>.dir/} with its SHA-256 computed while it is
+     * written; the plain folder is removed whatever happens.
+     */
+    private List<BackupFile> runDirectory(
+            List<String> custom, Path directory, Path listing, LongConsumer pid, LongConsumer progress)
+            throws IOException, InterruptedException {
+        String folderName = directoryName(endpoint.database());
+        Path plain = directory.resolve("." + folderName + ".plain");
+        List<String> command = new ArrayList<>(custom);
+        command.set(command.indexOf("--format=custom"), "--format=directory");
+        command.add("--jobs=" + directoryJobs);
+        command.add("--file=" + plain);
+        try {
+            try (ToolProcess dump = ToolProcess.start(command, endpoint.environment(), null, false)) {
+                pid.accept(dump.pid());
+                dump.awaitSuccess(timeout);
+            }
+            try (ToolProcess list = ToolProcess.start(
+                    List.of(tools.tool("pg_restore"), "--list", plain.toString()), Map.of(), listing, false)) {
+                list.awaitSuccess(timeout);
+            }
+            Path sealed = directory.resolve(folderName);
+            BackupArea.privateDirectory(sealed);
+            List<Path> parts;
+            try (var listed = java.nio.file.Files.list(plain)) {
+                parts = listed.sorted().toList();
+            }
+            List<BackupFile> files = new ArrayList<>();
+            long count = 0;
+            byte[] buffer = new byte[1 << 16];
+            for (Path part : parts) {
+                String name = part.getFileName().toString();
+                String stored = encryption == null ? name : BackupKey.encryptedName(name);
+                MessageDigest sha256 = sha256();
+                try (InputStream source = java.nio.file.Files.newInputStream(part);
+                        OutputStream sink =
+                                new DigestOutputStream(BackupArea.createPrivateFile(sealed.resolve(stored)), sha256);
+                        OutputStream target = encryption == null ? sink : encryption.encrypting(sink, name)) {
+                    int n;
+                    while ((n = source.read(buffer)) >= 0) {
+                        target.write(buffer, 0, n);
+                        count += n;
+                        progress.accept(count);
+                    }
+                }
+                java.nio.file.Files.delete(part);
+                files.add(new BackupFile(
+                        folderName + "/" + stored,
+                        java.nio.file.Files.size(sealed.resolve(stored)),
+                        HexFormat.of().formatHex(sha256.digest())));
+            }
+            return files;
+        } finally {
+            deleteQuietly(plain);
+        }
+    }
+
+    private static void deleteQuietly(Path folder) throws IOException {
+        if (!java.nio.file.Files.exists(folder)) {
+            return;
+        }
+        try (var walk = java.nio.file.Files.walk(folder)) {
+            for (Path path : walk.sorted(java.util.Comparator.reverseOrder()).toList()) {
+                java.nio.file.Files.deleteIfExists(path);
+            }
+        }
     }
 
     static MessageDigest sha256() {

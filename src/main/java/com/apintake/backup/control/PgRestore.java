@@ -58,6 +58,39 @@ public final class PgRestore {
         }
     }
 
+    /**
+     * One stored file of a directory-format backup, decrypted when encrypted, into target (a new 0600
+     * file); its SHA-256 is computed from the same read and compared with the manifest's.
+     */
+    public void open(Path stored, boolean encrypted, Path target, String expectedSha256) throws IOException {
+        if (encrypted && encryption == null) {
+            throw new IOException("the backup is encrypted and " + BackupKey.VARIABLE + " is not set");
+        }
+        MessageDigest sha256 = LogicalDump.sha256();
+        InputStream raw = new BufferedInputStream(new DigestInputStream(Files.newInputStream(stored), sha256), 1 << 16);
+        try (InputStream plain = encrypted ? encryption.decrypting(stored, raw) : raw;
+                OutputStream out = BackupArea.createPrivateFile(target)) {
+            plain.transferTo(out);
+        }
+        String actual = HexFormat.of().formatHex(sha256.digest());
+        if (expectedSha256 != null && !expectedSha256.equals(actual)) {
+            throw new IOException("backup file " + stored.getFileName() + " has SHA-256 " + actual
+                    + ", the manifest says " + expectedSha256);
+        }
+    }
+
+    /** pg_restore OPTIONS FOLDER: a directory-format archive opened with {@link #open}, read by parallel jobs. */
+    public void runOnFolder(List<String> options, Path folder, Map<String, String> environment, Duration timeout)
+            throws IOException, InterruptedException {
+        List<String> command = new ArrayList<>();
+        command.add(tools.tool("pg_restore"));
+        command.addAll(options);
+        command.add(folder.toString());
+        try (ToolProcess restore = ToolProcess.start(command, environment, null, false)) {
+            restore.awaitSuccess(timeout);
+        }
+    }
+
     private void feed(ToolProcess restore, Path archive, boolean encrypted, MessageDigest sha256) throws IOException {
         // The digest sees each stored byte once: buffering (and the OpenPGP reader's mark/reset) sits above it.
         InputStream stored =

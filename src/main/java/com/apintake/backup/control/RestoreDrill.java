@@ -26,11 +26,18 @@ public final class RestoreDrill {
     private final PgRestore restore;
     private final DatabaseEndpoint endpoint;
     private final Duration timeout;
+    private final int jobs;
 
     public RestoreDrill(PgRestore restore, DatabaseEndpoint endpoint, Duration timeout) {
+        this(restore, endpoint, timeout, 1);
+    }
+
+    /** jobs: pg_restore --jobs for a directory-format backup (a custom-format one is restored from stdin). */
+    public RestoreDrill(PgRestore restore, DatabaseEndpoint endpoint, Duration timeout, int jobs) {
         this.restore = restore;
         this.endpoint = endpoint;
         this.timeout = timeout;
+        this.jobs = Math.max(1, jobs);
     }
 
     public static String scratchDatabase(long backupId) {
@@ -48,14 +55,18 @@ public final class RestoreDrill {
             createEmpty(scratch);
             DatabaseEndpoint target = endpoint.withDatabase(scratch);
             Map<String, String> environment = target.environment();
-            restore.run(
-                    List.of("--dbname=" + scratch, "--no-owner", "--exit-on-error"),
-                    directory.resolve(backup.files().get(0).name()),
-                    backup.encrypted(),
-                    environment,
-                    null,
-                    timeout,
-                    backup.files().get(0).sha256());
+            if (LogicalDump.inDumpDirectory(backup.files().get(0).name())) {
+                restoreDirectory(backup, directory, scratch, environment);
+            } else {
+                restore.run(
+                        List.of("--dbname=" + scratch, "--no-owner", "--exit-on-error"),
+                        directory.resolve(backup.files().get(0).name()),
+                        backup.encrypted(),
+                        environment,
+                        null,
+                        timeout,
+                        backup.files().get(0).sha256());
+            }
             List<TableCount> restored;
             try (Connection connection = target.connect()) {
                 restored = backup.kind().hasData()
@@ -68,6 +79,48 @@ public final class RestoreDrill {
             return new Result((System.nanoTime() - start) / 1_000_000, restored);
         } finally {
             drop(scratch);
+        }
+    }
+
+    /**
+     * A directory-format backup: every file of {@code <db>.dir/} decrypted (and its SHA-256 checked) into a
+     * private folder inside the backup's directory, then {@code pg_restore --jobs=N} on it; the folder is
+     * removed whatever happens.
+     */
+    private void restoreDirectory(Backup backup, Path directory, String scratch, Map<String, String> environment)
+            throws IOException, InterruptedException {
+        Path opened = directory.resolve(".drill-" + backup.id());
+        deleteFolder(opened);
+        BackupArea.privateDirectory(opened);
+        try {
+            for (var file : backup.files()) {
+                if (!LogicalDump.inDumpDirectory(file.name())) {
+                    continue;
+                }
+                String name = Path.of(file.name()).getFileName().toString();
+                String plain = backup.encrypted() && name.endsWith(OpenPgpEncryption.SUFFIX)
+                        ? name.substring(0, name.length() - OpenPgpEncryption.SUFFIX.length())
+                        : name;
+                restore.open(directory.resolve(file.name()), backup.encrypted(), opened.resolve(plain), file.sha256());
+            }
+            restore.runOnFolder(
+                    List.of("--dbname=" + scratch, "--no-owner", "--exit-on-error", "--jobs=" + jobs),
+                    opened,
+                    environment,
+                    timeout);
+        } finally {
+            deleteFolder(opened);
+        }
+    }
+
+    private static void deleteFolder(Path folder) throws IOException {
+        if (!java.nio.file.Files.exists(folder)) {
+            return;
+        }
+        try (var walk = java.nio.file.Files.walk(folder)) {
+            for (Path path : walk.sorted(java.util.Comparator.reverseOrder()).toList()) {
+                java.nio.file.Files.deleteIfExists(path);
+            }
         }
     }
 

@@ -7,7 +7,6 @@ import com.apintake.platform.control.Sql;
 import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.inject.Inject;
 import jakarta.transaction.Transactional;
-import java.sql.Connection;
 import java.sql.SQLException;
 import java.time.OffsetDateTime;
 import java.util.ArrayList;
@@ -50,6 +49,7 @@ public class Invoices {
         return sql.one("SELECT " + COLUMNS + " FROM invoices i WHERE i.file_hash = ?", Invoices::view, fileHash);
     }
 
+    @Transactional(Transactional.TxType.NOT_SUPPORTED)
     public List<InvoiceView> list(Query query) {
         StringBuilder text = new StringBuilder("SELECT " + COLUMNS + " FROM invoices i WHERE true");
         List<Object> parameters = new ArrayList<>();
@@ -75,9 +75,11 @@ public class Invoices {
         }
         text.append(" ORDER BY i.created_at DESC, i.id DESC LIMIT ?");
         parameters.add(query.limit());
-        // The list may be a few seconds behind: it reads the replica when one is in sync (ReadSource).
-        try (Connection connection = reads.connection()) {
-            return sql.queryOn(connection, text.toString(), Invoices::view, parameters.toArray());
+        // The list may be a few seconds behind: it reads the replica when one is in sync (ReadSource), in a
+        // read-only transaction of its own on that connection (this method joins no JTA transaction).
+        try {
+            return reads.read(
+                    connection -> sql.queryOn(connection, text.toString(), Invoices::view, parameters.toArray()));
         } catch (SQLException e) {
             throw new IllegalStateException("Listing invoices failed", e);
         }

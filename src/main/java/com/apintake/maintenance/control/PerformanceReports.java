@@ -8,6 +8,7 @@ import com.apintake.monitoring.control.Trends;
 import com.apintake.monitoring.control.VitalSigns;
 import com.apintake.monitoring.entity.HealthReport;
 import com.apintake.monitoring.entity.Recommendation;
+import com.apintake.platform.control.ReadSource;
 import jakarta.annotation.Resource;
 import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.inject.Inject;
@@ -84,6 +85,9 @@ public class PerformanceReports {
     DataSource dataSource;
 
     @Inject
+    ReadSource reads;
+
+    @Inject
     VitalSigns vitalSigns;
 
     @Inject
@@ -135,43 +139,51 @@ public class PerformanceReports {
         }
     }
 
+    /** Reports are written weekly and never change: the list reads the replica when one is in sync. */
     public List<Summary> list(int limit) {
-        try (Connection connection = dataSource.getConnection();
-                var statement = connection.prepareStatement(
+        try {
+            return reads.read(connection -> {
+                try (var statement = connection.prepareStatement(
                         "SELECT id, kind, created_at, period_start, period_end FROM performance_reports ORDER BY created_at DESC LIMIT ?")) {
-            statement.setInt(1, limit);
-            try (var rows = statement.executeQuery()) {
-                List<Summary> result = new ArrayList<>();
-                while (rows.next()) {
-                    result.add(new Summary(
-                            rows.getLong(1),
-                            rows.getString(2),
-                            rows.getObject(3, OffsetDateTime.class),
-                            rows.getObject(4, OffsetDateTime.class),
-                            rows.getObject(5, OffsetDateTime.class)));
+                    statement.setInt(1, limit);
+                    try (var rows = statement.executeQuery()) {
+                        List<Summary> result = new ArrayList<>();
+                        while (rows.next()) {
+                            result.add(new Summary(
+                                    rows.getLong(1),
+                                    rows.getString(2),
+                                    rows.getObject(3, OffsetDateTime.class),
+                                    rows.getObject(4, OffsetDateTime.class),
+                                    rows.getObject(5, OffsetDateTime.class)));
+                        }
+                        return result;
+                    }
                 }
-                return result;
-            }
+            });
         } catch (SQLException e) {
             throw new IllegalStateException("Listing performance reports failed", e);
         }
     }
 
+    /** From the replica when in sync; a report created a moment ago and not there yet is read from the primary. */
     public Optional<Stored> find(long id) {
-        try (Connection connection = dataSource.getConnection();
-                var statement = connection.prepareStatement(
+        try {
+            return reads.find(connection -> {
+                try (var statement = connection.prepareStatement(
                         "SELECT id, kind, created_at, report::text, markdown FROM performance_reports WHERE id = ?")) {
-            statement.setLong(1, id);
-            try (var rows = statement.executeQuery()) {
-                return rows.next()
-                        ? Optional.of(new Stored(
-                                rows.getLong(1),
-                                rows.getString(2),
-                                rows.getObject(3, OffsetDateTime.class),
-                                rows.getString(4),
-                                rows.getString(5)))
-                        : Optional.empty();
-            }
+                    statement.setLong(1, id);
+                    try (var rows = statement.executeQuery()) {
+                        return rows.next()
+                                ? Optional.of(new Stored(
+                                        rows.getLong(1),
+                                        rows.getString(2),
+                                        rows.getObject(3, OffsetDateTime.class),
+                                        rows.getString(4),
+                                        rows.getString(5)))
+                                : Optional.empty();
+                    }
+                }
+            });
         } catch (SQLException e) {
             throw new IllegalStateException("Reading performance report " + id + " failed", e);
         }

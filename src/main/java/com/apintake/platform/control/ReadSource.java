@@ -6,6 +6,7 @@ import jakarta.enterprise.context.ContextNotActiveException;
 import jakarta.inject.Inject;
 import java.sql.Connection;
 import java.sql.SQLException;
+import java.util.Optional;
 import javax.sql.DataSource;
 
 /**
@@ -29,7 +30,19 @@ public class ReadSource {
     @Inject
     ReadSourceUsed used;
 
+    /** A read on one connection; the connection is ReadSource's to close. */
+    @FunctionalInterface
+    public interface Read<T> {
+        T on(Connection connection) throws SQLException;
+    }
+
     public Connection connection() throws SQLException {
+        Connection replicaConnection = replicaConnection();
+        return replicaConnection != null ? replicaConnection : primaryConnection();
+    }
+
+    /** A connection to the replica while it is in sync, else null. */
+    private Connection replicaConnection() {
         if (replica.current().replica()) {
             try {
                 Connection connection = read.getConnection();
@@ -39,9 +52,69 @@ public class ReadSource {
                 replica.failed(e);
             }
         }
+        return null;
+    }
+
+    /**
+     * Runs a read on the chosen source in a read-only transaction of its own on that one connection, so a
+     * caller outside any JTA transaction ({@code @Transactional(NOT_SUPPORTED)}) holds no primary
+     * connection or transaction while it reads the replica, and transaction-local settings (the caller's
+     * row-level-security scope) still hold for the whole read. A connection the container has already
+     * enlisted in a transaction (auto-commit off) is used as it is.
+     */
+    public <T> T read(Read<T> work) throws SQLException {
+        try (Connection connection = connection()) {
+            return inReadOnlyTransaction(connection, work);
+        }
+    }
+
+    /**
+     * As {@link #read}, for a lookup by key: a row written a moment ago may not have reached the replica
+     * yet, so a miss there is asked again on the primary before it counts as "not found".
+     */
+    public <T> Optional<T> find(Read<Optional<T>> work) throws SQLException {
+        Connection replicaConnection = replicaConnection();
+        if (replicaConnection != null) {
+            try (replicaConnection) {
+                Optional<T> found = inReadOnlyTransaction(replicaConnection, work);
+                if (found.isPresent()) {
+                    return found;
+                }
+            }
+        }
+        try (Connection connection = primaryConnection()) {
+            return inReadOnlyTransaction(connection, work);
+        }
+    }
+
+    private Connection primaryConnection() throws SQLException {
         Connection connection = primary.getConnection();
         record(ReplicaState.State.PRIMARY);
         return connection;
+    }
+
+    private static <T> T inReadOnlyTransaction(Connection connection, Read<T> work) throws SQLException {
+        if (!connection.getAutoCommit()) {
+            return work.on(connection);
+        }
+        connection.setAutoCommit(false);
+        try {
+            try (var statement = connection.createStatement()) {
+                statement.execute("SET TRANSACTION READ ONLY");
+            }
+            T result = work.on(connection);
+            connection.commit();
+            return result;
+        } catch (SQLException | RuntimeException e) {
+            try {
+                connection.rollback();
+            } catch (SQLException rollback) {
+                e.addSuppressed(rollback);
+            }
+            throw e;
+        } finally {
+            connection.setAutoCommit(true);
+        }
     }
 
     private void record(String source) {

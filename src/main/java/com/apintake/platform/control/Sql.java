@@ -67,6 +67,9 @@ public class Sql {
      * A read on a connection the caller chose and closes, such as ReadSource's (the replica when one is
      * in sync): scoped to the caller first, errors translated as for {@link #query}.
      */
+    // SUPPORTS: the connection is the caller's, in the caller's transaction if there is one. A JTA transaction
+    // started here would end (and reset the connection) in the middle of ReadSource's own read-only one.
+    @Transactional(Transactional.TxType.SUPPORTS)
     public <T> List<T> queryOn(Connection connection, String sql, RowMapper<T> mapper, Object... parameters) {
         try {
             caller.scope(connection);
