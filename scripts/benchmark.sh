@@ -3,6 +3,7 @@
 # Starts its own PostgreSQL 15 and Payara Micro under target/bench (loopback, free ports), fills
 # the database, measures, prints a table and rewrites its section of docs/benchmarks.md.
 # --reuse keeps target/bench/postgres from the last run (skips the data generation).
+# --skip-intake leaves section 4 (intake) out and keeps the one in docs/benchmarks.md as it is.
 # --intake-only runs section 4 (intake) alone on an empty database and prints it (docs untouched).
 # Takes about 10-15 minutes at 1 M invoices on 2 cores. Never part of mvn verify.
 set -euo pipefail
