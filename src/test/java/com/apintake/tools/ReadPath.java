@@ -48,7 +48,7 @@ final class ReadPath {
         String span;
         try (var connection = bench.postgres().connect(bench.database());
                 var rows = connection.createStatement().executeQuery("""
-                        SELECT 'from=' || (min(first) - 1)::date || '&to=' || (max(last) + 2)::date
+                        SELECT 'from=' || (min(first)::date - 1) || '&to=' || (max(last)::date + 2)
                         FROM (SELECT min(created_at) AS first, max(created_at) AS last FROM invoice_extractions
                               UNION ALL SELECT min(created_at), max(coalesce(resolved_at, created_at)) FROM exceptions
                               UNION ALL SELECT min(created_at), max(created_at) FROM validations
