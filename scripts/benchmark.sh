@@ -16,4 +16,4 @@ if [ ! -x /usr/bin/prometheus-postgres-exporter ]; then
   apt-get install -y -q prometheus-postgres-exporter
 fi
 mvn -q -B -DskipTests package
-exec java -Xmx1g -cp "target/test-classes:$(cat target/runtime/test-classpath.txt)" com.apintake.tools.Benchmarks "$@"
+exec java -Xmx1g -cp "target/test-classes:target/classes:$(cat target/runtime/test-classpath.txt)" com.apintake.tools.Benchmarks "$@"
