@@ -6,6 +6,7 @@
 # --intake-only runs section 4 (intake) alone on an empty database and prints it (docs untouched);
 #   with it: --backlog N (invoices the workers drain, default 10000), --warmup S (seconds of the same
 #   requests before each measured part, default 15), --jfr DIR (a JFR recording of Payara per part).
+# --skip-intake leaves section 4 (intake) out and keeps the one in docs/benchmarks.md as it is.
 # Takes about 10-15 minutes at 1 M invoices on 2 cores. Never part of mvn verify.
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -17,4 +18,4 @@ if [ ! -x /usr/bin/prometheus-postgres-exporter ]; then
   apt-get install -y -q prometheus-postgres-exporter
 fi
 mvn -q -B -DskipTests package
-exec java -Xmx1g -cp "target/test-classes:$(cat target/runtime/test-classpath.txt)" com.apintake.tools.Benchmarks "$@"
+exec java -Xmx1g -cp "target/test-classes:target/classes:$(cat target/runtime/test-classpath.txt)" com.apintake.tools.Benchmarks "$@"

@@ -220,6 +220,57 @@ class RollupsIT {
         assertThat(refresh.status()).isEqualTo(401);
     }
 
+    /**
+     * The answer itself finds what changed (no refresh in between): a fact committed just before the
+     * question, and one whose transaction was open while a drain moved the watermark past it (the
+     * drain's stored snapshot shows it in progress, so the read-only check before the answer sees it
+     * as new).
+     */
+    @Test
+    @Order(5)
+    void anAnswerRightAfterACommitIncludesItWithoutARefresh() throws SQLException {
+        String today = rows("SELECT (now() AT TIME ZONE '" + ZONE + "')::date").get(0);
+        String tomorrow = java.time.LocalDate.parse(today).plusDays(1).toString();
+        String insert = """
+                INSERT INTO validations (invoice_id, rule_code, passed, created_at)
+                SELECT id, '%s', true, now() FROM invoices
+                WHERE created_at >= '2005-12-30' AND created_at < '2005-12-31'""";
+        try (Connection connection = TestEnvironment.connect()) {
+            connection.setAutoCommit(false);
+            try (var statement = connection.createStatement()) {
+                statement.execute(insert.formatted("BR-CO-18"));
+            }
+            refresh();
+            connection.commit();
+        }
+        assertThat(todaysRules(today, tomorrow))
+                .as("committed after a drain that saw its transaction in progress")
+                .contains("BR-CO-18 " + count("BR-CO-18") + " " + count("BR-CO-18"));
+        try (Connection connection = TestEnvironment.connect();
+                var statement = connection.createStatement()) {
+            statement.execute(insert.formatted("BR-CO-19"));
+        }
+        assertThat(todaysRules(today, tomorrow))
+                .as("committed just before the question")
+                .contains("BR-CO-19 " + count("BR-CO-19") + " " + count("BR-CO-19"))
+                .isEqualTo(rows(RAW_VALIDATIONS, today, tomorrow));
+    }
+
+    private List<String> todaysRules(String today, String tomorrow) {
+        return Http.get(base, "/api/v1/analytics/validations?from=" + today + "&to=" + tomorrow)
+                .json()
+                .asJsonArray()
+                .getValuesAs(JsonObject.class)
+                .stream()
+                .map(r -> r.getString("rule") + " " + r.get("checks") + " " + r.get("passed"))
+                .toList();
+    }
+
+    private static String count(String rule) throws SQLException {
+        return rows("SELECT count(*) FROM validations WHERE rule_code = '" + rule + "'")
+                .get(0);
+    }
+
     private void assertRollupsEqualRaw() throws SQLException {
         assertThat(rows(ROLLUP_CONFIDENCE, FROM, TO)).isNotEmpty().isEqualTo(rows(RAW_CONFIDENCE, ZONE, FROM, TO));
         assertThat(rows(ROLLUP_EXCEPTIONS, FROM, TO)).isNotEmpty().isEqualTo(rows(RAW_EXCEPTIONS, FROM, TO));

@@ -107,14 +107,18 @@ public class RollupSchedule {
     }
 
     /**
-     * Before an answer: finds and recomputes what changed since the last drain (up to MAX_ROUNDS
-     * batches, queued behind a drain in progress), so the answer counts every fact committed before the
-     * question. While a rebuild has more pending, answers lag (GET /api/v1/analytics/rollups).
+     * Before an answer: one read-only check whether anything was committed since the last scan (or is
+     * marked); only then finds and recomputes it (up to MAX_ROUNDS batches, queued behind a drain in
+     * progress), so the answer counts every fact committed before the question. While a rebuild has
+     * more pending, answers lag (GET /api/v1/analytics/rollups).
      */
     @TransactionAttribute(TransactionAttributeType.NOT_SUPPORTED)
     public void catchUp() {
         configure();
-        rollups.drainAll(batchDays, MAX_ROUNDS, Duration.ofSeconds(marginSeconds));
+        Duration margin = Duration.ofSeconds(marginSeconds);
+        if (rollups.anythingNew(margin)) {
+            rollups.drainAll(batchDays, MAX_ROUNDS, margin);
+        }
     }
 
     /**
