@@ -85,15 +85,33 @@ public class IntakeQueue {
                 job.attempt());
     }
 
+    /** Depth and age of the oldest job: the workers' gauges and the health components read the same. */
+    static final String BACKLOG = """
+            SELECT count(*) AS depth,
+                   coalesce(extract(epoch FROM now() - min(enqueued_at)), 0)::float8 AS oldest
+            FROM intake_jobs""";
+
     @Transactional
     public Backlog backlog() {
         return sql.one(
-                        """
-                        SELECT count(*) AS depth,
-                               coalesce(extract(epoch FROM now() - min(enqueued_at)), 0)::float8 AS oldest
-                        FROM intake_jobs""",
+                        BACKLOG,
                         row -> new Backlog(
                                 row.longValue("depth"), row.decimal("oldest").doubleValue()))
                 .orElseThrow();
+    }
+
+    /**
+     * The backlog on a plain pooled connection, for the health components: the monitoring loop runs in an
+     * EJB timer without a transaction, where Sql's caller scope is refused; the pool's own user reads intake_jobs.
+     */
+    static Backlog backlog(javax.sql.DataSource dataSource) {
+        try (var connection = dataSource.getConnection();
+                var statement = connection.prepareStatement(BACKLOG);
+                var rows = statement.executeQuery()) {
+            rows.next();
+            return new Backlog(rows.getLong("depth"), rows.getDouble("oldest"));
+        } catch (java.sql.SQLException e) {
+            throw new IllegalStateException("Reading the intake queue's backlog failed", e);
+        }
     }
 }

@@ -6,11 +6,7 @@ import com.apintake.platform.control.Thresholds;
 import jakarta.annotation.Resource;
 import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.inject.Inject;
-import java.sql.Connection;
-import java.sql.SQLException;
 import java.util.OptionalDouble;
-import java.util.logging.Level;
-import java.util.logging.Logger;
 import javax.sql.DataSource;
 
 /**
@@ -22,8 +18,6 @@ import javax.sql.DataSource;
 @ApplicationScoped
 public class IntakeQueueAgeHealth implements HealthSignal {
 
-    private static final Logger LOG = Logger.getLogger(IntakeQueueAgeHealth.class.getName());
-
     static final String NAME = "intake_queue_age";
 
     @Resource(lookup = "jdbc/apintake")
@@ -32,27 +26,7 @@ public class IntakeQueueAgeHealth implements HealthSignal {
     @Inject
     Thresholds thresholds;
 
-    private volatile String unmeasured = "nothing to measure yet";
-
-    /**
-     * Depth and oldest age of the queue, as IntakeQueue.backlog() reads them, but on a plain pooled
-     * connection: the monitoring loop runs in an EJB timer without a transaction, where Sql's caller
-     * scope is refused ("Caller.scope needs a transaction"); the pool's own user reads intake_jobs.
-     */
-    static final String BACKLOG = """
-            SELECT count(*), coalesce(extract(epoch FROM now() - min(enqueued_at)), 0)::float8
-            FROM intake_jobs""";
-
-    static IntakeQueue.Backlog backlog(DataSource dataSource) {
-        try (Connection connection = dataSource.getConnection();
-                var statement = connection.prepareStatement(BACKLOG);
-                var rows = statement.executeQuery()) {
-            rows.next();
-            return new IntakeQueue.Backlog(rows.getLong(1), rows.getDouble(2));
-        } catch (SQLException e) {
-            throw new IllegalStateException("Reading the intake queue's backlog failed", e);
-        }
-    }
+    private final QueueReading reading = new QueueReading(NAME);
 
     @Override
     public Threshold threshold() {
@@ -62,21 +36,12 @@ public class IntakeQueueAgeHealth implements HealthSignal {
 
     @Override
     public OptionalDouble measure() {
-        try {
-            return OptionalDouble.of(IntakeQueueAgeHealth.backlog(dataSource).oldestSeconds());
-        } catch (RuntimeException e) {
-            String reason = "intake queue not readable now: " + e.getClass().getSimpleName();
-            if (!reason.equals(unmeasured)) {
-                LOG.log(Level.WARNING, "The " + NAME + " health component could not be measured", e);
-            }
-            unmeasured = reason;
-            return OptionalDouble.empty();
-        }
+        return reading.measure(dataSource, IntakeQueue.Backlog::oldestSeconds);
     }
 
     @Override
     public String unmeasured() {
-        return unmeasured;
+        return reading.unmeasured();
     }
 
     @Override

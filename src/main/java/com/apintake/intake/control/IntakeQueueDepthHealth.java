@@ -7,8 +7,6 @@ import jakarta.annotation.Resource;
 import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.inject.Inject;
 import java.util.OptionalDouble;
-import java.util.logging.Level;
-import java.util.logging.Logger;
 import javax.sql.DataSource;
 
 /**
@@ -20,8 +18,6 @@ import javax.sql.DataSource;
 @ApplicationScoped
 public class IntakeQueueDepthHealth implements HealthSignal {
 
-    private static final Logger LOG = Logger.getLogger(IntakeQueueDepthHealth.class.getName());
-
     static final String NAME = "intake_queue_depth";
 
     @Resource(lookup = "jdbc/apintake")
@@ -30,7 +26,7 @@ public class IntakeQueueDepthHealth implements HealthSignal {
     @Inject
     Thresholds thresholds;
 
-    private volatile String unmeasured = "nothing to measure yet";
+    private final QueueReading reading = new QueueReading(NAME);
 
     @Override
     public Threshold threshold() {
@@ -40,21 +36,12 @@ public class IntakeQueueDepthHealth implements HealthSignal {
 
     @Override
     public OptionalDouble measure() {
-        try {
-            return OptionalDouble.of(IntakeQueueAgeHealth.backlog(dataSource).depth());
-        } catch (RuntimeException e) {
-            String reason = "intake queue not readable now: " + e.getClass().getSimpleName();
-            if (!reason.equals(unmeasured)) {
-                LOG.log(Level.WARNING, "The " + NAME + " health component could not be measured", e);
-            }
-            unmeasured = reason;
-            return OptionalDouble.empty();
-        }
+        return reading.measure(dataSource, IntakeQueue.Backlog::depth);
     }
 
     @Override
     public String unmeasured() {
-        return unmeasured;
+        return reading.unmeasured();
     }
 
     @Override
