@@ -6,10 +6,12 @@ import com.apintake.alerts.entity.AlertCleared;
 import com.apintake.alerts.entity.AlertRaised;
 import com.apintake.alerts.entity.Severity;
 import com.apintake.monitoring.entity.AlertFeed;
+import com.apintake.platform.control.ReadSource;
 import jakarta.annotation.Resource;
 import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.enterprise.event.Observes;
 import jakarta.inject.Inject;
+import jakarta.transaction.Transactional;
 import java.sql.Connection;
 import java.sql.PreparedStatement;
 import java.sql.ResultSet;
@@ -65,6 +67,9 @@ public class AlertStore implements AlertFeed {
 
     @Inject
     AlertNotifier notifier;
+
+    @Inject
+    ReadSource reads;
 
     private volatile int openCount;
 
@@ -186,59 +191,68 @@ public class AlertStore implements AlertFeed {
         }
     }
 
-    /** Open alerts first, then the ones opened within the last `recentSince`, newest first, with their history. */
+    /**
+     * Open alerts first, then the ones opened within the last `recentSince`, newest first, with their history.
+     * A read-only list page: it reads the replica when one is in sync and has replayed the caller's own last
+     * write, in a read-only transaction of its own; this method joins no JTA transaction. Alerts are written by
+     * the evaluation (once per cluster), so the page may be behind by at most the replica's lag threshold.
+     */
+    @Transactional(Transactional.TxType.NOT_SUPPORTED)
     public List<Alert> list(Instant recentSince, int limit) {
-        try (Connection connection = dataSource.getConnection()) {
-            Map<Long, Alert> alerts = new LinkedHashMap<>();
-            try (var statement = connection.prepareStatement(LIST)) {
-                statement.setTimestamp(1, Timestamp.from(recentSince));
-                statement.setInt(2, limit);
-                try (var rows = statement.executeQuery()) {
-                    while (rows.next()) {
-                        Timestamp resolved = rows.getTimestamp(11);
-                        Timestamp escalated = rows.getTimestamp(10);
-                        alerts.put(
-                                rows.getLong(1),
-                                new Alert(
-                                        rows.getLong(1),
-                                        rows.getString(2),
-                                        rows.getString(3),
-                                        resolved == null ? "open" : "resolved",
-                                        rows.getString(4),
-                                        nullableDouble(rows, 5),
-                                        nullableDouble(rows, 6),
-                                        rows.getString(7),
-                                        rows.getTimestamp(8).toInstant(),
-                                        rows.getTimestamp(9).toInstant(),
-                                        escalated == null ? null : escalated.toInstant(),
-                                        resolved == null ? null : resolved.toInstant(),
-                                        new ArrayList<>()));
-                    }
-                }
-            }
-            if (!alerts.isEmpty()) {
-                try (var statement = connection.prepareStatement(HISTORY)) {
-                    statement.setArray(
-                            1,
-                            connection.createArrayOf("bigint", alerts.keySet().toArray()));
-                    try (var rows = statement.executeQuery()) {
-                        while (rows.next()) {
-                            alerts.get(rows.getLong(1))
-                                    .history()
-                                    .add(new Alert.Event(
-                                            rows.getString(2),
-                                            rows.getString(3),
-                                            rows.getString(4),
-                                            nullableDouble(rows, 5),
-                                            rows.getTimestamp(6).toInstant()));
-                        }
-                    }
-                }
-            }
-            return List.copyOf(alerts.values());
+        try {
+            return reads.read(connection -> list(connection, recentSince, limit));
         } catch (SQLException e) {
             throw new IllegalStateException("Reading the alerts failed", e);
         }
+    }
+
+    private static List<Alert> list(Connection connection, Instant recentSince, int limit) throws SQLException {
+        Map<Long, Alert> alerts = new LinkedHashMap<>();
+        try (var statement = connection.prepareStatement(LIST)) {
+            statement.setTimestamp(1, Timestamp.from(recentSince));
+            statement.setInt(2, limit);
+            try (var rows = statement.executeQuery()) {
+                while (rows.next()) {
+                    Timestamp resolved = rows.getTimestamp(11);
+                    Timestamp escalated = rows.getTimestamp(10);
+                    alerts.put(
+                            rows.getLong(1),
+                            new Alert(
+                                    rows.getLong(1),
+                                    rows.getString(2),
+                                    rows.getString(3),
+                                    resolved == null ? "open" : "resolved",
+                                    rows.getString(4),
+                                    nullableDouble(rows, 5),
+                                    nullableDouble(rows, 6),
+                                    rows.getString(7),
+                                    rows.getTimestamp(8).toInstant(),
+                                    rows.getTimestamp(9).toInstant(),
+                                    escalated == null ? null : escalated.toInstant(),
+                                    resolved == null ? null : resolved.toInstant(),
+                                    new ArrayList<>()));
+                }
+            }
+        }
+        if (!alerts.isEmpty()) {
+            try (var statement = connection.prepareStatement(HISTORY)) {
+                statement.setArray(
+                        1, connection.createArrayOf("bigint", alerts.keySet().toArray()));
+                try (var rows = statement.executeQuery()) {
+                    while (rows.next()) {
+                        alerts.get(rows.getLong(1))
+                                .history()
+                                .add(new Alert.Event(
+                                        rows.getString(2),
+                                        rows.getString(3),
+                                        rows.getString(4),
+                                        nullableDouble(rows, 5),
+                                        rows.getTimestamp(6).toInstant()));
+                    }
+                }
+            }
+        }
+        return List.copyOf(alerts.values());
     }
 
     /** Counts the open alerts now and remembers the number for the gauge. */
@@ -254,10 +268,14 @@ public class AlertStore implements AlertFeed {
         }
     }
 
-    /** The dashboard's view of the alerts (monitoring's AlertFeed). */
+    /** The dashboard's view of the alerts (monitoring's AlertFeed): on the primary, like the rest of the dashboard. */
     @Override
     public List<Alert> recent(Instant recentSince, int limit) {
-        return list(recentSince, limit);
+        try (Connection connection = dataSource.getConnection()) {
+            return list(connection, recentSince, limit);
+        } catch (SQLException e) {
+            throw new IllegalStateException("Reading the alerts failed", e);
+        }
     }
 
     /** The number of open alerts at the last count, without touching the database (for the gauge). */

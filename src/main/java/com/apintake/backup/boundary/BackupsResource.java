@@ -1,5 +1,6 @@
 package com.apintake.backup.boundary;
 
+import com.apintake.backup.control.BackupCatalog;
 import com.apintake.backup.control.BackupJobs;
 import com.apintake.backup.control.WalArchive;
 import com.apintake.backup.entity.Backup;
@@ -8,6 +9,7 @@ import com.apintake.backup.entity.BackupKind;
 import com.apintake.backup.entity.TableCount;
 import com.apintake.platform.boundary.Problem;
 import com.apintake.platform.boundary.ProblemResponses;
+import com.apintake.platform.control.ReadSource;
 import com.apintake.security.entity.Roles;
 import jakarta.annotation.Resource;
 import jakarta.annotation.security.RolesAllowed;
@@ -102,6 +104,9 @@ public class BackupsResource {
     BackupJobs jobs;
 
     @Inject
+    ReadSource reads;
+
+    @Inject
     com.apintake.platform.boundary.PublicLinks links;
 
     @Resource(lookup = "jdbc/apintake")
@@ -119,7 +124,9 @@ public class BackupsResource {
         }
         BackupKind wanted = kind == null || kind.isBlank() ? null : kind(kind);
         try {
-            return jobs.catalog().list(wanted, usableOnly, limit).stream()
+            // A read-only list page: the replica when in sync and it has replayed the caller's own last write
+            // (a backup just started), else the primary (ReadSource); progress is this instance's.
+            return reads.read(connection -> BackupCatalog.list(connection, wanted, usableOnly, limit)).stream()
                     .map(backup ->
                             BackupView.of(backup, jobs.progress(backup.id()).orElse(null)))
                     .toList();

@@ -110,15 +110,28 @@ public final class BackupCatalog {
         return found.stream().findFirst();
     }
 
+    static final String LIST = "SELECT " + COLUMNS + " FROM backups WHERE (?::text IS NULL OR kind = ?)"
+            + " AND (NOT ? OR status IN ('SUCCEEDED', 'VERIFIED')) ORDER BY started_at DESC, id DESC LIMIT ?";
+
     /** Newest first; kind and usableOnly narrow it. */
     public List<Backup> list(BackupKind kind, boolean usableOnly, int limit) throws SQLException {
-        return query(
-                "SELECT " + COLUMNS + " FROM backups WHERE (?::text IS NULL OR kind = ?)"
-                        + " AND (NOT ? OR status IN ('SUCCEEDED', 'VERIFIED')) ORDER BY started_at DESC, id DESC LIMIT ?",
-                kind == null ? null : kind.label(),
-                kind == null ? null : kind.label(),
-                usableOnly,
-                limit);
+        try (Connection connection = dataSource.getConnection()) {
+            return list(connection, kind, usableOnly, limit);
+        }
+    }
+
+    /** As {@link #list(BackupKind, boolean, int)}, on a connection the caller chose (the list page's: ReadSource). */
+    public static List<Backup> list(Connection connection, BackupKind kind, boolean usableOnly, int limit)
+            throws SQLException {
+        String label = kind == null ? null : kind.label();
+        try (var statement = prepare(connection, LIST, label, label, usableOnly, limit);
+                ResultSet rows = statement.executeQuery()) {
+            List<Backup> backups = new ArrayList<>();
+            while (rows.next()) {
+                backups.add(backup(rows));
+            }
+            return backups;
+        }
     }
 
     public List<Backup> all() throws SQLException {

@@ -5,6 +5,7 @@ import com.apintake.exceptions.entity.ExceptionType;
 import com.apintake.intake.control.WorkflowMoves;
 import com.apintake.intake.entity.WorkflowStatus;
 import com.apintake.platform.boundary.Problem;
+import com.apintake.platform.control.ReadSource;
 import com.apintake.platform.control.Sql;
 import com.apintake.security.control.Caller;
 import jakarta.annotation.Resource;
@@ -58,6 +59,9 @@ public class ExceptionRecords {
     @Inject
     Sql sql;
 
+    @Inject
+    ReadSource reads;
+
     /** An exception to raise: its type and what the person resolving it needs to know. */
     public record Raise(ExceptionType type, String detail) {}
 
@@ -77,7 +81,12 @@ public class ExceptionRecords {
                 Sql.array("text", raised.stream().map(Raise::detail).toList()));
     }
 
-    /** Newest first; resolved = false is served by idx_exceptions_resolved_created. */
+    /**
+     * Newest first; resolved = false is served by idx_exceptions_resolved_created. A read-only list page: it
+     * reads the replica when one is in sync and has replayed the caller's own last write (a resolution just
+     * made), in a read-only transaction of its own; this method joins no JTA transaction.
+     */
+    @Transactional(Transactional.TxType.NOT_SUPPORTED)
     public List<Record> list(Boolean resolved, Long beforeId, int limit) {
         StringBuilder sql = new StringBuilder("SELECT " + COLUMNS + " FROM exceptions WHERE true");
         if (resolved != null) {
@@ -87,18 +96,21 @@ public class ExceptionRecords {
             sql.append(" AND (created_at, id) < (SELECT created_at, id FROM exceptions WHERE id = ?)");
         }
         sql.append(" ORDER BY created_at DESC, id DESC LIMIT ?");
-        try (Connection connection = dataSource.getConnection();
-                var statement = connection.prepareStatement(sql.toString())) {
-            caller.scope(connection);
-            int index = 1;
-            if (resolved != null) {
-                statement.setBoolean(index++, resolved);
-            }
-            if (beforeId != null) {
-                statement.setLong(index++, beforeId);
-            }
-            statement.setInt(index, limit);
-            return records(statement.executeQuery());
+        try {
+            return reads.read(connection -> {
+                caller.scope(connection);
+                try (var statement = connection.prepareStatement(sql.toString())) {
+                    int index = 1;
+                    if (resolved != null) {
+                        statement.setBoolean(index++, resolved);
+                    }
+                    if (beforeId != null) {
+                        statement.setLong(index++, beforeId);
+                    }
+                    statement.setInt(index, limit);
+                    return records(statement.executeQuery());
+                }
+            });
         } catch (SQLException e) {
             throw new IllegalStateException("Listing exceptions failed", e);
         }

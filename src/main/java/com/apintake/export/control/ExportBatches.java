@@ -1,5 +1,6 @@
 package com.apintake.export.control;
 
+import com.apintake.platform.control.ReadSource;
 import com.apintake.security.control.Caller;
 import jakarta.annotation.Resource;
 import jakarta.enterprise.context.ApplicationScoped;
@@ -49,34 +50,46 @@ public class ExportBatches {
     Caller caller;
 
     @Inject
+    ReadSource reads;
+
+    @Inject
     @ConfigProperty(name = "apintake.export.dir", defaultValue = "${user.home}/ap-intake/exports")
     String exportDir;
 
-    @Transactional
+    /**
+     * A read-only list page: it reads the replica when one is in sync and has replayed the caller's own last
+     * write, so a clerk who has just run an export sees its batch; batches the export timer wrote may be behind
+     * by at most the replica's lag threshold. A read-only transaction of its own; joins no JTA transaction.
+     */
+    @Transactional(Transactional.TxType.NOT_SUPPORTED)
     public List<Written> recent(int limit) {
-        try (Connection connection = dataSource.getConnection()) {
-            caller.scope(connection);
-            try (var query = connection.prepareStatement(RECENT)) {
-                query.setInt(1, limit);
-                try (var rows = query.executeQuery()) {
-                    List<Written> batches = new ArrayList<>();
-                    while (rows.next()) {
-                        String batch = rows.getString(1);
-                        Path folder = Path.of(exportDir);
-                        batches.add(new Written(
-                                batch,
-                                rows.getObject(2, OffsetDateTime.class),
-                                rows.getString(3),
-                                rows.getInt(4),
-                                Arrays.asList((Long[]) rows.getArray(5).getArray()),
-                                folder.resolve(batch + ".csv").toString(),
-                                folder.resolve(batch + ".json").toString()));
-                    }
-                    return batches;
-                }
-            }
+        try {
+            return reads.read(connection -> recent(connection, limit));
         } catch (SQLException e) {
             throw new IllegalStateException("Reading the export batches failed", e);
+        }
+    }
+
+    private List<Written> recent(Connection connection, int limit) throws SQLException {
+        caller.scope(connection);
+        try (var query = connection.prepareStatement(RECENT)) {
+            query.setInt(1, limit);
+            try (var rows = query.executeQuery()) {
+                List<Written> batches = new ArrayList<>();
+                while (rows.next()) {
+                    String batch = rows.getString(1);
+                    Path folder = Path.of(exportDir);
+                    batches.add(new Written(
+                            batch,
+                            rows.getObject(2, OffsetDateTime.class),
+                            rows.getString(3),
+                            rows.getInt(4),
+                            Arrays.asList((Long[]) rows.getArray(5).getArray()),
+                            folder.resolve(batch + ".csv").toString(),
+                            folder.resolve(batch + ".json").toString()));
+                }
+                return batches;
+            }
         }
     }
 }

@@ -4,11 +4,13 @@ import com.apintake.alerts.control.AlertStore;
 import com.apintake.maintenance.entity.Action;
 import com.apintake.monitoring.control.SlowQueries;
 import com.apintake.monitoring.control.Trends;
+import com.apintake.platform.control.ReadSource;
 import jakarta.annotation.Resource;
 import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.inject.Inject;
 import jakarta.json.bind.Jsonb;
 import jakarta.json.bind.JsonbBuilder;
+import jakarta.transaction.Transactional;
 import java.lang.reflect.Type;
 import java.sql.Connection;
 import java.sql.SQLException;
@@ -55,6 +57,9 @@ public class MaintenanceRuns {
 
     @Resource(lookup = "jdbc/apintake")
     DataSource dataSource;
+
+    @Inject
+    ReadSource reads;
 
     @Inject
     StaleStatistics staleStatistics;
@@ -116,19 +121,31 @@ public class MaintenanceRuns {
         return finish(id, actions, report);
     }
 
+    /**
+     * A read-only list page: it reads the replica when one is in sync and has replayed the caller's own last
+     * write (a run just started), in a read-only transaction of its own; this method joins no JTA transaction.
+     */
+    @Transactional(Transactional.TxType.NOT_SUPPORTED)
     public List<Run> list(int limit) {
-        return runs("ORDER BY started_at DESC, id DESC LIMIT ?", limit);
+        try {
+            return reads.read(connection -> runs(connection, "ORDER BY started_at DESC, id DESC LIMIT ?", limit));
+        } catch (SQLException e) {
+            throw new IllegalStateException("Reading maintenance runs failed", e);
+        }
     }
 
     private Run find(long id) {
-        return runs("WHERE id = ?", id).stream().findFirst().orElseThrow();
+        try (Connection connection = dataSource.getConnection()) {
+            return runs(connection, "WHERE id = ?", id).stream().findFirst().orElseThrow();
+        } catch (SQLException e) {
+            throw new IllegalStateException("Reading maintenance runs failed", e);
+        }
     }
 
-    private List<Run> runs(String condition, long parameter) {
-        try (Connection connection = dataSource.getConnection();
-                var statement = connection.prepareStatement(
-                        "SELECT id, kind, trigger, started_at, finished_at, outcome, actions::text, error, report_id"
-                                + " FROM maintenance_runs " + condition)) {
+    private static List<Run> runs(Connection connection, String condition, long parameter) throws SQLException {
+        try (var statement = connection.prepareStatement(
+                "SELECT id, kind, trigger, started_at, finished_at, outcome, actions::text, error, report_id"
+                        + " FROM maintenance_runs " + condition)) {
             statement.setLong(1, parameter);
             try (var rows = statement.executeQuery()) {
                 List<Run> runs = new ArrayList<>();
@@ -146,8 +163,6 @@ public class MaintenanceRuns {
                 }
                 return runs;
             }
-        } catch (SQLException e) {
-            throw new IllegalStateException("Reading maintenance runs failed", e);
         }
     }
 

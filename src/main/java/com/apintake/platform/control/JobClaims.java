@@ -48,6 +48,9 @@ public class JobClaims {
     @Resource(lookup = "jdbc/apintake")
     DataSource dataSource;
 
+    @Inject
+    ReadSource reads;
+
     @Resource
     SessionContext context;
 
@@ -212,11 +215,22 @@ public class JobClaims {
         }
     }
 
-    /** Each job with its schedule, next due time and last run. */
+    /**
+     * Each job with its schedule, next due time and last run. A read-only list page: it reads the replica
+     * when one is in sync (ReadSource); the timers write these rows, so it may be behind by at most the
+     * replica's lag threshold. A read-only transaction of its own; joins no JTA transaction.
+     */
     @TransactionAttribute(TransactionAttributeType.NOT_SUPPORTED)
     public List<JobRun> list() {
-        try (Connection connection = dataSource.getConnection();
-                var query = connection.prepareStatement(
+        try {
+            return reads.read(JobClaims::list);
+        } catch (SQLException e) {
+            throw new DatabaseUnavailable("Reading the job schedules failed", e);
+        }
+    }
+
+    private static List<JobRun> list(Connection connection) throws SQLException {
+        try (var query = connection.prepareStatement(
                         "SELECT s.job, s.schedule, s.catch_up, s.next_due, r.due_at, r.instance, r.started_at,"
                                 + " r.finished_at, r.detail,"
                                 + " CASE WHEN r.outcome = 'RUNNING' AND r.lease_until < now() THEN 'ABANDONED'"
@@ -244,8 +258,6 @@ public class JobClaims {
                                         rows.getString("detail"))));
             }
             return jobs;
-        } catch (SQLException e) {
-            throw new DatabaseUnavailable("Reading the job schedules failed", e);
         }
     }
 

@@ -30,6 +30,9 @@ public class ReadSource {
     @Inject
     ReadSourceUsed used;
 
+    @Inject
+    ReadAfter after;
+
     /** A read on one connection; the connection is ReadSource's to close. */
     @FunctionalInterface
     public interface Read<T> {
@@ -41,18 +44,73 @@ public class ReadSource {
         return replicaConnection != null ? replicaConnection : primaryConnection();
     }
 
-    /** A connection to the replica while it is in sync, else null. */
+    /**
+     * A connection to the replica while it is in sync and has replayed the client's own last write (when the
+     * request names one, {@link ReadAfter}), else null.
+     */
     private Connection replicaConnection() {
         if (replica.current().replica()) {
+            Connection connection;
             try {
-                Connection connection = read.getConnection();
+                connection = read.getConnection();
+            } catch (SQLException e) {
+                replica.failed(e);
+                return null;
+            }
+            try {
+                String position = mustSee();
+                if (position != null && !replayed(connection, position)) {
+                    connection.close();
+                    return null;
+                }
                 record(ReplicaState.State.REPLICA);
                 return connection;
             } catch (SQLException e) {
                 replica.failed(e);
+                try {
+                    connection.close();
+                } catch (SQLException closing) {
+                    e.addSuppressed(closing);
+                }
+                return null;
             }
         }
         return null;
+    }
+
+    /** Whether the replica has replayed the WAL up to position; false on a server that is no standby. */
+    static boolean replayed(Connection connection, String position) throws SQLException {
+        try (var statement = connection.prepareStatement("SELECT pg_last_wal_replay_lsn() >= ?::pg_lsn")) {
+            statement.setString(1, position);
+            try (var rows = statement.executeQuery()) {
+                return rows.next() && rows.getBoolean(1);
+            }
+        }
+    }
+
+    /**
+     * Where the primary's WAL ends now, for a client that has just written (read-your-writes), or empty
+     * when no replica is configured (the read pool reaches the primary: every read sees every write). The
+     * insert position, not the write position: with synchronous_commit off a commit may not be written yet.
+     */
+    public Optional<String> writePosition() throws SQLException {
+        if (!replica.current().replicaConfigured()) {
+            return Optional.empty();
+        }
+        try (Connection connection = primary.getConnection();
+                var statement = connection.createStatement();
+                var rows = statement.executeQuery("SELECT pg_current_wal_insert_lsn()::text")) {
+            rows.next();
+            return Optional.of(rows.getString(1));
+        }
+    }
+
+    private String mustSee() {
+        try {
+            return after.lsn();
+        } catch (ContextNotActiveException outsideARequest) {
+            return null;
+        }
     }
 
     /**

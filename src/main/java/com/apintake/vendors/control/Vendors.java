@@ -2,6 +2,7 @@ package com.apintake.vendors.control;
 
 import com.apintake.audit.control.AuditTrail;
 import com.apintake.platform.boundary.Problem;
+import com.apintake.platform.control.ReadSource;
 import com.apintake.security.control.Caller;
 import com.apintake.vendors.entity.Vendor;
 import jakarta.annotation.Resource;
@@ -40,17 +41,28 @@ public class Vendors {
     @Inject
     AuditTrail audit;
 
+    @Inject
+    ReadSource reads;
+
+    /**
+     * A read-only list page: it reads the replica when one is in sync and has replayed the caller's own last
+     * write (ReadSource), in a read-only transaction of its own; this method joins no JTA transaction.
+     */
+    @Transactional(Transactional.TxType.NOT_SUPPORTED)
     public List<Vendor> list(String nameContains, int limit, int offset) {
         String sql = VISIBLE + " WHERE (?::text IS NULL OR lower(name) LIKE '%' || lower(?) || '%')"
                 + " ORDER BY name, id LIMIT ? OFFSET ?";
-        try (Connection connection = dataSource.getConnection();
-                var statement = connection.prepareStatement(sql)) {
-            caller.scope(connection);
-            statement.setString(1, nameContains);
-            statement.setString(2, nameContains);
-            statement.setInt(3, limit);
-            statement.setInt(4, offset);
-            return vendors(statement.executeQuery());
+        try {
+            return reads.read(connection -> {
+                caller.scope(connection);
+                try (var statement = connection.prepareStatement(sql)) {
+                    statement.setString(1, nameContains);
+                    statement.setString(2, nameContains);
+                    statement.setInt(3, limit);
+                    statement.setInt(4, offset);
+                    return vendors(statement.executeQuery());
+                }
+            });
         } catch (SQLException e) {
             throw new IllegalStateException("Listing vendors failed", e);
         }
