@@ -144,4 +144,40 @@ class AlertRulesTest {
                 .as("an unmeasured replica neither raises nor clears")
                 .noneMatch(o -> o.toString().contains("replica_lag_bytes"));
     }
+
+    @Test
+    void aLagAlertClearsWhenNoReplicaIsConfiguredAnyMoreButStaysWhileTheReplicaOnlyDoesNotAnswer() {
+        var components = List.of(
+                new com.apintake.monitoring.entity.Component(
+                        "replica_lag_seconds", null, "s", 30, 300, 5, 0, "no replica configured"),
+                new com.apintake.monitoring.entity.Component(
+                        "replica_lag_bytes", null, "bytes", 16777216, 1073741824, 5, 0, "replica not measurable now"));
+        var health = new HealthReport(90, "healthy", Instant.now(), components);
+        var outcomes = AlertRules.evaluate(
+                new Vitals(Instant.now(), null, null, "down"),
+                health,
+                Thresholds::defaults,
+                List.of("replica_lag_seconds", "replica_lag_bytes"),
+                List.of("replica_lag_seconds"));
+        assertThat(outcomes)
+                .as("removed: cleared")
+                .contains(new AlertCleared("replica_lag_seconds", AlertRules.SOURCE));
+        assertThat(outcomes)
+                .as("unreachable: neither raised nor cleared")
+                .noneMatch(o -> o.toString().contains("replica_lag_bytes"));
+        var measured = AlertRules.evaluate(
+                new Vitals(Instant.now(), null, null, "down"),
+                new HealthReport(
+                        90,
+                        "healthy",
+                        Instant.now(),
+                        List.of(new com.apintake.monitoring.entity.Component(
+                                "replica_lag_seconds", 45.0, "s", 30, 300, 5, 3, null))),
+                Thresholds::defaults,
+                List.of("replica_lag_seconds"),
+                List.of("replica_lag_seconds"));
+        assertThat(measured)
+                .as("a measured value is judged, whatever absent says")
+                .anyMatch(o -> o instanceof AlertRaised r && r.condition().equals("replica_lag_seconds"));
+    }
 }

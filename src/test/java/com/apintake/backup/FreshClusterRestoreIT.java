@@ -35,6 +35,8 @@ import org.junit.jupiter.api.extension.ExtendWith;
  * Micro (its own process, root folder and port; stopped by its PID at the end) with the test pool pointed
  * at the new cluster answers /health/ready UP, its Liquibase run at boot applies nothing (the changelog
  * table is unchanged), and an invoice that was in the backup is served by GET /api/v1/invoices/{id}.
+ * That second instance runs with apintake.backup.format=directory, so the directory format is proven
+ * through a configured server too: a backup through its API, its drill, and a restore by hand.
  */
 @ExtendWith(ArquillianExtension.class)
 class FreshClusterRestoreIT {
@@ -150,6 +152,11 @@ class FreshClusterRestoreIT {
             var invoice = Http.get(restoredApp, "/api/v1/invoices/" + invoiceId);
             assertThat(invoice.status()).as(invoice.body()).isEqualTo(200);
             assertThat(invoice.<JsonObject>json().getString("invoiceNumber")).isEqualTo(invoiceNumber);
+
+            // 4. This instance runs with apintake.backup.format=directory (jobs 2): a backup through its REST API
+            // is one OpenPGP file per part, its drill passes, and gpg --decrypt per file + pg_restore --jobs
+            // restores it by hand as docs/backups-restore.md says.
+            directoryFormatBackupThroughTheApi(restoredApp, fresh, work);
         } finally {
             PayaraMicroLaunch.stop(payara);
             fresh.stop();
@@ -167,7 +174,8 @@ class FreshClusterRestoreIT {
                 "apintake.backup.drill.schedule", "off",
                 "apintake.backup.wal-guard.seconds", "0",
                 "apintake.maintenance.weekly", "off",
-                "apintake.maintenance.daily", "off"));
+                "apintake.maintenance.daily", "off",
+                "apintake.backup.format", "directory"));
         settings.putAll(Map.of(
                 "apintake.inbox.dir",
                 work.resolve("inbox").toString(),
@@ -182,6 +190,54 @@ class FreshClusterRestoreIT {
                 "ADMIN_PASSWORD",
                 TestEnvironment.adminPassword()));
         return settings;
+    }
+
+    private static void directoryFormatBackupThroughTheApi(URL app, PostgresServer server, Path work) throws Exception {
+        JsonObject backup = BackupApi.backup(app, "full");
+        String folder = TestEnvironment.DATABASE + ".dir/";
+        var names = backup.getJsonArray("files").getValuesAs(JsonObject.class).stream()
+                .map(file -> file.getString("name"))
+                .toList();
+        assertThat(names).contains(folder + "toc.dat.gpg").endsWith("roles.sql.gpg");
+        assertThat(names.subList(0, names.size() - 1))
+                .hasSizeGreaterThan(2)
+                .allMatch(name -> name.startsWith(folder) && name.endsWith(".gpg"));
+        Path directory = Path.of(backup.getString("directory"));
+        try (var left = Files.list(directory)) {
+            assertThat(left.map(p -> p.getFileName().toString()))
+                    .as("no plain folder left behind")
+                    .containsExactlyInAnyOrder(TestEnvironment.DATABASE + ".dir", "roles.sql.gpg");
+        }
+
+        JsonObject verified = BackupApi.verify(app, backup.getJsonNumber("id").longValue());
+        assertThat(verified.getString("status")).as(verified.toString()).isEqualTo("VERIFIED");
+
+        Path opened = Files.createDirectories(work.resolve("opened"));
+        for (String name : names.subList(0, names.size() - 1)) {
+            String plain = Path.of(name).getFileName().toString().replaceFirst("\\.gpg$", "");
+            var decrypted = BackupApi.decrypt(directory.resolve(name), opened.resolve(plain), BackupApi.key());
+            assertThat(decrypted.exit()).as(decrypted.output()).isZero();
+        }
+        String byHand = "ap_intake_dir_by_hand";
+        server.createDatabaseIfMissing(byHand);
+        var restored = Commands.run(
+                List.of(
+                        BackupApi.PG_BIN + "/pg_restore",
+                        "--dbname=" + byHand,
+                        "--no-owner",
+                        "--exit-on-error",
+                        "--jobs=2",
+                        opened.toString()),
+                connection(server, "postgres"),
+                BackupApi.TIMEOUT);
+        assertThat(restored.exit()).as(restored.output()).isZero();
+        try (Connection db = server.connect(byHand)) {
+            for (JsonObject table : backup.getJsonArray("tables").getValuesAs(JsonObject.class)) {
+                assertThat(BackupApi.count(db, table.getString("table")))
+                        .as("restored by hand " + table.getString("table"))
+                        .isEqualTo(table.getJsonNumber("rows").longValue());
+            }
+        }
     }
 
     /** gpg --decrypt FILE | consumer, exactly the pipe docs/backups-restore.md gives. */

@@ -33,6 +33,43 @@ class MonitoringViewsIT {
     }
 
     @Test
+    void aPartitionedTableShowsTheSumOfItsPartitions() throws SQLException {
+        try (Connection connection = TestEnvironment.connect();
+                var statement = connection.createStatement()) {
+            statement.execute("DROP TABLE IF EXISTS sizes_probe");
+            statement.execute("CREATE TABLE sizes_probe (id int, at date, note text) PARTITION BY RANGE (at)");
+            try {
+                statement.execute("CREATE TABLE sizes_probe_a PARTITION OF sizes_probe"
+                        + " FOR VALUES FROM ('2025-01-01') TO ('2026-01-01')");
+                statement.execute("CREATE TABLE sizes_probe_b PARTITION OF sizes_probe"
+                        + " FOR VALUES FROM ('2026-01-01') TO ('2027-01-01')");
+                statement.execute("CREATE INDEX ON sizes_probe (id)");
+                statement.execute("INSERT INTO sizes_probe SELECT g, DATE '2025-03-01' + g % 500, md5(g::text)"
+                        + " FROM generate_series(1, 3000) g");
+                statement.execute("ANALYZE sizes_probe");
+                try (var rows = statement.executeQuery("""
+                        SELECT p.table_bytes, p.index_bytes, p.total_bytes, p.estimated_rows, p.partitioned, p.partitions,
+                               (SELECT sum(total_bytes) FROM table_sizes WHERE table_name IN ('sizes_probe_a', 'sizes_probe_b')),
+                               (SELECT sum(table_bytes) FROM table_sizes WHERE table_name IN ('sizes_probe_a', 'sizes_probe_b'))
+                        FROM table_sizes p WHERE p.table_name = 'sizes_probe'""")) {
+                    assertThat(rows.next()).isTrue();
+                    assertThat(rows.getLong("total_bytes"))
+                            .as("the parent sums its partitions")
+                            .isPositive()
+                            .isEqualTo(rows.getLong(7));
+                    assertThat(rows.getLong("table_bytes")).isEqualTo(rows.getLong(8));
+                    assertThat(rows.getLong("index_bytes")).isPositive();
+                    assertThat(rows.getLong("estimated_rows")).isEqualTo(3000);
+                    assertThat(rows.getBoolean("partitioned")).isTrue();
+                    assertThat(rows.getInt("partitions")).isEqualTo(2);
+                }
+            } finally {
+                statement.execute("DROP TABLE IF EXISTS sizes_probe");
+            }
+        }
+    }
+
+    @Test
     void indexUsageListsTheSevenIndexes() throws SQLException {
         assertThat(column("SELECT index_name FROM index_usage")).containsAll(SchemaIT.SEVEN_INDEXES.keySet());
     }

@@ -10,9 +10,11 @@ import com.apintake.testsupport.PostgresServer;
 import com.apintake.testsupport.TestEnvironment;
 import jakarta.json.JsonObject;
 import java.net.URL;
+import java.net.http.HttpRequest;
 import java.nio.file.Path;
 import java.sql.Connection;
 import java.time.Duration;
+import java.util.List;
 import org.jboss.arquillian.container.test.api.Deployment;
 import org.jboss.arquillian.junit5.ArquillianExtension;
 import org.jboss.arquillian.test.api.ArquillianResource;
@@ -34,6 +36,18 @@ class ReadReplicaIT {
     static final String INVOICES = "/api/v1/invoices?limit=1";
     static final String REPORTS = "/api/v1/database/reports?limit=5";
     static final String AUDIT = "/api/v1/audit?limit=1";
+    static final String VENDORS = "/api/v1/vendors?limit=1";
+    /** The read-only list pages moved to ReadSource after the first four (docs/cluster.md, per list). */
+    static final List<String> LISTS = List.of(
+            VENDORS,
+            "/api/v1/exceptions?limit=1",
+            "/api/v1/database/alerts?limit=1",
+            "/api/v1/database/backups?limit=1",
+            "/api/v1/schedules",
+            "/api/v1/database/maintenance?limit=1",
+            "/api/v1/exports?limit=1");
+
+    static final String FAR_FUTURE = "FFFFFFFF/FFFFFFFF";
 
     @Deployment(testable = false)
     static WebArchive application() {
@@ -77,6 +91,11 @@ class ReadReplicaIT {
             assertThat(reports.status()).as(reports.body()).isEqualTo(200);
             var audit = awaitSource(AUDIT, "replica");
             assertThat(audit.status()).as(audit.body()).isEqualTo(200);
+            // Every other read-only list page too.
+            for (String page : LISTS) {
+                assertThat(awaitSource(page, "replica").status()).isEqualTo(200);
+            }
+            readYourWrites();
 
             // Replay paused, then a write on the primary: the replica falls behind by bytes, and by seconds
             // once the threshold passes, reads leave it.
@@ -129,6 +148,14 @@ class ReadReplicaIT {
                 String behind =
                         Http.anonymous().get(base, "/metrics?scope=application").body();
                 assertThat(behind).containsPattern("(?m)^apintake_replica_reads\\{[^}]*\\} 0(\\.0)?$");
+                // Replay stays paused, so the lag only grows: every list page is on the primary now.
+                for (String page : LISTS) {
+                    var answer = Http.get(base, page);
+                    assertThat(answer.status()).as(page + ": " + answer.body()).isEqualTo(200);
+                    assertThat(answer.headers().firstValue("X-Read-Source"))
+                            .as(page)
+                            .hasValue("primary");
+                }
 
                 pause.execute("SELECT pg_wal_replay_resume()");
                 awaitSource(ANALYTICS, "replica");
@@ -138,14 +165,76 @@ class ReadReplicaIT {
             var afterStop = awaitSource(ANALYTICS, "primary");
             assertThat(afterStop.status()).as(afterStop.body()).isEqualTo(200);
             assertThat(database().getString("readSourceReason")).contains("unreachable");
+            for (String page : LISTS) {
+                var answer = Http.get(base, page);
+                assertThat(answer.status()).as(page + ": " + answer.body()).isEqualTo(200);
+                assertThat(answer.headers().firstValue("X-Read-Source"))
+                        .as(page)
+                        .hasValue("primary");
+            }
         } finally {
             replica.stop();
             try (Connection primary = TestEnvironment.connect();
                     var drop = primary.createStatement()) {
                 drop.execute("DROP TABLE IF EXISTS read_replica_it");
                 drop.execute("DELETE FROM performance_reports WHERE markdown = '# ReadReplicaIT'");
+                drop.execute("DELETE FROM vendors WHERE name LIKE 'ReadReplicaIT %'");
             }
         }
+    }
+
+    /**
+     * With the replica in sync: a read naming a WAL position the replica has not replayed (header or cookie)
+     * goes to the primary, one it has replayed to the replica; a write answers with its position, and a read
+     * carrying it sees the row just written, from the replica once replayed; a malformed header is a 400.
+     */
+    private void readYourWrites() {
+        var ahead = get(VENDORS, "X-Read-After", FAR_FUTURE);
+        assertThat(ahead.status()).as(ahead.body()).isEqualTo(200);
+        assertThat(ahead.headers().firstValue("X-Read-Source")).hasValue("primary");
+        var cookie = get(VENDORS, "Cookie", "apintake-read-after=" + FAR_FUTURE);
+        assertThat(cookie.headers().firstValue("X-Read-Source")).hasValue("primary");
+        // A damaged cookie is ignored (the browser sends it on its own); a damaged header is refused.
+        var damagedCookie = get(VENDORS, "Cookie", "apintake-read-after=junk");
+        assertThat(damagedCookie.status()).isEqualTo(200);
+        var damaged = get(VENDORS, "X-Read-After", "not-a-position");
+        assertThat(damaged.status()).isEqualTo(400);
+        assertThat(damaged.contentType()).startsWith("application/problem+json");
+        assertThat(awaitSource(VENDORS, "X-Read-After", "0/0", "replica").status())
+                .isEqualTo(200);
+
+        String name = "ReadReplicaIT " + System.nanoTime();
+        String vatId = "DE" + (100_000_000 + Math.floorMod(System.nanoTime(), 900_000_000L));
+        var created =
+                Http.postJson(base, "/api/v1/vendors", "{\"name\": \"" + name + "\", \"vatId\": \"" + vatId + "\"}");
+        assertThat(created.status()).as(created.body()).isEqualTo(201);
+        String position = created.headers().firstValue("X-Read-After").orElseThrow();
+        assertThat(position).matches("[0-9A-F]{1,8}/[0-9A-F]{1,8}");
+        assertThat(created.headers().allValues("Set-Cookie"))
+                .anySatisfy(c -> assertThat(c).startsWith("apintake-read-after=" + position));
+        String byName = "/api/v1/vendors?name=" + name.replace(" ", "%20");
+        // Whichever source answers, the vendor just written is in the list.
+        var seen = get(byName, "X-Read-After", position);
+        assertThat(seen.status()).as(seen.body()).isEqualTo(200);
+        assertThat(seen.body()).contains(name);
+        var fromReplica = awaitSource(byName, "X-Read-After", position, "replica");
+        assertThat(fromReplica.body()).contains(name);
+    }
+
+    private Http.Answer get(String path, String header, String value) {
+        return Http.send(HttpRequest.newBuilder(Http.resolve(base, path))
+                .header(header, value)
+                .GET());
+    }
+
+    private Http.Answer awaitSource(String path, String header, String value, String source) {
+        return Await.until(
+                () -> get(path, header, value),
+                answer -> answer.status() == 200
+                        && source.equals(
+                                answer.headers().firstValue("X-Read-Source").orElse("")),
+                Duration.ofSeconds(60),
+                "X-Read-Source: " + source + " on " + path + " with " + header);
     }
 
     private Http.Answer awaitSource(String path, String source) {

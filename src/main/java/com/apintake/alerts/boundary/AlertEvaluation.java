@@ -107,6 +107,13 @@ public class AlertEvaluation {
                 .toList();
     }
 
+    private List<String> absentSignals() {
+        return signals.stream()
+                .filter(signal -> signal.alerts() && signal.absent())
+                .map(signal -> signal.threshold().name())
+                .toList();
+    }
+
     private void evaluateRound(HealthScored scored) {
         if (!running.compareAndSet(false, true)) {
             return;
@@ -115,7 +122,11 @@ public class AlertEvaluation {
             var vitals = scored.vitals();
             String problem = vitals.databaseError();
             for (Object outcome : AlertRules.evaluate(
-                    vitals, vitals.database() == null ? null : scored.health(), thresholds::limit, alertingSignals())) {
+                    vitals,
+                    vitals.database() == null ? null : scored.health(),
+                    thresholds::limit,
+                    alertingSignals(),
+                    absentSignals())) {
                 try {
                     if (outcome instanceof AlertRaised r) {
                         raised.fire(r);

@@ -38,11 +38,27 @@ public final class AlertRules {
      */
     public static List<Object> evaluate(
             Vitals vitals, HealthReport health, Function<String, Limit> limits, Collection<String> signals) {
+        return evaluate(vitals, health, limits, signals, List.of());
+    }
+
+    /**
+     * absent: the names among signals whose subject does not exist here (HealthSignal.absent(): a replica
+     * lag without any replica configured). Unmeasured and absent, their open alert clears; unmeasured only
+     * (a replica that does not answer), it is left as it is.
+     */
+    public static List<Object> evaluate(
+            Vitals vitals,
+            HealthReport health,
+            Function<String, Limit> limits,
+            Collection<String> signals,
+            Collection<String> absent) {
         List<Object> outcomes = new ArrayList<>();
         if (health != null) {
             for (String name : signals) {
                 Component component = health.component(name);
-                if (component != null && component.value() != null) {
+                if (component != null && component.value() == null && absent.contains(name)) {
+                    outcomes.add(new AlertCleared(name, SOURCE));
+                } else if (component != null && component.value() != null) {
                     outcomes.add(judge(
                             name,
                             limits.apply(name),

@@ -27,4 +27,13 @@ public interface HealthSignal {
     default boolean alerts() {
         return false;
     }
+
+    /**
+     * True when what this component measures does not exist here (a replica lag without any replica
+     * configured), as opposed to existing but not measurable now (a replica that does not answer). An
+     * open alert of an absent component's condition is cleared; an unmeasurable one is left as it is.
+     */
+    default boolean absent() {
+        return false;
+    }
 }

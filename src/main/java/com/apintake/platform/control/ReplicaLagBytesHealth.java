@@ -46,4 +46,10 @@ public class ReplicaLagBytesHealth implements HealthSignal {
     public boolean alerts() {
         return true;
     }
+
+    /** No replica configured (the read pool reaches the primary): a lag alert left open from an earlier replica clears. */
+    @Override
+    public boolean absent() {
+        return ReplicaLagSecondsHealth.noReplica(replica);
+    }
 }

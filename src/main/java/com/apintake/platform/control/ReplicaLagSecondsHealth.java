@@ -47,6 +47,21 @@ public class ReplicaLagSecondsHealth implements HealthSignal {
         return true;
     }
 
+    /** No replica configured (the read pool reaches the primary): a lag alert left open from an earlier replica clears. */
+    @Override
+    public boolean absent() {
+        return noReplica(replica);
+    }
+
+    /** Whether the read pool reaches the primary itself; false while the replica is only unreachable or unreadable. */
+    static boolean noReplica(ReplicaState replica) {
+        try {
+            return !replica.current().replicaConfigured();
+        } catch (RuntimeException e) {
+            return false;
+        }
+    }
+
     /** The lag figure of the replica's current state, or empty with the reason when there is none to judge. */
     static OptionalDouble lag(
             ReplicaState replica,
