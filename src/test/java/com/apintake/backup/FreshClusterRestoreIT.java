@@ -206,7 +206,7 @@ class FreshClusterRestoreIT {
         try (var left = Files.list(directory)) {
             assertThat(left.map(p -> p.getFileName().toString()))
                     .as("no plain folder left behind")
-                    .containsExactlyInAnyOrder(TestEnvironment.DATABASE + ".dir", "roles.sql.gpg");
+                    .containsExactlyInAnyOrder(TestEnvironment.DATABASE + ".dir", "roles.sql.gpg", "manifest.json");
         }
 
         JsonObject verified = BackupApi.verify(app, backup.getJsonNumber("id").longValue());
