@@ -27,7 +27,8 @@ import org.junit.jupiter.api.extension.ExtendWith;
  * the test PostgreSQL (pg_basebackup -R, hot standby) comes up there: reads move to it, a replica whose
  * replay is paused behind a write falls back to the primary once it lags beyond the threshold (3 s in
  * tests), and a stopped replica sends reads back to the primary; the header, /health/ready and
- * /metrics say so at each step.
+ * /metrics say so at each step. Every read-only list page follows (LISTS), and read-your-writes holds: a
+ * read carrying a WAL position the replica has not replayed (X-Read-After or its cookie) reads the primary.
  */
 @ExtendWith(ArquillianExtension.class)
 class ReadReplicaIT {
