@@ -83,10 +83,14 @@ public final class ManifestFile {
 
     public static JsonArray tables(List<TableCount> tables) {
         JsonArrayBuilder array = Json.createArrayBuilder();
-        tables.forEach(table -> array.add(Json.createObjectBuilder()
-                .add("table", table.table())
-                .add("rows", table.rows())
-                .add("checksum", table.checksum())));
+        tables.forEach(table -> {
+            JsonObjectBuilder entry =
+                    Json.createObjectBuilder().add("table", table.table()).add("rows", table.rows());
+            if (table.checksum() != null) {
+                entry.add("checksum", table.checksum());
+            }
+            array.add(entry);
+        });
         return array.build();
     }
 
@@ -105,7 +109,9 @@ public final class ManifestFile {
         for (JsonValue value : array(json)) {
             JsonObject table = value.asJsonObject();
             tables.add(new TableCount(
-                    table.getString("table"), table.getJsonNumber("rows").longValue(), table.getString("checksum")));
+                    table.getString("table"),
+                    table.getJsonNumber("rows").longValue(),
+                    table.getString("checksum", null)));
         }
         return tables;
     }

@@ -4,6 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import com.apintake.backup.entity.BackupKind;
+import com.apintake.backup.entity.TableCount;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.attribute.PosixFilePermissions;
@@ -97,5 +98,30 @@ class BackupControlTest {
         assertThat(BackupKind.parse("Full")).isEqualTo(BackupKind.FULL);
         assertThat(BackupKind.DATA.drillable()).isFalse();
         assertThatThrownBy(() -> BackupKind.parse("all")).hasMessageContaining("full, schema, data, critical, base");
+    }
+
+    @Test
+    void countsWithoutChecksumsAreRecordedAndComparedAndOlderChecksummedManifestsStillRead() throws Exception {
+        var counted = List.of(new TableCount("invoices", 3, null), new TableCount("vendors", 2, null));
+        String json = ManifestFile.tables(counted).toString();
+        assertThat(json).doesNotContain("checksum");
+        assertThat(ManifestFile.parseTables(json)).isEqualTo(counted);
+        var older = ManifestFile.parseTables("[{\"table\":\"invoices\",\"rows\":3,\"checksum\":\"123\"}]");
+        assertThat(older).containsExactly(new TableCount("invoices", 3, "123"));
+
+        RestoreDrill.compare(counted, counted);
+        assertThatThrownBy(() -> RestoreDrill.compare(
+                        counted, List.of(new TableCount("invoices", 2, null), new TableCount("vendors", 2, null))))
+                .hasMessageContaining("invoices: 3 rows in the backup, 2 restored");
+        RestoreDrill.compare(older, List.of(new TableCount("invoices", 3, "123")));
+        assertThatThrownBy(() -> RestoreDrill.compare(older, List.of(new TableCount("invoices", 3, "124"))))
+                .hasMessageContaining("different contents");
+    }
+
+    @Test
+    void rowChecksumsAreAnOptIn() {
+        assertThat(CriticalTables.parse("invoices, vendors").checksums()).isFalse();
+        assertThat(CriticalTables.parse("invoices", true).checksums()).isTrue();
+        assertThat(CriticalTables.COUNT.formatted("invoices")).doesNotContain("md5");
     }
 }
