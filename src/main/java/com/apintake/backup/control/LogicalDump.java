@@ -260,7 +260,7 @@ public final class LogicalDump {
                 endpoint.environment(),
                 null,
                 false)) {
-            try (OutputStream sink = new DigestOutputStream(BackupArea.createPrivateFile(file), sha256);
+            try (OutputStream sink = new DigestOutputStream(BackupArea.createDurableFile(file), sha256);
                     OutputStream target = encryption == null ? sink : encryption.encrypting(sink, ROLES);
                     InputStream source = dumpall.stdout()) {
                 source.transferTo(target);
@@ -306,7 +306,7 @@ public final class LogicalDump {
                 ToolProcess list =
                         ToolProcess.start(List.of(tools.tool("pg_restore"), "--list"), Map.of(), listing, true)) {
             pid.accept(dump.pid());
-            try (OutputStream sink = new DigestOutputStream(BackupArea.createPrivateFile(file), sha256);
+            try (OutputStream sink = new DigestOutputStream(BackupArea.createDurableFile(file), sha256);
                     OutputStream target = encryption == null
                             ? sink
                             : encryption.encrypting(sink, fileName(endpoint.database(), false));
@@ -367,7 +367,7 @@ public final class LogicalDump {
                 MessageDigest sha256 = sha256();
                 try (InputStream source = java.nio.file.Files.newInputStream(part);
                         OutputStream sink =
-                                new DigestOutputStream(BackupArea.createPrivateFile(sealed.resolve(stored)), sha256);
+                                new DigestOutputStream(BackupArea.createDurableFile(sealed.resolve(stored)), sha256);
                         OutputStream target = encryption == null ? sink : encryption.encrypting(sink, name)) {
                     int n;
                     while ((n = source.read(buffer)) >= 0) {

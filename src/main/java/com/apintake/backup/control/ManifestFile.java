@@ -31,11 +31,11 @@ public final class ManifestFile {
 
     private ManifestFile() {}
 
-    /** Rewrites the manifest atomically (temp file + rename), 0600. */
+    /** Rewrites the manifest atomically (temp file + rename), 0600, forced to the disk with its folder. */
     public static void write(Path directory, Backup backup, String encryption) throws IOException {
         Path temporary = directory.resolve(NAME + ".tmp");
         Files.deleteIfExists(temporary);
-        try (OutputStream out = BackupArea.createPrivateFile(temporary);
+        try (OutputStream out = BackupArea.createDurableFile(temporary);
                 var writer = Json.createWriterFactory(Map.of(JsonGenerator.PRETTY_PRINTING, true))
                         .createWriter(out)) {
             writer.writeObject(toJson(backup, encryption));
@@ -45,6 +45,8 @@ public final class ManifestFile {
                 directory.resolve(NAME),
                 StandardCopyOption.REPLACE_EXISTING,
                 StandardCopyOption.ATOMIC_MOVE);
+        // The rename and the backup's files are then on the disk too, not only the manifest's bytes.
+        BackupArea.syncDirectory(directory);
     }
 
     static JsonObject toJson(Backup backup, String encryption) {

@@ -75,6 +75,17 @@ class BackupControlTest {
                 .isEqualTo("rwx------");
         assertThat(PosixFilePermissions.toString(Files.getPosixFilePermissions(directory.resolve("x.dump"))))
                 .isEqualTo("rw-------");
+        try (var out = BackupArea.createDurableFile(directory.resolve("y.dump"))) {
+            out.write(new byte[] {1, 2, 3}, 1, 2);
+            out.write(4);
+        }
+        BackupArea.syncDirectory(directory);
+        assertThat(Files.readAllBytes(directory.resolve("y.dump"))).containsExactly(2, 3, 4);
+        assertThat(PosixFilePermissions.toString(Files.getPosixFilePermissions(directory.resolve("y.dump"))))
+                .isEqualTo("rw-------");
+        assertThatThrownBy(() -> BackupArea.createDurableFile(directory.resolve("y.dump")))
+                .as("never over an existing file")
+                .isInstanceOf(java.nio.file.FileAlreadyExistsException.class);
         assertThatThrownBy(() -> area.remove(temp)).hasMessageContaining("outside the backup area");
         area.remove(directory);
         assertThat(directory).doesNotExist();
