@@ -111,6 +111,7 @@ public final class BackupBenchmark {
         Map<String, List<Double>> times = new LinkedHashMap<>();
         Map<String, Long> sizes = new LinkedHashMap<>();
         PHASES.clear();
+        String loadAtStart = loadAverage();
         for (int round = 1; round <= ROUNDS; round++) {
             log("Round " + round + "/" + ROUNDS);
             Path raw = work.resolve("raw.dump");
@@ -261,7 +262,8 @@ public final class BackupBenchmark {
             Folders.deleteRecursively(Path.of(sealed.directory()));
         }
 
-        String machine = machine();
+        String machine = machine() + "; load average (1, 5, 15 min) " + loadAtStart + " at the start of the rounds, "
+                + loadAverage() + " at the end";
         String report = report(times, sizes, databaseSize, machine);
         System.out.println();
         System.out.println(report);
@@ -577,6 +579,12 @@ public final class BackupBenchmark {
         return Runtime.getRuntime().availableProcessors() + " cores (" + cpu + "), " + memory + " GiB RAM, Java "
                 + System.getProperty("java.version") + ", " + new PostgresTools(Path.of(BIN), "").version("pg_dump")
                 + ", server and tools on the same machine, data on local disk";
+    }
+
+    /** The first three fields of /proc/loadavg: on a shared machine the ratios mean little without them. */
+    private static String loadAverage() throws IOException {
+        String[] fields = Files.readString(Path.of("/proc/loadavg")).trim().split("\\s+");
+        return fields[0] + " / " + fields[1] + " / " + fields[2];
     }
 
     private static double median(List<Double> values) {
