@@ -6,6 +6,7 @@ import com.apintake.backup.control.BaseBackup;
 import com.apintake.backup.control.CriticalTables;
 import com.apintake.backup.control.DatabaseEndpoint;
 import com.apintake.backup.control.LogicalDump;
+import com.apintake.backup.control.ManifestFile;
 import com.apintake.backup.control.PgRestore;
 import com.apintake.backup.control.PostgresTools;
 import com.apintake.backup.control.RestoreDrill;
@@ -84,8 +85,10 @@ public final class BackupBenchmark {
         byte[] key = new byte[32];
         new java.security.SecureRandom().nextBytes(key);
         BackupKey encryption = BackupKey.of(Base64.getEncoder().encodeToString(key));
-        CriticalTables critical =
-                CriticalTables.parse("invoices,invoice_extractions,validations,exceptions,staged_exports,vendors");
+        String criticalNames = "invoices,invoice_extractions,validations,exceptions,staged_exports,vendors";
+        CriticalTables critical = CriticalTables.parse(criticalNames);
+        // The opt-in (apintake.backup.critical-checksums=true), which was every backup's default before.
+        CriticalTables checksummed = CriticalTables.parse(criticalNames, true);
         Map<String, String> environment = endpoint.environment();
         String databaseSize;
         try (Connection connection = endpoint.connect();
@@ -96,8 +99,19 @@ public final class BackupBenchmark {
             databaseSize = rows.getString(1);
         }
 
+        try (Connection connection = endpoint.connect();
+                var rows = connection.createStatement().executeQuery("EXPLAIN SELECT count(*) FROM invoices")) {
+            StringBuilder plan = new StringBuilder();
+            while (rows.next()) {
+                plan.append("\n    ").append(rows.getString(1));
+            }
+            log("Plan of the exact count:" + plan);
+        }
+
         Map<String, List<Double>> times = new LinkedHashMap<>();
         Map<String, Long> sizes = new LinkedHashMap<>();
+        PHASES.clear();
+        String loadAtStart = loadAverage();
         for (int round = 1; round <= ROUNDS; round++) {
             log("Round " + round + "/" + ROUNDS);
             Path raw = work.resolve("raw.dump");
@@ -106,6 +120,26 @@ public final class BackupBenchmark {
             exec(List.of(tools.tool("pg_dump"), "--format=custom", "--file=" + raw), environment);
             record(times, "pg_dump -Fc (raw)", t);
             sizes.put("pg_dump -Fc (raw)", Files.size(raw));
+            // pg_dump forces its file to the disk (fsync) unless told not to; the backups do the same since
+            // this round, and this row shows what that costs here.
+            Path unsynced = work.resolve("raw-nosync.dump");
+            Files.deleteIfExists(unsynced);
+            t = System.nanoTime();
+            exec(List.of(tools.tool("pg_dump"), "--format=custom", "--no-sync", "--file=" + unsynced), environment);
+            record(times, "pg_dump -Fc --no-sync (raw, not forced to disk)", t);
+            Files.deleteIfExists(unsynced);
+            // The backups read pg_dump's stdout through a pipe, where pg_dump cannot seek back to rewrite its
+            // table of contents; this row is the raw dump written the same way.
+            t = System.nanoTime();
+            exec(
+                    List.of(
+                            "bash",
+                            "-c",
+                            "set -o pipefail; " + Commands.quote(List.of(tools.tool("pg_dump"), "--format=custom"))
+                                    + " | cat > " + Commands.quote(List.of(unsynced.toString()))),
+                    environment);
+            record(times, "pg_dump -Fc | cat > file (raw, through a pipe)", t);
+            Files.deleteIfExists(unsynced);
 
             // The parallel directory format, measured against the single custom-format file.
             Path directoryDump = work.resolve("raw-dir");
@@ -145,6 +179,18 @@ public final class BackupBenchmark {
                     sizes,
                     "backup full, encrypted (dump + check)");
 
+            Backup sealedChecksummed = backup(
+                    work,
+                    "enc-sum-" + round,
+                    endpoint,
+                    tools,
+                    encryption,
+                    checksummed,
+                    times,
+                    sizes,
+                    "backup full, encrypted, row checksums on (opt-in)");
+            isolatedPhases(raw, endpoint, tools, encryption, critical, checksummed, environment);
+
             String scratch = "bench_raw_restore";
             t = System.nanoTime();
             exec(List.of(BIN + "/createdb", scratch), environment);
@@ -159,14 +205,22 @@ public final class BackupBenchmark {
             record(times, "createdb + pg_restore (raw)", t);
             exec(List.of(BIN + "/dropdb", scratch), environment);
 
-            var plainDrill = new RestoreDrill(new PgRestore(tools, null), endpoint, Duration.ofHours(1))
-                    .run(plain, Path.of(plain.directory()));
-            times.computeIfAbsent("drill, plain (restore + compare)", k -> new ArrayList<>())
-                    .add(plainDrill.restoreMillis() / 1000.0);
-            var sealedDrill = new RestoreDrill(new PgRestore(tools, encryption), endpoint, Duration.ofHours(1))
-                    .run(sealed, Path.of(sealed.directory()));
-            times.computeIfAbsent("drill, encrypted (restore + compare)", k -> new ArrayList<>())
-                    .add(sealedDrill.restoreMillis() / 1000.0);
+            drill(
+                    new RestoreDrill(new PgRestore(tools, null), endpoint, Duration.ofHours(1)),
+                    plain,
+                    times,
+                    "drill, plain (restore + compare)");
+            drill(
+                    new RestoreDrill(new PgRestore(tools, encryption), endpoint, Duration.ofHours(1)),
+                    sealed,
+                    times,
+                    "drill, encrypted (restore + compare)");
+            drill(
+                    new RestoreDrill(new PgRestore(tools, encryption), endpoint, Duration.ofHours(1)),
+                    sealedChecksummed,
+                    times,
+                    "drill, encrypted, row checksums on (opt-in)");
+            Folders.deleteRecursively(Path.of(sealedChecksummed.directory()));
             // The directory-format option (apintake.backup.format=directory, jobs 2), as the application runs it.
             Backup directoryBackup = backup(
                     work,
@@ -179,10 +233,11 @@ public final class BackupBenchmark {
                     sizes,
                     "backup full, directory -j 2, encrypted (dump + seal + check)",
                     2);
-            var directoryDrill = new RestoreDrill(new PgRestore(tools, encryption), endpoint, Duration.ofHours(1), 2)
-                    .run(directoryBackup, Path.of(directoryBackup.directory()));
-            times.computeIfAbsent("drill, directory -j 2, encrypted (restore + compare)", k -> new ArrayList<>())
-                    .add(directoryDrill.restoreMillis() / 1000.0);
+            drill(
+                    new RestoreDrill(new PgRestore(tools, encryption), endpoint, Duration.ofHours(1), 2),
+                    directoryBackup,
+                    times,
+                    "drill, directory -j 2, encrypted (restore + compare)");
             Folders.deleteRecursively(Path.of(directoryBackup.directory()));
 
             Path rawBase = work.resolve("raw-base");
@@ -207,7 +262,8 @@ public final class BackupBenchmark {
             Folders.deleteRecursively(Path.of(sealed.directory()));
         }
 
-        String machine = machine();
+        String machine = machine() + "; load average (1, 5, 15 min) " + loadAtStart + " at the start of the rounds, "
+                + loadAverage() + " at the end";
         String report = report(times, sizes, databaseSize, machine);
         System.out.println();
         System.out.println(report);
@@ -249,9 +305,7 @@ public final class BackupBenchmark {
                     .dump(BackupKind.FULL, holder, directory, pid -> {}, bytes -> {});
         }
         ArchiveCheck.check(directory, result.files(), result.tableOfContents(), result.tables(), result.dataTables());
-        record(times, label, t);
-        sizes.put(label, result.sizeBytes());
-        return new Backup(
+        Backup backup = new Backup(
                 1,
                 BackupKind.FULL,
                 BackupStatus.SUCCEEDED,
@@ -272,6 +326,98 @@ public final class BackupBenchmark {
                 null,
                 null,
                 null);
+        ManifestFile.write(directory, backup, encryption == null ? "none" : "openpgp");
+        record(times, label, t);
+        result.phaseMillis().forEach((phase, millis) -> phase(label + ": " + phase, millis));
+        sizes.put(label, result.sizeBytes());
+        return backup;
+    }
+
+    private static void drill(RestoreDrill drill, Backup backup, Map<String, List<Double>> times, String label)
+            throws Exception {
+        var result = drill.run(backup, Path.of(backup.directory()));
+        times.computeIfAbsent(label, k -> new ArrayList<>()).add(result.restoreMillis() / 1000.0);
+        log(String.format("  %-48s %8.2f s %s", label, result.restoreMillis() / 1000.0, result.phaseMillis()));
+        result.phaseMillis().forEach((phase, millis) -> phase(label + ": " + phase, millis));
+    }
+
+    /** Phase durations in milliseconds, per "row: phase", in the order first seen. */
+    private static final Map<String, List<Double>> PHASES = new LinkedHashMap<>();
+
+    private static void phase(String name, double millis) {
+        PHASES.computeIfAbsent(name, k -> new ArrayList<>()).add(millis);
+    }
+
+    /**
+     * The pieces of a backup, each alone on an otherwise idle database (in the backup they overlap): the
+     * old and new critical-table figures on a snapshot, the roles dump, the listing of an archive, and the
+     * Java pipe (SHA-256, OpenPGP) over the raw dump file read from the page cache.
+     */
+    private static void isolatedPhases(
+            Path raw,
+            DatabaseEndpoint endpoint,
+            PostgresTools tools,
+            BackupKey encryption,
+            CriticalTables critical,
+            CriticalTables checksummed,
+            Map<String, String> environment)
+            throws Exception {
+        try (Connection connection = endpoint.connect()) {
+            connection.setAutoCommit(false);
+            connection.setTransactionIsolation(Connection.TRANSACTION_REPEATABLE_READ);
+            long t = System.nanoTime();
+            try (var rows = connection.createStatement().executeQuery("SELECT pg_export_snapshot()")) {
+                rows.next();
+            }
+            critical.dataTables(connection);
+            phase("alone: snapshot export + partition lookup", (System.nanoTime() - t) / 1e6);
+            t = System.nanoTime();
+            critical.measure(connection);
+            phase("alone: exact counts of the 6 critical tables", (System.nanoTime() - t) / 1e6);
+            t = System.nanoTime();
+            checksummed.measure(connection);
+            phase("alone: counts + md5 checksums of the 6 critical tables", (System.nanoTime() - t) / 1e6);
+            connection.rollback();
+        }
+        long t = System.nanoTime();
+        Path scratchFile = raw.resolveSibling("phase.out");
+        exec(
+                List.of(
+                        tools.tool("pg_dumpall"),
+                        "--roles-only",
+                        "--no-role-passwords",
+                        "--no-sync",
+                        "--file=" + scratchFile),
+                environment);
+        phase("alone: pg_dumpall --roles-only", (System.nanoTime() - t) / 1e6);
+        t = System.nanoTime();
+        exec(List.of(tools.tool("pg_restore"), "--list", "--file=" + scratchFile, raw.toString()), environment);
+        Files.deleteIfExists(scratchFile);
+        phase("alone: pg_restore --list of the raw dump", (System.nanoTime() - t) / 1e6);
+        byte[] buffer = new byte[1 << 16];
+        t = System.nanoTime();
+        try (var in = Files.newInputStream(raw);
+                var out = new java.security.DigestOutputStream(
+                        java.io.OutputStream.nullOutputStream(), java.security.MessageDigest.getInstance("SHA-256"))) {
+            int n;
+            while ((n = in.read(buffer)) >= 0) {
+                out.write(buffer, 0, n);
+            }
+        }
+        phase("alone: SHA-256 of the raw dump (Java)", (System.nanoTime() - t) / 1e6);
+        t = System.nanoTime();
+        try (var in = Files.newInputStream(raw);
+                var out = encryption.encrypting(
+                        new java.security.DigestOutputStream(
+                                java.io.OutputStream.nullOutputStream(),
+                                java.security.MessageDigest.getInstance("SHA-256")),
+                        "raw.dump")) {
+            int n;
+            while ((n = in.read(buffer)) >= 0) {
+                out.write(buffer, 0, n);
+            }
+        }
+        phase("alone: OpenPGP + SHA-256 of the raw dump (Java)", (System.nanoTime() - t) / 1e6);
     }
 
     private static void migrate(Connection connection) throws Exception {
@@ -373,16 +519,29 @@ public final class BackupBenchmark {
                     median / baseline,
                     sizes.containsKey(label) ? String.format("%,d", sizes.get(label)) : ""));
         }
+        out.append("\nPhases (milliseconds; inside a backup the counts and the roles run beside pg_dump, so they"
+                + " overlap it; \"alone\" rows ran by themselves on the idle database):\n\n");
+        out.append("| phase | median ms | all runs ms |\n|---|---:|---|\n");
+        for (var entry : PHASES.entrySet()) {
+            String runs = entry.getValue().stream()
+                    .map(v -> String.format("%.0f", v))
+                    .reduce((a, b) -> a + ", " + b)
+                    .orElse("");
+            out.append(String.format("| %s | %.0f | %s |%n", entry.getKey(), median(entry.getValue()), runs));
+        }
         out.append("""
 
                 - Baselines: `pg_dump -Fc` for the backups, `createdb` + `pg_restore` for the drills, plain `pg_basebackup`
                   for the base backup. "vs baseline" is median / median of the baseline in the same run.
-                - "backup full" is what the application does: pg_dump in the snapshot it exported after counting and
-                  checksumming the six critical tables, streamed through SHA-256 (and OpenPGP when encrypted) into
-                  the file while `pg_restore --list` reads its head, then the cheap check (sizes, the listing; no second read);
-                  a full backup also dumps the roles (`pg_dumpall --roles-only`).
+                - "backup full" is what the application does: pg_dump in the snapshot it exported, streamed through
+                  SHA-256 (and OpenPGP when encrypted) into the file while `pg_restore --list` reads its head, with the
+                  exact counts of the six critical tables (same snapshot) and the roles (`pg_dumpall --roles-only`)
+                  beside it, then the cheap check (sizes, the listing; no second read) and the manifest; the files are
+                  forced to the disk (fsync) as pg_dump does with its own. "row checksums on" adds an md5
+                  of every row of the six tables (`apintake.backup.critical-checksums=true`, the default before).
                 - "drill" is the measured restore time recorded as RTO: create the scratch database, pg_restore (the
-                  archive fed to pg_restore's stdin, decrypted on the fly and hashed in the same read), then recount and checksum the critical tables.
+                  archive fed to pg_restore's stdin, decrypted on the fly and hashed in the same read), then recount
+                  the critical tables (and checksum them, when the backup recorded checksums).
                 - The base backup adds `pg_verifybackup`, which re-reads every file and checks its SHA-256.
                 """);
         return out.toString();
@@ -420,6 +579,12 @@ public final class BackupBenchmark {
         return Runtime.getRuntime().availableProcessors() + " cores (" + cpu + "), " + memory + " GiB RAM, Java "
                 + System.getProperty("java.version") + ", " + new PostgresTools(Path.of(BIN), "").version("pg_dump")
                 + ", server and tools on the same machine, data on local disk";
+    }
+
+    /** The first three fields of /proc/loadavg: on a shared machine the ratios mean little without them. */
+    private static String loadAverage() throws IOException {
+        String[] fields = Files.readString(Path.of("/proc/loadavg")).trim().split("\\s+");
+        return fields[0] + " / " + fields[1] + " / " + fields[2];
     }
 
     private static double median(List<Double> values) {

@@ -1,8 +1,11 @@
 package com.apintake.backup.control;
 
 import com.apintake.backup.entity.BackupKind;
+import java.io.FilterOutputStream;
 import java.io.IOException;
 import java.io.OutputStream;
+import java.nio.channels.Channels;
+import java.nio.channels.FileChannel;
 import java.nio.file.FileVisitResult;
 import java.nio.file.Files;
 import java.nio.file.NoSuchFileException;
@@ -52,6 +55,45 @@ public final class BackupArea {
         Files.createFile(file, PosixFilePermissions.asFileAttribute(PRIVATE_FILE));
         Files.setPosixFilePermissions(file, PRIVATE_FILE); // the umask may have narrowed nothing, but never widened
         return Files.newOutputStream(file, StandardOpenOption.WRITE, StandardOpenOption.TRUNCATE_EXISTING);
+    }
+
+    /**
+     * As {@link #createPrivateFile}, and closing the stream forces the file to the disk (fsync), as pg_dump
+     * does with the files it writes itself: a backup recorded as done is on the disk, not only in the page
+     * cache. For backup files; scratch files of a drill need not survive a crash.
+     */
+    public static OutputStream createDurableFile(Path file) throws IOException {
+        Files.createFile(file, PosixFilePermissions.asFileAttribute(PRIVATE_FILE));
+        Files.setPosixFilePermissions(file, PRIVATE_FILE);
+        FileChannel channel = FileChannel.open(file, StandardOpenOption.WRITE, StandardOpenOption.TRUNCATE_EXISTING);
+        return new FilterOutputStream(Channels.newOutputStream(channel)) {
+            private boolean closed;
+
+            @Override
+            public void write(byte[] bytes, int offset, int length) throws IOException {
+                out.write(bytes, offset, length);
+            }
+
+            @Override
+            public void close() throws IOException {
+                if (closed) {
+                    return;
+                }
+                closed = true;
+                try {
+                    channel.force(true);
+                } finally {
+                    channel.close();
+                }
+            }
+        };
+    }
+
+    /** Forces a folder's entries (a file created or renamed in it) to the disk. */
+    public static void syncDirectory(Path directory) throws IOException {
+        try (FileChannel channel = FileChannel.open(directory, StandardOpenOption.READ)) {
+            channel.force(true);
+        }
     }
 
     public static void privateDirectory(Path directory) throws IOException {

@@ -157,6 +157,7 @@ public class BackupJobs {
             directory = area.newBackupDirectory(row.id(), row.kind(), row.startedAt());
             catalog().directory(row.id(), directory.toString());
             Backup done;
+            String phaseNote = "";
             if (row.kind().logical()) {
                 phase(row.id(), "dumping");
                 var dump = new LogicalDump(
@@ -168,7 +169,8 @@ public class BackupJobs {
                                 settings.lockWaitSeconds(),
                                 settings.directoryJobs())
                         .dump(row.kind(), lock, directory, pid -> pid(row.id(), pid), bytes -> bytes(row.id(), bytes));
-                phase(row.id(), "checking (checksums, pg_restore --list)");
+                phaseNote = " (phases, ms: " + dump.phaseMillis() + ")";
+                phase(row.id(), "checking (sizes, pg_restore --list)");
                 ArchiveCheck.check(directory, dump.files(), dump.tableOfContents(), dump.tables(), dump.dataTables());
                 done = row.locatedIn(directory.toString())
                         .succeeded(
@@ -197,6 +199,7 @@ public class BackupJobs {
                                 base.walStart());
             }
             ManifestFile.write(directory, done, encryptionLabel(done));
+            String phases = phaseNote;
             catalog()
                     .succeed(
                             row.id(),
@@ -210,7 +213,7 @@ public class BackupJobs {
                                     done.tables(),
                                     done.walStart()));
             LOG.info(() -> "Backup " + row.id() + " (" + row.kind().label() + ") succeeded: " + done.sizeBytes()
-                    + " bytes in " + done.durationMillis() + " ms, "
+                    + " bytes in " + done.durationMillis() + " ms" + phases + ", "
                     + done.files().size() + " file(s) in " + done.directory());
             alerts.resolved(row.kind().label());
             phase(row.id(), "retention");
@@ -256,7 +259,8 @@ public class BackupJobs {
             ManifestFile.write(directory, verified, encryptionLabel(verified));
             catalog().verified(backup.id(), verified.verifiedAt(), result.restoreMillis());
             LOG.info(() -> "Restore drill of backup " + backup.id() + " (" + triggeredBy
-                    + "): restored and compared in " + result.restoreMillis() + " ms; VERIFIED");
+                    + "): restored and compared in " + result.restoreMillis() + " ms (phases, ms: "
+                    + result.phaseMillis() + "); VERIFIED");
             alerts.resolved("drill");
         } catch (Throwable e) {
             String reason = reason(e);

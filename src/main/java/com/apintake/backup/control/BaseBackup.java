@@ -85,7 +85,7 @@ public final class BaseBackup {
         try (ToolProcess tar = ToolProcess.start(
                 List.of("tar", "--create", "--file=-", "--directory=" + data, "."), Map.of(), null, false)) {
             pid.accept(tar.pid());
-            try (var sink = new java.security.DigestOutputStream(BackupArea.createPrivateFile(target), sha256);
+            try (var sink = new java.security.DigestOutputStream(BackupArea.createDurableFile(target), sha256);
                     var out = encryption.encrypting(sink, "base.tar");
                     var in = tar.stdout()) {
                 in.transferTo(out);

@@ -27,11 +27,17 @@ import java.util.function.LongConsumer;
  * its head is fed to {@code pg_restore --list} for the table of contents: the data is read once, never
  * again after writing (a backup then costs what a raw {@code pg_dump -Fc} costs). The critical tables are counted
  * in the snapshot that pg_dump dumps (pg_export_snapshot + --snapshot), so the manifest's row counts
- * are exactly what the archive holds, however busy the database is.
+ * are exactly what the archive holds, however busy the database is; the counts and, for a full backup,
+ * the roles dump run beside pg_dump, not after it.
  */
 public final class LogicalDump {
 
-    /** What the dump produced; serverVersion is the server's own version string. */
+    /**
+     * What the dump produced; serverVersion is the server's own version string. phaseMillis: how long each
+     * phase took, in order ("snapshot", then "pg_dump" (the dump streamed through SHA-256 and OpenPGP into
+     * the file, the listing included), and, run beside it, "critical counts" and "roles"); for the logs and
+     * the benchmark.
+     */
     public record Result(
             List<BackupFile> files,
             long sizeBytes,
@@ -39,7 +45,8 @@ public final class LogicalDump {
             String serverVersion,
             String toolVersion,
             List<String> tableOfContents,
-            Map<String, List<String>> dataTables) {}
+            Map<String, List<String>> dataTables,
+            Map<String, Long> phaseMillis) {}
 
     private final PostgresTools tools;
     private final DatabaseEndpoint endpoint;
@@ -104,6 +111,7 @@ public final class LogicalDump {
      */
     public Result dump(BackupKind kind, Connection snapshotHolder, Path directory, LongConsumer pid, LongConsumer bytes)
             throws IOException, SQLException, InterruptedException {
+        long started = System.nanoTime();
         snapshotHolder.setAutoCommit(false);
         snapshotHolder.setTransactionIsolation(Connection.TRANSACTION_REPEATABLE_READ);
         try {
@@ -116,29 +124,40 @@ public final class LogicalDump {
                 serverVersion = rows.getString(2);
             }
             Map<String, List<String>> dataTables = critical.dataTables(snapshotHolder);
-            // The critical tables are counted and checksummed on the snapshot holder while pg_dump streams
-            // (same snapshot, another core), not before it: the backup then takes about as long as the dump.
-            FutureTask<List<TableCount>> counting =
-                    new FutureTask<>(() -> kind.hasData() ? critical.measure(snapshotHolder) : List.of());
-            Thread counter = new Thread(counting, "backup-critical-tables");
-            counter.setDaemon(true);
-            counter.start();
+            Map<String, Long> phases = new java.util.LinkedHashMap<>();
+            phases.put("snapshot", millisSince(started));
+            // The critical tables are counted on the snapshot holder while pg_dump streams (same snapshot,
+            // another core); exact counts cost milliseconds (an index-only scan on a vacuumed table), the
+            // opt-in checksums a read of every row. The roles are dumped beside it too: they are not in the
+            // snapshot, and pg_dumpall is a process of its own.
+            Background<List<TableCount>> counting = Background.start(
+                    "backup-critical-tables", () -> kind.hasData() ? critical.measure(snapshotHolder) : List.of());
+            Background<BackupFile> roles =
+                    kind == BackupKind.FULL ? Background.start("backup-roles", () -> roles(directory)) : null;
             Path file = directory.resolve(fileName(endpoint.database(), encryption != null));
             Path listing = java.nio.file.Files.createTempFile("ap-intake-toc", ".txt");
             try {
                 List<BackupFile> written;
+                long dumpStart = System.nanoTime();
                 try {
                     written = directoryJobs > 0
                             ? runDirectory(command(kind, snapshot, dataTables), directory, listing, pid, bytes)
                             : List.of(run(command(kind, snapshot, dataTables), file, listing, pid, bytes));
+                    phases.put("pg_dump", millisSince(dumpStart));
                 } finally {
-                    // Never leave the holder's connection in use by the counter when the caller rolls back.
-                    counter.join();
+                    // Never leave the holder's connection in use by the counter when the caller rolls back,
+                    // nor a roles file being written when the caller removes a failed backup's folder.
+                    counting.join();
+                    if (roles != null) {
+                        roles.join();
+                    }
                 }
-                List<TableCount> tables = counted(counting);
+                List<TableCount> tables = counting.result();
+                phases.put("critical counts", counting.millis());
                 List<BackupFile> files = new ArrayList<>(written);
-                if (kind == BackupKind.FULL) {
-                    files.add(roles(directory));
+                if (roles != null) {
+                    files.add(roles.result());
+                    phases.put("roles", roles.millis());
                 }
                 return new Result(
                         List.copyOf(files),
@@ -147,7 +166,8 @@ public final class LogicalDump {
                         serverVersion,
                         tools.version("pg_dump"),
                         java.nio.file.Files.readAllLines(listing),
-                        dataTables);
+                        dataTables,
+                        java.util.Collections.unmodifiableMap(phases));
             } finally {
                 java.nio.file.Files.deleteIfExists(listing);
             }
@@ -157,15 +177,62 @@ public final class LogicalDump {
         }
     }
 
-    private static List<TableCount> counted(FutureTask<List<TableCount>> counting)
-            throws SQLException, InterruptedException {
-        try {
-            return counting.get();
-        } catch (ExecutionException e) {
-            if (e.getCause() instanceof SQLException sql) {
-                throw sql;
+    private static long millisSince(long startNanos) {
+        return (System.nanoTime() - startNanos) / 1_000_000;
+    }
+
+    /** Work beside pg_dump on a thread of its own, with its duration; its failure is rethrown by {@link #result}. */
+    private static final class Background<T> {
+        interface Work<T> {
+            T call() throws Exception;
+        }
+
+        private final FutureTask<T> task;
+        private final Thread thread;
+        private volatile long millis;
+
+        private Background(String name, Work<T> work) {
+            this.task = new FutureTask<>(() -> {
+                long start = System.nanoTime();
+                try {
+                    return work.call();
+                } finally {
+                    millis = millisSince(start);
+                }
+            });
+            this.thread = new Thread(task, name);
+            thread.setDaemon(true);
+        }
+
+        static <T> Background<T> start(String name, Work<T> work) {
+            Background<T> background = new Background<>(name, work);
+            background.thread.start();
+            return background;
+        }
+
+        void join() throws InterruptedException {
+            thread.join();
+        }
+
+        long millis() {
+            return millis;
+        }
+
+        T result() throws IOException, SQLException, InterruptedException {
+            try {
+                return task.get();
+            } catch (ExecutionException e) {
+                if (e.getCause() instanceof SQLException sql) {
+                    throw sql;
+                }
+                if (e.getCause() instanceof IOException io) {
+                    throw io;
+                }
+                if (e.getCause() instanceof InterruptedException interrupted) {
+                    throw interrupted;
+                }
+                throw new IllegalStateException(thread.getName() + " failed", e.getCause());
             }
-            throw new IllegalStateException("Counting the critical tables failed", e.getCause());
         }
     }
 
@@ -193,7 +260,7 @@ public final class LogicalDump {
                 endpoint.environment(),
                 null,
                 false)) {
-            try (OutputStream sink = new DigestOutputStream(BackupArea.createPrivateFile(file), sha256);
+            try (OutputStream sink = new DigestOutputStream(BackupArea.createDurableFile(file), sha256);
                     OutputStream target = encryption == null ? sink : encryption.encrypting(sink, ROLES);
                     InputStream source = dumpall.stdout()) {
                 source.transferTo(target);
@@ -239,7 +306,7 @@ public final class LogicalDump {
                 ToolProcess list =
                         ToolProcess.start(List.of(tools.tool("pg_restore"), "--list"), Map.of(), listing, true)) {
             pid.accept(dump.pid());
-            try (OutputStream sink = new DigestOutputStream(BackupArea.createPrivateFile(file), sha256);
+            try (OutputStream sink = new DigestOutputStream(BackupArea.createDurableFile(file), sha256);
                     OutputStream target = encryption == null
                             ? sink
                             : encryption.encrypting(sink, fileName(endpoint.database(), false));
@@ -300,7 +367,7 @@ public final class LogicalDump {
                 MessageDigest sha256 = sha256();
                 try (InputStream source = java.nio.file.Files.newInputStream(part);
                         OutputStream sink =
-                                new DigestOutputStream(BackupArea.createPrivateFile(sealed.resolve(stored)), sha256);
+                                new DigestOutputStream(BackupArea.createDurableFile(sealed.resolve(stored)), sha256);
                         OutputStream target = encryption == null ? sink : encryption.encrypting(sink, name)) {
                     int n;
                     while ((n = source.read(buffer)) >= 0) {

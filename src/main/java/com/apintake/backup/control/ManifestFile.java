@@ -31,11 +31,11 @@ public final class ManifestFile {
 
     private ManifestFile() {}
 
-    /** Rewrites the manifest atomically (temp file + rename), 0600. */
+    /** Rewrites the manifest atomically (temp file + rename), 0600, forced to the disk with its folder. */
     public static void write(Path directory, Backup backup, String encryption) throws IOException {
         Path temporary = directory.resolve(NAME + ".tmp");
         Files.deleteIfExists(temporary);
-        try (OutputStream out = BackupArea.createPrivateFile(temporary);
+        try (OutputStream out = BackupArea.createDurableFile(temporary);
                 var writer = Json.createWriterFactory(Map.of(JsonGenerator.PRETTY_PRINTING, true))
                         .createWriter(out)) {
             writer.writeObject(toJson(backup, encryption));
@@ -45,6 +45,8 @@ public final class ManifestFile {
                 directory.resolve(NAME),
                 StandardCopyOption.REPLACE_EXISTING,
                 StandardCopyOption.ATOMIC_MOVE);
+        // The rename and the backup's files are then on the disk too, not only the manifest's bytes.
+        BackupArea.syncDirectory(directory);
     }
 
     static JsonObject toJson(Backup backup, String encryption) {
@@ -83,10 +85,14 @@ public final class ManifestFile {
 
     public static JsonArray tables(List<TableCount> tables) {
         JsonArrayBuilder array = Json.createArrayBuilder();
-        tables.forEach(table -> array.add(Json.createObjectBuilder()
-                .add("table", table.table())
-                .add("rows", table.rows())
-                .add("checksum", table.checksum())));
+        tables.forEach(table -> {
+            JsonObjectBuilder entry =
+                    Json.createObjectBuilder().add("table", table.table()).add("rows", table.rows());
+            if (table.checksum() != null) {
+                entry.add("checksum", table.checksum());
+            }
+            array.add(entry);
+        });
         return array.build();
     }
 
@@ -105,7 +111,9 @@ public final class ManifestFile {
         for (JsonValue value : array(json)) {
             JsonObject table = value.asJsonObject();
             tables.add(new TableCount(
-                    table.getString("table"), table.getJsonNumber("rows").longValue(), table.getString("checksum")));
+                    table.getString("table"),
+                    table.getJsonNumber("rows").longValue(),
+                    table.getString("checksum", null)));
         }
         return tables;
     }

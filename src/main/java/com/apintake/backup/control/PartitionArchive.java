@@ -62,7 +62,7 @@ public class PartitionArchive {
                 "--lock-wait-timeout=" + settings.lockWaitSeconds() + "s",
                 "--table=public." + table);
         try (ToolProcess dump = ToolProcess.start(command, endpoint.environment(), null, false)) {
-            try (OutputStream sink = BackupArea.createPrivateFile(file);
+            try (OutputStream sink = BackupArea.createDurableFile(file);
                     OutputStream target = key == null ? sink : key.encrypting(sink, plain);
                     InputStream source = dump.stdout()) {
                 source.transferTo(target);

@@ -4,6 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import com.apintake.backup.entity.BackupKind;
+import com.apintake.backup.entity.TableCount;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.attribute.PosixFilePermissions;
@@ -74,6 +75,17 @@ class BackupControlTest {
                 .isEqualTo("rwx------");
         assertThat(PosixFilePermissions.toString(Files.getPosixFilePermissions(directory.resolve("x.dump"))))
                 .isEqualTo("rw-------");
+        try (var out = BackupArea.createDurableFile(directory.resolve("y.dump"))) {
+            out.write(new byte[] {1, 2, 3}, 1, 2);
+            out.write(4);
+        }
+        BackupArea.syncDirectory(directory);
+        assertThat(Files.readAllBytes(directory.resolve("y.dump"))).containsExactly(2, 3, 4);
+        assertThat(PosixFilePermissions.toString(Files.getPosixFilePermissions(directory.resolve("y.dump"))))
+                .isEqualTo("rw-------");
+        assertThatThrownBy(() -> BackupArea.createDurableFile(directory.resolve("y.dump")))
+                .as("never over an existing file")
+                .isInstanceOf(java.nio.file.FileAlreadyExistsException.class);
         assertThatThrownBy(() -> area.remove(temp)).hasMessageContaining("outside the backup area");
         area.remove(directory);
         assertThat(directory).doesNotExist();
@@ -97,5 +109,30 @@ class BackupControlTest {
         assertThat(BackupKind.parse("Full")).isEqualTo(BackupKind.FULL);
         assertThat(BackupKind.DATA.drillable()).isFalse();
         assertThatThrownBy(() -> BackupKind.parse("all")).hasMessageContaining("full, schema, data, critical, base");
+    }
+
+    @Test
+    void countsWithoutChecksumsAreRecordedAndComparedAndOlderChecksummedManifestsStillRead() throws Exception {
+        var counted = List.of(new TableCount("invoices", 3, null), new TableCount("vendors", 2, null));
+        String json = ManifestFile.tables(counted).toString();
+        assertThat(json).doesNotContain("checksum");
+        assertThat(ManifestFile.parseTables(json)).isEqualTo(counted);
+        var older = ManifestFile.parseTables("[{\"table\":\"invoices\",\"rows\":3,\"checksum\":\"123\"}]");
+        assertThat(older).containsExactly(new TableCount("invoices", 3, "123"));
+
+        RestoreDrill.compare(counted, counted);
+        assertThatThrownBy(() -> RestoreDrill.compare(
+                        counted, List.of(new TableCount("invoices", 2, null), new TableCount("vendors", 2, null))))
+                .hasMessageContaining("invoices: 3 rows in the backup, 2 restored");
+        RestoreDrill.compare(older, List.of(new TableCount("invoices", 3, "123")));
+        assertThatThrownBy(() -> RestoreDrill.compare(older, List.of(new TableCount("invoices", 3, "124"))))
+                .hasMessageContaining("different contents");
+    }
+
+    @Test
+    void rowChecksumsAreAnOptIn() {
+        assertThat(CriticalTables.parse("invoices, vendors").checksums()).isFalse();
+        assertThat(CriticalTables.parse("invoices", true).checksums()).isTrue();
+        assertThat(CriticalTables.COUNT.formatted("invoices")).doesNotContain("md5");
     }
 }
