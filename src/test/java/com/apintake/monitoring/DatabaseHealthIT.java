@@ -175,6 +175,36 @@ class DatabaseHealthIT {
     }
 
     @Test
+    void theDashboardServesTheMonitoringLoopsLastMeasurementWithItsAge() throws Exception {
+        java.util.Set<java.time.Instant> measured = new java.util.HashSet<>();
+        long start = System.nanoTime();
+        java.time.Instant first = null;
+        for (int i = 0; i < 10; i++) {
+            var dashboard = Http.get(base, "/api/v1/database/dashboard");
+            assertThat(dashboard.status()).as(dashboard.body()).isEqualTo(200);
+            JsonObject json = dashboard.json();
+            java.time.Instant at = java.time.Instant.parse(json.getString("measuredAt"));
+            first = first == null ? at : first;
+            measured.add(at);
+            assertThat(json.getJsonNumber("ageSeconds").doubleValue())
+                    .isBetween(0.0, json.getJsonNumber("maxAgeSeconds").doubleValue());
+        }
+        double seconds = (System.nanoTime() - start) / 1e9;
+        // Measured per call, ten calls gave ten measurements; served from the loop (every 2 s in tests), one
+        // measurement on the first call and at most one more per loop round.
+        assertThat(measured.size()).as("measurements in %.1f s", seconds).isLessThanOrEqualTo(2 + (int) (seconds / 2));
+        // While the dashboard is read, the loop keeps its figures moving.
+        java.time.Instant since = first;
+        Await.until(
+                () -> java.time.Instant.parse(Http.get(base, "/api/v1/database/dashboard")
+                        .<JsonObject>json()
+                        .getString("measuredAt")),
+                at -> at.isAfter(since),
+                Duration.ofSeconds(20),
+                "a newer measurement on the dashboard");
+    }
+
+    @Test
     void theHealthScoreIsExplainable() {
         JsonObject health = health();
         int score = health.getInt("score");

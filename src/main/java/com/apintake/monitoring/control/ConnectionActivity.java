@@ -40,30 +40,51 @@ public class ConnectionActivity {
     @Resource(lookup = "jdbc/apintake")
     DataSource dataSource;
 
+    /** Sessions and budget read on one pooled connection: a live look costs one checkout, not two. */
+    public record Now(List<Sessions> sessions, Budget budget) {}
+
+    public Now now() {
+        try (Connection connection = dataSource.getConnection()) {
+            return new Now(sessionsByApplication(connection), budget(connection));
+        } catch (SQLException e) {
+            throw new IllegalStateException("Reading pg_stat_activity failed", e);
+        }
+    }
+
     public List<Sessions> sessionsByApplication() {
-        try (Connection connection = dataSource.getConnection();
-                var statement = connection.prepareStatement(SESSIONS_BY_APPLICATION);
-                var rows = statement.executeQuery()) {
-            List<Sessions> result = new ArrayList<>();
-            while (rows.next()) {
-                result.add(new Sessions(rows.getString(1), rows.getString(2), rows.getInt(3), rows.getDouble(4)));
-            }
-            return result;
+        try (Connection connection = dataSource.getConnection()) {
+            return sessionsByApplication(connection);
         } catch (SQLException e) {
             throw new IllegalStateException("Reading pg_stat_activity failed", e);
         }
     }
 
     public Budget budget() {
-        try (Connection connection = dataSource.getConnection();
-                var statement = connection.prepareStatement(BUDGET);
+        try (Connection connection = dataSource.getConnection()) {
+            return budget(connection);
+        } catch (SQLException e) {
+            throw new IllegalStateException("Reading the connection budget failed", e);
+        }
+    }
+
+    private static List<Sessions> sessionsByApplication(Connection connection) throws SQLException {
+        try (var statement = connection.prepareStatement(SESSIONS_BY_APPLICATION);
+                var rows = statement.executeQuery()) {
+            List<Sessions> result = new ArrayList<>();
+            while (rows.next()) {
+                result.add(new Sessions(rows.getString(1), rows.getString(2), rows.getInt(3), rows.getDouble(4)));
+            }
+            return result;
+        }
+    }
+
+    private static Budget budget(Connection connection) throws SQLException {
+        try (var statement = connection.prepareStatement(BUDGET);
                 var rows = statement.executeQuery()) {
             rows.next();
             int max = rows.getInt(1);
             int reserved = rows.getInt(2);
             return new Budget(max, reserved, max - reserved, rows.getInt(3));
-        } catch (SQLException e) {
-            throw new IllegalStateException("Reading the connection budget failed", e);
         }
     }
 }

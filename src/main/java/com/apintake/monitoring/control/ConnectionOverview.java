@@ -64,8 +64,9 @@ public class ConnectionOverview {
         String error = null;
         try {
             // Querying first also makes sure the pool has been used, so its monitoring MBean exists.
-            sessions = activity.sessionsByApplication();
-            budget = activity.budget();
+            var now = activity.now();
+            sessions = now.sessions();
+            budget = now.budget();
         } catch (RuntimeException e) {
             Throwable cause = e.getCause() == null ? e : e.getCause();
             error = cause.getClass().getSimpleName() + ": "

@@ -2,23 +2,43 @@ package com.apintake.monitoring.control;
 
 import com.apintake.monitoring.entity.AlertFeed;
 import com.apintake.monitoring.entity.HealthReport;
+import com.apintake.monitoring.entity.HealthScored;
 import com.apintake.monitoring.entity.Recommendation;
+import com.apintake.monitoring.entity.Vitals;
 import jakarta.enterprise.context.ApplicationScoped;
+import jakarta.enterprise.event.ObservesAsync;
 import jakarta.enterprise.inject.Instance;
 import jakarta.inject.Inject;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.List;
+import java.util.logging.Level;
+import java.util.logging.Logger;
+import org.eclipse.microprofile.config.inject.ConfigProperty;
 
 /**
- * Everything of /api/v1/database/* in one document, from one measurement of the vitals: what a
- * dashboard polls. Its cost is measured in docs/benchmarks.md (Dashboard latency).
+ * Everything of /api/v1/database/* in one document: what a dashboard polls. Like the /metrics gauges,
+ * it serves the monitoring loop's last measurement instead of measuring per call (a poll then costs
+ * what a Prometheus scrape costs, not one vitals pass, the recommendations and the slow-query window):
+ * while the dashboard is read, each loop round (apintake.monitoring.measure-seconds) builds the next
+ * document in the background. The answer says how old its figures are (measuredAt, ageSeconds); a
+ * document older than apintake.monitoring.dashboard-max-age-seconds is never served: the call then
+ * measures afresh. Only the connections are read live on every call (pool MBeans, one look at
+ * pg_stat_activity), because sessions come and go between rounds.
  */
 @ApplicationScoped
 public class Dashboard {
 
+    private static final Logger LOG = Logger.getLogger(Dashboard.class.getName());
+
+    /**
+     * measuredAt: when the vitals behind health, metrics and recommendations were measured; ageSeconds:
+     * how long before this answer; maxAgeSeconds: the bound on that age. connections are live.
+     */
     public record View(
             Instant measuredAt,
+            double ageSeconds,
+            long maxAgeSeconds,
             HealthReport health,
             ConnectionOverview.Connections connections,
             DatabaseMetrics.Metrics metrics,
@@ -26,6 +46,31 @@ public class Dashboard {
             List<SlowSqlLog.Entry> payaraSlowSql,
             List<Recommendation> recommendations,
             List<?> alerts) {}
+
+    /** What one measurement gives the dashboard, everything but the live connections. */
+    record Measured(
+            Instant measuredAt,
+            HealthReport health,
+            DatabaseMetrics.Metrics metrics,
+            SlowQueries.Window slowQueries,
+            List<SlowSqlLog.Entry> payaraSlowSql,
+            List<Recommendation> recommendations,
+            List<?> alerts) {
+
+        View at(Instant now, Duration maxAge, ConnectionOverview.Connections connections) {
+            return new View(
+                    measuredAt,
+                    Duration.between(measuredAt, now).toMillis() / 1000.0,
+                    maxAge.toSeconds(),
+                    health,
+                    connections,
+                    metrics,
+                    slowQueries,
+                    payaraSlowSql,
+                    recommendations,
+                    alerts);
+        }
+    }
 
     static final Duration SLOW_WINDOW = Duration.ofHours(1);
     static final int TOP = 10;
@@ -54,18 +99,94 @@ public class Dashboard {
     @Inject
     Instance<AlertFeed> alerts;
 
+    /** The oldest figures the dashboard serves; older ones are measured afresh by the call. */
+    @Inject
+    @ConfigProperty(name = "apintake.monitoring.dashboard-max-age-seconds", defaultValue = "60")
+    long maxAgeSeconds;
+
+    /** The loop builds documents only while the dashboard was read within this time: an unread one costs nothing. */
+    @Inject
+    @ConfigProperty(name = "apintake.monitoring.dashboard-keep-seconds", defaultValue = "600")
+    long keepSeconds;
+
+    private volatile Measured latest;
+    private volatile Instant lastRead = Instant.EPOCH;
+    private volatile boolean failing;
+
     public View view() {
-        var vitals = vitalSigns.measure();
-        var health = healthScore.score(vitals);
-        Instant now = vitals.at();
-        return new View(
-                now,
+        Instant now = Instant.now();
+        lastRead = now;
+        Duration maxAge = Duration.ofSeconds(maxAgeSeconds);
+        Measured measured = latest;
+        if (!servable(measured == null ? null : measured.measuredAt(), now, maxAge)) {
+            measured = measureNow(now, maxAge);
+        }
+        return measured.at(Instant.now(), maxAge, connections.current());
+    }
+
+    /**
+     * Figures measured at measuredAt may be served at now when they are at most maxAge old (and not from the
+     * future: a clock step back makes them suspect).
+     */
+    static boolean servable(Instant measuredAt, Instant now, Duration maxAge) {
+        return measuredAt != null
+                && !measuredAt.isAfter(now)
+                && Duration.between(measuredAt, now).compareTo(maxAge) <= 0;
+    }
+
+    /** One call measures while others wait for it and then serve its result. */
+    private synchronized Measured measureNow(Instant now, Duration maxAge) {
+        Measured current = latest;
+        if (servable(current == null ? null : current.measuredAt(), now, maxAge)) {
+            return current;
+        }
+        Vitals vitals = vitalSigns.measure();
+        Measured fresh = build(vitals, healthScore.score(vitals));
+        keep(fresh);
+        return fresh;
+    }
+
+    /** The loop's round: the next document, built off the timer's thread, while someone reads the dashboard. */
+    void measured(@ObservesAsync HealthScored scored) {
+        if (Duration.between(lastRead, Instant.now()).toSeconds() > keepSeconds) {
+            return;
+        }
+        try {
+            keep(build(
+                    scored.vitals(), scored.health() != null ? scored.health() : healthScore.score(scored.vitals())));
+            if (failing) {
+                LOG.info("The dashboard is built by the monitoring loop again");
+                failing = false;
+            }
+        } catch (RuntimeException e) {
+            if (!failing) {
+                LOG.log(
+                        Level.WARNING,
+                        "Building the dashboard from the monitoring round failed; calls measure afresh once its figures"
+                                + " are older than " + maxAgeSeconds + " s: " + e.getMessage(),
+                        e);
+                failing = true;
+            }
+        }
+    }
+
+    private Measured build(Vitals vitals, HealthReport health) {
+        Instant at = vitals.at();
+        return new Measured(
+                at,
                 health,
-                connections.current(),
                 metrics.metrics(vitals),
                 slowQueries.slow(SLOW_WINDOW, TOP),
-                slowSqlLog.recent(now.minus(SLOW_WINDOW), TOP),
+                slowSqlLog.recent(at.minus(SLOW_WINDOW), TOP),
                 recommendations.all(vitals),
-                alerts.isResolvable() ? alerts.get().recent(now.minus(Duration.ofDays(1)), 20) : List.of());
+                alerts.isResolvable() ? alerts.get().recent(at.minus(Duration.ofDays(1)), 20) : List.of());
+    }
+
+    /** The newer of two documents wins (a slow loop round must not replace what a call measured after it). */
+    private synchronized void keep(Measured candidate) {
+        Measured current = latest;
+        if (current == null || !candidate.measuredAt().isBefore(current.measuredAt())) {
+            latest = candidate;
+        }
     }
 }
