@@ -90,8 +90,8 @@ public class OfficialRules {
     }
 
     /**
-     * Checked once at start-up, after compiling: the first documents through Saxon paid ~150 ms of CPU
-     * each for class loading and cold code (RulesCost, docs/intake.md); the warm-up takes that off the
+     * Checked once at start-up, after compiling: the first document through Saxon paid 150-270 ms of
+     * CPU for class loading and cold code (RulesCost, docs/intake.md); the warm-up takes that off the
      * first uploads. A UBL invoice (EN 16931 UBL) and a CII XRechnung (EN 16931 CII + XRechnung CII).
      */
     static final List<String> WARM_UP =
