@@ -111,6 +111,13 @@ class IntakeFailuresIT {
                     .as(step.getKey() + " runs once per upload; all deltas: " + delta)
                     .isEqualTo(uploads);
         }
+        // For docs/intake.md: the pool's pre-ping (PostgresConnectionValidation's SELECT 1) per upload, at most
+        // once per validate-atmost-once-period per connection (server-config), no longer once per checkout.
+        System.out.printf(
+                "Per upload: pool pre-ping %.2f, caller scope %.2f (pg_stat_statements over %d uploads)%n",
+                delta.getOrDefault("SELECT $1", 0L) / (double) uploads,
+                callsOf(delta, "set_config(") / (double) uploads,
+                uploads);
         // The caller scope: once for the hash probe's transaction, once for the storing transaction.
         assertThat(callsOf(delta, "set_config("))
                 .as("scope statements: " + delta)

@@ -135,6 +135,21 @@ class ServerConfigTest {
         assertThat(render("staging", Map.of()).exit()).isEqualTo(2);
     }
 
+    /** Pre-ping at most once per period per connection (issue 10: a SELECT 1 per checkout was a round trip per upload). */
+    @ParameterizedTest
+    @ValueSource(strings = {"dev", "test", "prod"})
+    void bothPoolsValidateAtMostOncePerPeriod(String environment) throws Exception {
+        Rendered rendered = render(environment, Map.of());
+        assertThat(rendered.exit()).as(rendered.err()).isZero();
+        assertThat(rendered.option("isconnectvalidatereq")).isEqualTo("true");
+        assertThat(rendered.out())
+                .contains("ApIntakePool.validate-atmost-once-period-in-seconds=2\n")
+                .contains("ApIntakeReadPool.validate-atmost-once-period-in-seconds=2\n");
+        assertThat(render(environment, Map.of("DATABASE_POOL_VALIDATE_PERIOD", "0"))
+                        .out())
+                .contains("ApIntakePool.validate-atmost-once-period-in-seconds=0\n");
+    }
+
     private static Rendered render(String environment, Map<String, String> settings)
             throws IOException, InterruptedException {
         ProcessBuilder builder = new ProcessBuilder("bash", "server-config/render.sh", environment);
@@ -144,6 +159,7 @@ class ServerConfigTest {
             "DATABASE_POOL_TIMEOUT",
             "DATABASE_POOL_RECYCLE",
             "DATABASE_POOL_PRE_PING",
+            "DATABASE_POOL_VALIDATE_PERIOD",
             "DB_HOST",
             "DB_PORT",
             "DB_READ_HOST",

@@ -16,6 +16,7 @@ import com.apintake.security.control.Caller;
 import com.apintake.security.entity.Roles;
 import com.apintake.validation.control.ValidationRecords;
 import jakarta.annotation.security.RolesAllowed;
+import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.inject.Inject;
 import jakarta.json.JsonObject;
 import jakarta.ws.rs.Consumes;
@@ -40,7 +41,12 @@ import java.util.List;
 import org.eclipse.microprofile.config.inject.ConfigProperty;
 import org.eclipse.microprofile.openapi.annotations.Operation;
 
-/** /api/v1/invoices: upload invoice files and follow them through the workflow. */
+/**
+ * /api/v1/invoices: upload invoice files and follow them through the workflow. One instance for the
+ * application: it holds no request state (the request's UriInfo comes in as a method parameter), and a
+ * per-request instance cost the upload path a CDI injection of every field per request (docs/intake.md).
+ */
+@ApplicationScoped
 @Path("invoices")
 @Produces(MediaType.APPLICATION_JSON)
 @RolesAllowed({Roles.CLERK, Roles.APPROVER})
@@ -77,9 +83,6 @@ public class InvoicesResource {
     @ConfigProperty(name = "apintake.intake.max-bytes", defaultValue = "10485760")
     long maxBytes;
 
-    @Context
-    UriInfo uriInfo;
-
     @Inject
     PublicLinks links;
 
@@ -93,13 +96,14 @@ public class InvoicesResource {
             @HeaderParam(HttpHeaders.CONTENT_TYPE) String contentType,
             @HeaderParam("Content-Disposition") String disposition,
             @HeaderParam("Prefer") String prefer,
-            @QueryParam("filename") String filename) {
+            @QueryParam("filename") String filename,
+            @Context UriInfo uriInfo) {
         String name = Inputs.text("filename", filename != null ? filename : filenameOf(disposition), 255);
         String type = accepted(contentType);
         byte[] bytes = readLimited(body);
         return respondAsync(prefer)
-                ? accepted(intake.accept(bytes, name, type))
-                : created(intake.receive(bytes, name, type));
+                ? accepted(uriInfo, intake.accept(bytes, name, type))
+                : created(uriInfo, intake.receive(bytes, name, type));
     }
 
     /** A form upload with the file in the field "file". */
@@ -107,7 +111,8 @@ public class InvoicesResource {
     @ProblemResponses({"400", "413", "415", "422"})
     @POST
     @Consumes(MediaType.MULTIPART_FORM_DATA)
-    public Response uploadForm(@FormParam("file") EntityPart file, @HeaderParam("Prefer") String prefer) {
+    public Response uploadForm(
+            @FormParam("file") EntityPart file, @HeaderParam("Prefer") String prefer, @Context UriInfo uriInfo) {
         if (file == null) {
             throw Problem.of(Response.Status.BAD_REQUEST, "The multipart form needs the invoice in the field 'file'.");
         }
@@ -116,8 +121,8 @@ public class InvoicesResource {
         String name = Inputs.text("filename", file.getFileName().orElse(null), 255);
         byte[] bytes = readLimited(file.getContent());
         return respondAsync(prefer)
-                ? accepted(intake.accept(bytes, name, type))
-                : created(intake.receive(bytes, name, type));
+                ? accepted(uriInfo, intake.accept(bytes, name, type))
+                : created(uriInfo, intake.receive(bytes, name, type));
     }
 
     @Operation(summary = "Invoices, newest first, filtered by workflow status, vendor and period, keyset paging")
@@ -129,7 +134,8 @@ public class InvoicesResource {
             @QueryParam("from") String from,
             @QueryParam("to") String to,
             @QueryParam("after") Long after,
-            @QueryParam("limit") @DefaultValue("50") int limit) {
+            @QueryParam("limit") @DefaultValue("50") int limit,
+            @Context UriInfo uriInfo) {
         if (limit < 1 || limit > 500) {
             throw Problem.of(Response.Status.BAD_REQUEST, "limit must be between 1 and 500.");
         }
@@ -252,7 +258,7 @@ public class InvoicesResource {
         return get(id);
     }
 
-    private Response created(Intake.Receipt receipt) {
+    private Response created(UriInfo uriInfo, Intake.Receipt receipt) {
         var location = links.api(uriInfo, "invoices/" + receipt.invoice().id());
         return (receipt.created() ? Response.created(location) : Response.ok().location(location))
                 .entity(receipt.invoice())
@@ -268,7 +274,7 @@ public class InvoicesResource {
     }
 
     /** 202 with the invoice as RECEIVED, or 200 with the earlier invoice when the file is known. */
-    private Response accepted(Intake.Receipt receipt) {
+    private Response accepted(UriInfo uriInfo, Intake.Receipt receipt) {
         var location = links.api(uriInfo, "invoices/" + receipt.invoice().id());
         return (receipt.created() ? Response.accepted() : Response.ok())
                 .location(location)

@@ -48,12 +48,24 @@ public class Caller {
         if (system != null) {
             return system.roles();
         }
+        return principal() == null ? new LinkedHashSet<>() : requestRoles();
+    }
+
+    /**
+     * The system task running on this thread, or null when the work is the request's (its caller cannot
+     * change within a transaction). No look-up in the security context: Sql asks it for every statement
+     * to know whether its transaction is scoped to whoever runs now.
+     */
+    public String systemTask() {
+        SystemActor system = SYSTEM.get();
+        return system == null ? null : system.name();
+    }
+
+    private Set<String> requestRoles() {
         Set<String> roles = new LinkedHashSet<>();
-        if (principal() != null) {
-            for (String role : Roles.ALL) {
-                if (security.isCallerInRole(role)) {
-                    roles.add(role);
-                }
+        for (String role : Roles.ALL) {
+            if (security.isCallerInRole(role)) {
+                roles.add(role);
             }
         }
         return roles;
@@ -93,9 +105,21 @@ public class Caller {
             throw new IllegalStateException(
                     "Caller.scope needs a transaction: annotate the control method @Transactional");
         }
+        String name;
+        Set<String> roles;
+        SystemActor system = SYSTEM.get();
+        if (system != null) {
+            name = system.name();
+            roles = system.roles();
+        } else {
+            // One look-up of the principal (Soteria resolves it by reflection each time), not one per question.
+            Principal principal = principal();
+            name = principal == null ? "anonymous" : principal.getName();
+            roles = principal == null ? Set.of() : requestRoles();
+        }
         try (var statement = connection.prepareStatement(SCOPE)) {
-            statement.setString(1, name());
-            statement.setString(2, String.join(",", roles()));
+            statement.setString(1, name);
+            statement.setString(2, String.join(",", roles));
             statement.execute();
         }
     }

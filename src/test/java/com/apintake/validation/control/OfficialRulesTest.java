@@ -239,6 +239,27 @@ class OfficialRulesTest {
         assertThat(OfficialRules.namesXRechnung(null)).isFalse();
     }
 
+    /** The start-up warm-up must really run every rule set it is meant to warm, not fail and be logged. */
+    @Test
+    void theWarmUpDocumentsAreOnTheClasspathAndRunTheirRuleSetsWithoutAFatalFinding() throws IOException {
+        List<String> sets = new java.util.ArrayList<>();
+        for (String resource : OfficialRules.WARM_UP) {
+            try (var in = OfficialRules.class.getClassLoader().getResourceAsStream(resource)) {
+                assertThat(in).as(resource).isNotNull();
+                List<Finding> findings = rules.check(in.readAllBytes());
+                assertThat(findings).as(resource).noneMatch(Finding::fails);
+                findings.stream()
+                        .filter(f -> f.severity().equals(Finding.INFORMATION))
+                        .forEach(f -> sets.add(f.rule() + " " + resource));
+            }
+        }
+        assertThat(sets)
+                .containsExactly(
+                        "EN16931 validation/warm-up/ubl-invoice.xml",
+                        "EN16931 validation/warm-up/cii-xrechnung.xml",
+                        "XRECHNUNG validation/warm-up/cii-xrechnung.xml");
+    }
+
     @Test
     void anOlderXRechnungIsToldSoAsAWarning() {
         byte[] xml = InvoiceSamples.mutated(
