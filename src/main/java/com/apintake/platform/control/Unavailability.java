@@ -61,7 +61,10 @@ public final class Unavailability {
             String message = String.valueOf(t.getMessage());
             if (message.contains("I/O error occurred while sending to the backend")
                     || message.contains("This connection has been closed")
-                    || message.contains("physical connection is not usable")) {
+                    || message.contains("physical connection is not usable")
+                    // the pool destroyed the connection (fail-all-connections during a restart) under a
+                    // transaction that then commits: Payara's NullPointerException, re-wrapped in an XAException
+                    || (message.contains("getActualConnection()") && message.contains("is null"))) {
                 return true;
             }
             if (t instanceof SQLException sql) {
