@@ -99,6 +99,7 @@ public class CredentialCheck {
 
     private final byte[] key = new SecureRandom().generateSeed(32);
     private final Map<String, Verified> verified = new ConcurrentHashMap<>();
+    private final SingleFlight<String, Outcome> checks = new SingleFlight<>();
     private LoginBackoff userBackoff;
     private LoginBackoff clientBackoff;
 
@@ -120,6 +121,12 @@ public class CredentialCheck {
                 && MessageDigest.isEqual(known.proof(), proof)) {
             return new Valid(new CredentialValidationResult(username, known.roles()));
         }
+        // Concurrent requests with the same name, password and client share one check (one PBKDF2 run).
+        String flight = username + '\u0000' + java.util.HexFormat.of().formatHex(proof) + '\u0000' + client;
+        return checks.run(flight, () -> checkAgainstDatabase(username, password, client, proof));
+    }
+
+    private Outcome checkAgainstDatabase(String username, char[] password, String client, byte[] proof) {
         boolean possible = USERNAME.matcher(username).matches();
         String userKey = possible ? username : null;
         String clientKey = client == null || client.isBlank() ? null : client;
