@@ -273,7 +273,8 @@ public final class Benchmarks {
     }
 
     /**
-     * --only sweep,overload: part 5 and/or part 7's overload alone, on the reused (or generated) database;
+     * --only sweep,overload (or overload11: admission on, HTTP/1.1 only): part 5 and/or part 7's overload alone, on
+     * the reused (or generated) database;
      * the report is printed, docs/benchmarks.md is left alone (paste the measured rows by hand).
      */
     private void only(long invoices, int seconds, List<String> parts) throws Exception {
@@ -303,8 +304,8 @@ public final class Benchmarks {
         if (parts.contains("sweep")) {
             poolSweep(seconds);
         }
-        if (parts.contains("overload")) {
-            ReadPath.overloadOnly(this, seconds);
+        if (parts.contains("overload") || parts.contains("overload11")) {
+            ReadPath.overloadOnly(this, seconds, !parts.contains("overload"));
         }
         section("Targets measured");
         line("| target | measured | verdict |");

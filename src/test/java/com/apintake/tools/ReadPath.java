@@ -305,13 +305,30 @@ final class ReadPath {
         }
     }
 
-    /** --only overload: the overload part alone. */
-    static void overloadOnly(Benchmarks bench, int seconds) throws Exception {
+    /**
+     * --only overload: the overload part alone; --only overload11: only its target rows' configuration (admission
+     * limit on, HTTP/1.1 client), one server start instead of two.
+     */
+    static void overloadOnly(Benchmarks bench, int seconds, boolean targetRowsOnly) throws Exception {
         bench.heading("7. Overload (issue 11), alone");
-        overload(bench, seconds);
+        if (targetRowsOnly) {
+            overload(bench, seconds, new boolean[] {true}, new HttpClient.Version[] {HttpClient.Version.HTTP_1_1});
+        } else {
+            overload(bench, seconds);
+        }
     }
 
     private static void overload(Benchmarks bench, int seconds) throws Exception {
+        overload(
+                bench,
+                seconds,
+                new boolean[] {false, true},
+                new HttpClient.Version[] {HttpClient.Version.HTTP_2, HttpClient.Version.HTTP_1_1});
+    }
+
+    private static void overload(
+            Benchmarks bench, int seconds, boolean[] admissions, HttpClient.Version[] clientVersions)
+            throws Exception {
         Map<String, String> pool =
                 Map.of("DATABASE_POOL_SIZE", "25", "DATABASE_MAX_OVERFLOW", "50", "DATABASE_POOL_TIMEOUT", "30");
         bench.print("");
@@ -322,10 +339,9 @@ final class ReadPath {
                         + " \"HTTP/1.1 client\" forces HTTP/1.1.",
                 PAGE, seconds);
         List<Cell> admitted = null;
-        for (boolean admission : new boolean[] {false, true}) {
+        for (boolean admission : admissions) {
             bench.restartPayara(pool, admission ? Map.of() : Map.of("apintake.admission.max-concurrent", "0"));
-            for (HttpClient.Version version :
-                    new HttpClient.Version[] {HttpClient.Version.HTTP_2, HttpClient.Version.HTTP_1_1}) {
+            for (HttpClient.Version version : clientVersions) {
                 String label = (admission ? "admission limit on (default 16, 500 ms)" : "admission limit off")
                         + (version == HttpClient.Version.HTTP_2 ? ", default client" : ", HTTP/1.1 client");
                 bench.print("");

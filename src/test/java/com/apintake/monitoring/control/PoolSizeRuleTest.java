@@ -53,6 +53,23 @@ class PoolSizeRuleTest {
     }
 
     @Test
+    void aFullPoolWhilePostgresIdlesIsHeldOutsideItAndGrowsByHalf() {
+        var advice = PoolSizeRule.advise(2, 8, 90, observed(8, 8, 20, 0, 0.1, 0), 0.8)
+                .orElseThrow();
+        assertThat(advice.recommended()).isEqualTo(12);
+        assertThat(advice.more()).isTrue();
+        assertThat(advice.reason()).contains("held outside it");
+    }
+
+    @Test
+    void aPoolNotUnderPressureIsSizedToItsPeakWhenThatIsAboveTheRule() {
+        var advice = PoolSizeRule.advise(2, 32, 90, observed(32, 19, 0, 0, 0.2, 0), 0.8)
+                .orElseThrow();
+        assertThat(advice.recommended()).isEqualTo(19);
+        assertThat(advice.reason()).contains("the peak in use (19)", "lower it to 19");
+    }
+
+    @Test
     void theWindowSumsUpPeaksTimeoutsAndMeans() {
         Instant t = Instant.parse("2026-12-01T20:00:00Z");
         var summary = PoolDemand.summarise(
