@@ -319,16 +319,13 @@ final class ReadPath {
     }
 
     private static void overload(Benchmarks bench, int seconds) throws Exception {
-        overload(
-                bench,
-                seconds,
-                new boolean[] {false, true},
-                new HttpClient.Version[] {HttpClient.Version.HTTP_2, HttpClient.Version.HTTP_1_1});
+        overload(bench, seconds, new boolean[] {false, true}, new HttpClient.Version[] {
+            HttpClient.Version.HTTP_2, HttpClient.Version.HTTP_1_1
+        });
     }
 
     private static void overload(
-            Benchmarks bench, int seconds, boolean[] admissions, HttpClient.Version[] clientVersions)
-            throws Exception {
+            Benchmarks bench, int seconds, boolean[] admissions, HttpClient.Version[] clientVersions) throws Exception {
         Map<String, String> pool =
                 Map.of("DATABASE_POOL_SIZE", "25", "DATABASE_MAX_OVERFLOW", "50", "DATABASE_POOL_TIMEOUT", "30");
         bench.print("");
