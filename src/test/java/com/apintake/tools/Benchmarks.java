@@ -901,6 +901,11 @@ public final class Benchmarks {
     private static Map<String, String> withDefaults(Map<String, String> properties) {
         Map<String, String> all =
                 new HashMap<>(Map.of("apintake.inbox.interval-seconds", "0", "apintake.export.interval-seconds", "0"));
+        // Application settings given to the harness itself (java -Dapintake.x=y) go to Payara too, e.g. to compare
+        // one setting across runs; the part's own settings below still win.
+        System.getProperties().stringPropertyNames().stream()
+                .filter(name -> name.startsWith("apintake."))
+                .forEach(name -> all.put(name, System.getProperty(name)));
         all.putAll(properties);
         return all;
     }
