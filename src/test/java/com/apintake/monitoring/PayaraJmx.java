@@ -23,7 +23,12 @@ public final class PayaraJmx implements AutoCloseable {
     private final MBeanServerConnection server;
 
     public PayaraJmx() throws IOException {
-        var url = new JMXServiceURL("service:jmx:rmi:///jndi/rmi://127.0.0.1:" + TestEnvironment.jmxPort() + "/jmxrmi");
+        this(TestEnvironment.jmxPort());
+    }
+
+    /** The loopback JMX connector on another port (the benchmark harness's Payara). */
+    public PayaraJmx(int port) throws IOException {
+        var url = new JMXServiceURL("service:jmx:rmi:///jndi/rmi://127.0.0.1:" + port + "/jmxrmi");
         connector = JMXConnectorFactory.connect(url);
         server = connector.getMBeanServerConnection();
     }

@@ -90,6 +90,13 @@ class PayaraServerIT {
                 run(List.of("bash", basedir.resolve("server-config/render.sh").toString(), "prod"));
         Files.writeString(rendered, prod, StandardCharsets.UTF_8);
         run(List.of(asadmin.toString(), "multimode", "--file", rendered.toString()));
+        // prod.asadmin's sizing: Payara Server's built-in http-thread-pool default is 5 workers, below the admission
+        // limit.
+        assertThat(run(List.of(
+                        asadmin.toString(),
+                        "get",
+                        "configs.config.server-config.thread-pools.thread-pool.http-thread-pool.max-thread-pool-size")))
+                .contains("max-thread-pool-size=200");
         run(List.of(
                 asadmin.toString(),
                 "deploy",

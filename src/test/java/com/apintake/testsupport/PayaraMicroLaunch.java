@@ -63,11 +63,27 @@ public record PayaraMicroLaunch(Path basedir, Path runtime, Path workDir, String
                 "--nocluster",
                 "--disablephonehome",
                 "--prebootcommandfile",
-                basedir.resolve("server-config/pre-boot-loopback.asadmin").toString(),
+                preBoot().toString(),
                 "--postbootcommandfile",
                 postBoot.toString(),
                 "--addlibs",
                 runtime.resolve("postgresql.jar").toString());
+    }
+
+    /**
+     * pre-boot-loopback.asadmin followed by server-config/{environment}-pre-boot.asadmin when there is one: the
+     * HTTP worker threads, which Payara Micro only applies pre-boot.
+     */
+    private Path preBoot() throws IOException {
+        String commands =
+                Files.readString(basedir.resolve("server-config/pre-boot-loopback.asadmin"), StandardCharsets.UTF_8);
+        Path sizing = basedir.resolve("server-config/" + environment + "-pre-boot.asadmin");
+        if (Files.exists(sizing)) {
+            commands += "\n" + Files.readString(sizing, StandardCharsets.UTF_8);
+        }
+        Path preBoot = workDir.resolve(environment + "-pre-boot.asadmin");
+        Files.writeString(preBoot, commands, StandardCharsets.UTF_8);
+        return preBoot;
     }
 
     private String render(Map<String, String> settings) throws IOException, InterruptedException {

@@ -21,6 +21,9 @@ public class TestEnvironment implements LauncherSessionListener {
 
     /** apintake.admission.max-concurrent of the test server: the test pool's maximum (test.asadmin). */
     public static final int ADMISSION_LIMIT = 8;
+
+    /** apintake.pool.database-cores of the test server: the cores the pool-size rule assumes. */
+    public static final int DATABASE_CORES = 2;
     /** Fresh for every run, so no password is written down anywhere. */
     private static final String ADMIN_PASSWORD =
             java.util.HexFormat.of().formatHex(new java.security.SecureRandom().generateSeed(16));
@@ -103,6 +106,12 @@ public class TestEnvironment implements LauncherSessionListener {
             // pool's max wait (test.asadmin), so no test that waited for a connection before is refused now.
             settings.put("apintake.admission.max-concurrent", Integer.toString(ADMISSION_LIMIT));
             settings.put("apintake.admission.max-wait-ms", "5000");
+            // The pool-size rule on a test's time scale, and for 2 database cores whatever the machine, so
+            // PoolSizeRecommendationIT knows the rule's numbers (2 x 2 + waiting sessions).
+            settings.putAll(Map.of(
+                    "apintake.pool.sample-ms", "500",
+                    "apintake.pool.observation-seconds", "10",
+                    "apintake.pool.database-cores", Integer.toString(DATABASE_CORES)));
             // The server reads these as it would read the environment variables of production.
             settings.putAll(Map.of("ADMIN_USER", ADMIN_USER, "ADMIN_PASSWORD", ADMIN_PASSWORD));
             System.setProperty("payara.cmdOptions", joinEscaped(payara.jvmOptions(settings)));

@@ -48,8 +48,8 @@ import java.util.regex.Pattern;
  *       the backlog, each after a warm-up and against pgbench writing the same rows; with
  *       --intake-only alone on an empty database (--backlog N, --warmup S, --jfr DIR for a JFR
  *       recording of Payara per part);
- *   <li>a pool sweep: the seed's "before" pool (10 + 20), the prod pool (25 + 50) and a small one,
- *       at 10 to 400 concurrent clients;
+ *   <li>a pool sweep (PoolSweep): throughput by pool size to find the knee, and the pool size the
+ *       recommendations endpoint recommends from what it observed;
  *   <li>the cache hit ratio over the HTTP workload.
  * </ol>
  * It prints a results table and rewrites its section of docs/benchmarks.md. Medians and ratios,
@@ -116,6 +116,10 @@ public final class Benchmarks {
         startPayara(poolSettings, applicationSettings);
     }
 
+    long payaraPid() {
+        return payara == null ? -1 : payara.pid();
+    }
+
     HttpRequest.Builder withCredentials(HttpRequest.Builder request) {
         return authorized(request);
     }
@@ -141,6 +145,12 @@ public final class Benchmarks {
                         Files.createDirectories(Path.of(options.get("jfr")).toAbsolutePath());
             }
             benchmarks.intakeOnly(seconds);
+            System.out.println(benchmarks.report);
+            return;
+        }
+        if (options.containsKey("only")) {
+            Benchmarks benchmarks = new Benchmarks();
+            benchmarks.only(invoices, seconds, List.of(options.get("only").split(",")));
             System.out.println(benchmarks.report);
             return;
         }
@@ -260,6 +270,50 @@ public final class Benchmarks {
         ReadPath.run(this, seconds);
         stopAll();
         write(command, invoices);
+    }
+
+    /**
+     * --only sweep,overload (or overload11: admission on, HTTP/1.1 only): part 5 and/or part 7's overload alone, on
+     * the reused (or generated) database;
+     * the report is printed, docs/benchmarks.md is left alone (paste the measured rows by hand).
+     */
+    private void only(long invoices, int seconds, List<String> parts) throws Exception {
+        Runtime.getRuntime().addShutdownHook(new Thread(this::stopAll));
+        Files.createDirectories(work);
+        postgres = new PostgresServer(work.resolve("postgres"), PayaraMicroLaunch.freePort(), USER, null);
+        if (postgres.isRunning()) {
+            postgres.stop();
+        }
+        postgres.start();
+        postgres.createDatabaseIfMissing(DATABASE);
+        Schema.apply(basedir, postgres.jdbcUrl(DATABASE), USER, null);
+        try (Connection connection = postgres.connect(DATABASE)) {
+            long present = single(connection, "SELECT count(*) FROM invoices");
+            if (present < invoices) {
+                System.out.printf(Locale.ROOT, "Generating %,d invoices...%n", invoices - present);
+                new ApHistory(connection, 100_000)
+                        .generate(invoices - present, done -> System.out.printf(Locale.ROOT, "  %,d%n", done));
+            }
+            connection.createStatement().execute("TRUNCATE user_roles, users");
+            connection.createStatement().execute("VACUUM ANALYZE");
+            line(
+                    "Database: %,d invoices; %s on disk.",
+                    single(connection, "SELECT count(*) FROM invoices"),
+                    text(connection, "SELECT pg_size_pretty(pg_database_size(current_database()))"));
+        }
+        if (parts.contains("sweep")) {
+            poolSweep(seconds);
+        }
+        if (parts.contains("overload") || parts.contains("overload11")) {
+            ReadPath.overloadOnly(this, seconds, !parts.contains("overload"));
+        }
+        section("Targets measured");
+        line("| target | measured | verdict |");
+        line("|---|---|---|");
+        for (String[] row : targets) {
+            line("| %s | %s | %s |", row[0], row[1], row[2]);
+        }
+        stopAll();
     }
 
     // ---------------------------------------------------------------- 1. indexes
@@ -752,44 +806,9 @@ public final class Benchmarks {
 
     // ---------------------------------------------------------------- 5. pool sweep
 
+    /** Part 5: PoolSweep (the knee and the recommended pool size). */
     private void poolSweep(int seconds) throws Exception {
-        section("5. Pool sweep: throughput and timeouts by pool size and concurrency");
-        line(
-                "Workload: read requests (`GET /api/v1/invoices?workflowStatus=PENDING_APPROVAL&limit=50`) for %d s per"
-                        + " cell; max wait 30 s as in prod. Cells: invoices/s, p99 ms, errors (timeouts).",
-                seconds);
-        line("The sizing rule of thumb (cores x 2 + spindles) gives 2 x 2 + 1 = **5** connections for this machine.");
-        line("");
-        int[] levels = {10, 50, 100, 200, 400};
-        StringBuilder header = new StringBuilder("| pool (steady + overflow) |");
-        StringBuilder rule = new StringBuilder("|---|");
-        for (int level : levels) {
-            header.append(" ").append(level).append(" clients |");
-            rule.append("---|");
-        }
-        line(header.toString());
-        line(rule.toString());
-        int[][] pools = {{2, 3}, {10, 20}, {25, 50}};
-        for (int[] pool : pools) {
-            stopPayara();
-            startPayara(Map.of(
-                    "DATABASE_POOL_SIZE", Integer.toString(pool[0]),
-                    "DATABASE_MAX_OVERFLOW", Integer.toString(pool[1]),
-                    "DATABASE_POOL_TIMEOUT", "30"));
-            StringBuilder row =
-                    new StringBuilder("| " + pool[0] + " + " + pool[1] + " (max " + (pool[0] + pool[1]) + ") |");
-            for (int level : levels) {
-                Load load = load(
-                        level,
-                        seconds,
-                        () -> HttpRequest.newBuilder(
-                                        URI.create(root + "/api/v1/invoices?workflowStatus=PENDING_APPROVAL&limit=50"))
-                                .GET());
-                row.append(String.format(
-                        Locale.ROOT, " %.0f/s, p99 %.0f ms, %d err |", load.throughput(), load.p99(), load.errors()));
-            }
-            line(row.toString());
-        }
+        PoolSweep.run(this, seconds);
     }
 
     // ---------------------------------------------------------------- load generation
@@ -882,6 +901,11 @@ public final class Benchmarks {
     private static Map<String, String> withDefaults(Map<String, String> properties) {
         Map<String, String> all =
                 new HashMap<>(Map.of("apintake.inbox.interval-seconds", "0", "apintake.export.interval-seconds", "0"));
+        // Application settings given to the harness itself (java -Dapintake.x=y) go to Payara too, e.g. to compare
+        // one setting across runs; the part's own settings below still win.
+        System.getProperties().stringPropertyNames().stream()
+                .filter(name -> name.startsWith("apintake."))
+                .forEach(name -> all.put(name, System.getProperty(name)));
         all.putAll(properties);
         return all;
     }

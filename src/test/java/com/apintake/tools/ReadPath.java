@@ -110,7 +110,6 @@ final class ReadPath {
         exporterComparison(bench);
         overload(bench, seconds);
         bench.target("Partition pruning on validations, invoice_extractions, audit_log", "not built", false);
-        bench.target("recommendations: pool size within 20 % of the measured knee", "not built", false);
         bench.target("scripts/generate-data.sh 10m under 20 minutes", "not run in this harness run", false);
         bench.heading("Targets of issue 11 at this size");
         bench.print("| target | measured | verdict |");
@@ -306,7 +305,27 @@ final class ReadPath {
         }
     }
 
+    /**
+     * --only overload: the overload part alone; --only overload11: only its target rows' configuration (admission
+     * limit on, HTTP/1.1 client), one server start instead of two.
+     */
+    static void overloadOnly(Benchmarks bench, int seconds, boolean targetRowsOnly) throws Exception {
+        bench.heading("7. Overload (issue 11), alone");
+        if (targetRowsOnly) {
+            overload(bench, seconds, new boolean[] {true}, new HttpClient.Version[] {HttpClient.Version.HTTP_1_1});
+        } else {
+            overload(bench, seconds);
+        }
+    }
+
     private static void overload(Benchmarks bench, int seconds) throws Exception {
+        overload(bench, seconds, new boolean[] {false, true}, new HttpClient.Version[] {
+            HttpClient.Version.HTTP_2, HttpClient.Version.HTTP_1_1
+        });
+    }
+
+    private static void overload(
+            Benchmarks bench, int seconds, boolean[] admissions, HttpClient.Version[] clientVersions) throws Exception {
         Map<String, String> pool =
                 Map.of("DATABASE_POOL_SIZE", "25", "DATABASE_MAX_OVERFLOW", "50", "DATABASE_POOL_TIMEOUT", "30");
         bench.print("");
@@ -317,28 +336,37 @@ final class ReadPath {
                         + " \"HTTP/1.1 client\" forces HTTP/1.1.",
                 PAGE, seconds);
         List<Cell> admitted = null;
-        for (boolean admission : new boolean[] {false, true}) {
+        for (boolean admission : admissions) {
             bench.restartPayara(pool, admission ? Map.of() : Map.of("apintake.admission.max-concurrent", "0"));
-            for (HttpClient.Version version :
-                    new HttpClient.Version[] {HttpClient.Version.HTTP_2, HttpClient.Version.HTTP_1_1}) {
+            for (HttpClient.Version version : clientVersions) {
                 String label = (admission ? "admission limit on (default 16, 500 ms)" : "admission limit off")
                         + (version == HttpClient.Version.HTTP_2 ? ", default client" : ", HTTP/1.1 client");
                 bench.print("");
-                bench.print("| %s | 200/s | p99 ms | 503s (slowest ms) | errors | protocol |", label);
-                bench.print("|---|---|---|---|---|---|");
+                bench.print(
+                        "| %s | 200/s | p99 ms | 503s (slowest ms) | errors | protocol | CPU s Payara / PostgreSQL / load generator |",
+                        label);
+                bench.print("|---|---|---|---|---|---|---|");
                 List<Cell> cells = new ArrayList<>();
                 for (int clients : LEVELS) {
+                    CpuMeter.Reading before =
+                            CpuMeter.read(bench.payaraPid(), bench.postgres().dataDir());
                     Cell cell = cell(bench, clients, seconds, version);
+                    CpuMeter.Reading cpu = CpuMeter.read(
+                                    bench.payaraPid(), bench.postgres().dataDir())
+                            .minus(before);
                     cells.add(cell);
                     bench.print(
-                            "| %d clients | %.0f | %.0f | %d (%.0f) | %s | %s |",
+                            "| %d clients | %.0f | %.0f | %d (%.0f) | %s | %s | %.1f / %.1f / %.1f |",
                             clients,
                             cell.okPerSecond(),
                             cell.p99(),
                             cell.refused(),
                             cell.refusedMax(),
                             cell.errors().isEmpty() ? "0" : cell.errors().toString(),
-                            cell.versions());
+                            cell.versions(),
+                            cpu.payara(),
+                            cpu.postgres(),
+                            cpu.harness());
                 }
                 if (admission && version == HttpClient.Version.HTTP_1_1) {
                     admitted = cells;
@@ -369,7 +397,7 @@ final class ReadPath {
                 at400.refused() > 0 && slowest503 < 5000);
     }
 
-    private static Cell cell(Benchmarks bench, int clients, int seconds, HttpClient.Version version) throws Exception {
+    static Cell cell(Benchmarks bench, int clients, int seconds, HttpClient.Version version) throws Exception {
         HttpClient http = HttpClient.newBuilder()
                 .version(version)
                 .connectTimeout(Duration.ofSeconds(10))
@@ -401,7 +429,12 @@ final class ReadPath {
                         } else if (response.statusCode() == 503
                                 && response.headers().firstValue("Retry-After").isPresent()) {
                             refused.add(millis);
-                            Thread.sleep(1000); // what Retry-After asks
+                            // What Retry-After asks (seconds).
+                            Thread.sleep(1000L
+                                    * Long.parseLong(response.headers()
+                                            .firstValue("Retry-After")
+                                            .get()
+                                            .trim()));
                         } else {
                             errors.computeIfAbsent("HTTP " + response.statusCode(), k -> new LongAdder())
                                     .increment();

@@ -12,10 +12,12 @@ import jakarta.inject.Inject;
 import java.sql.Connection;
 import java.sql.SQLException;
 import java.util.List;
+import org.eclipse.microprofile.config.inject.ConfigProperty;
 
 /**
  * Recommendations of the connections topic: sessions idle in a transaction (idle_in_transaction)
- * and the JDBC pool's size against its own waits and PostgreSQL's max_connections. Another
+ * and the JDBC pool's size: against PostgreSQL's max_connections, and the cores rule over what the pool
+ * and PostgreSQL's sessions were observed doing (PoolDemand, PoolSizeRule). Another
  * connections check plugs in as its own RecommendationTopic bean, or here.
  */
 @ApplicationScoped
@@ -32,7 +34,14 @@ public class ConnectionRecommendations implements RecommendationTopic {
             ORDER BY state_change""";
 
     @Inject
-    ConnectionOverview connections;
+    PoolStatistics poolStatistics;
+
+    @Inject
+    PoolDemand demand;
+
+    @Inject
+    @ConfigProperty(name = "apintake.pool.database-cores", defaultValue = "0")
+    int databaseCores;
 
     @Inject
     Thresholds thresholds;
@@ -64,60 +73,105 @@ public class ConnectionRecommendations implements RecommendationTopic {
             }
         }
     }
-    /** Sizing from the pool's own numbers: waits and timeouts mean too small; a max above what PostgreSQL allows means too large. */
-    private void poolSize(List<Recommendation> found) {
-        var overview = connections.current();
-        var pool = overview.pool();
-        var database = overview.database();
-        if (!pool.monitored() || database == null) {
+    /**
+     * Sizing: a max above what PostgreSQL allows is critical; otherwise the cores rule over the observed
+     * window (PoolSizeRule, PoolDemand) says more or fewer and why; an idle steady size is trimmed. Reads
+     * the connection budget on the caller's connection, so it needs no second one from a busy pool.
+     */
+    private void poolSize(Connection connection, List<Recommendation> found) throws SQLException {
+        var configuration = poolStatistics.configuration();
+        var usage = poolStatistics.usage();
+        if (configuration.isEmpty() || usage.isEmpty()) {
             return;
         }
-        String set = "asadmin set resources.jdbc-connection-pool." + pool.name() + ".max-pool-size=";
-        int usable = database.usableConnections();
-        var evidence = evidence(
-                "steadyPoolSize", pool.steadyPoolSize(),
-                "maxPoolSize", pool.maxPoolSize(),
-                "highWaterMark", pool.highWaterMark(),
-                "timedOut", pool.timedOut(),
-                "waitQueueLength", pool.waitQueueLength(),
-                "averageWaitMillis", pool.averageWaitMillis(),
-                "usableConnections", usable,
-                "otherConnections", Math.max(0, database.currentConnections() - pool.used() - pool.free()));
+        var pool = configuration.get();
+        var live = usage.get();
+        int maxConnections;
+        int reserved;
+        int current;
+        try (var statement = connection.prepareStatement(ConnectionActivity.BUDGET);
+                var rows = statement.executeQuery()) {
+            rows.next();
+            maxConnections = rows.getInt(1);
+            reserved = rows.getInt(2);
+            current = rows.getInt(3);
+        }
+        int usable = maxConnections - reserved;
+        long others = Math.max(0, current - live.used() - live.free());
+        int budget = (int) Math.max(1, usable - others);
+        String name = poolStatistics.poolName();
+        String set = "asadmin set resources.jdbc-connection-pool." + name + ".max-pool-size=";
         if (pool.maxPoolSize() > usable) {
             found.add(
                     new Recommendation(
                             "pool_size",
                             "critical",
-                            pool.name(),
-                            evidence,
+                            name,
+                            evidence(
+                                    "maxPoolSize", pool.maxPoolSize(),
+                                    "usableConnections", usable,
+                                    "otherConnections", others),
                             "asadmin",
                             set + Math.max(1, usable - 5)
                                     + "   # the pool may open more connections than PostgreSQL accepts (max_connections minus reserved slots)"));
-        } else if (pool.timedOut() > 0 || pool.waitQueueLength() > 0 || pool.highWaterMark() >= pool.maxPoolSize()) {
-            int suggested = (int) Math.min(usable, Math.ceil(pool.maxPoolSize() * 1.5));
-            if (suggested > pool.maxPoolSize()) {
-                found.add(
-                        new Recommendation(
-                                "pool_size",
-                                pool.timedOut() > 0 ? "warning" : "info",
-                                pool.name(),
-                                evidence,
-                                "asadmin",
-                                set + suggested
-                                        + "   # requests waited or timed out for a connection; first check for slow statements and leaks, which a bigger pool only hides"));
-            }
-        } else if (pool.steadyPoolSize() > 2 && pool.highWaterMark() * 2 < pool.steadyPoolSize()) {
+            return;
+        }
+        var observed = demand.observed();
+        var advice = PoolSizeRule.advise(
+                cores(),
+                pool.maxPoolSize(),
+                budget,
+                observed,
+                limit("pool_utilization").warn() / 100.0);
+        if (advice.isPresent()) {
+            var a = advice.get();
+            String steady = pool.steadyPoolSize() > a.recommended()
+                    ? "asadmin set resources.jdbc-connection-pool." + name + ".steady-pool-size=" + a.recommended()
+                            + " && "
+                    : "";
+            found.add(new Recommendation(
+                    "pool_size",
+                    a.more() && observed.timedOut() > 0 ? "warning" : "info",
+                    name,
+                    evidence(
+                            "recommendedMaxPoolSize", a.recommended(),
+                            "maxPoolSize", pool.maxPoolSize(),
+                            "steadyPoolSize", pool.steadyPoolSize(),
+                            "cores", a.cores(),
+                            "waitingSessions", a.spindles(),
+                            "underPressure", a.pressure(),
+                            "windowSeconds", observed.seconds(),
+                            "samples", observed.samples(),
+                            "peakUsed", observed.peakUsed(),
+                            "peakWaitQueue", observed.peakWaitQueue(),
+                            "timedOut", observed.timedOut(),
+                            "meanSessionsOnCpu", round(observed.meanOnCpu()),
+                            "meanSessionsWaiting", round(observed.meanWaiting()),
+                            "usableConnections", usable,
+                            "otherConnections", others,
+                            "reason", a.reason()),
+                    "asadmin",
+                    steady + set + a.recommended() + "   # " + a.reason()));
+        } else if (pool.steadyPoolSize() > 2 && live.highWaterMark() * 2 < pool.steadyPoolSize()) {
             found.add(new Recommendation(
                     "pool_size",
                     "info",
-                    pool.name(),
-                    evidence,
+                    name,
+                    evidence(
+                            "steadyPoolSize", pool.steadyPoolSize(),
+                            "maxPoolSize", pool.maxPoolSize(),
+                            "highWaterMark", live.highWaterMark()),
                     "asadmin",
-                    "asadmin set resources.jdbc-connection-pool." + pool.name() + ".steady-pool-size="
-                            + Math.max(2, pool.highWaterMark())
-                            + "   # never more than " + pool.highWaterMark()
+                    "asadmin set resources.jdbc-connection-pool." + name + ".steady-pool-size="
+                            + Math.max(2, live.highWaterMark())
+                            + "   # never more than " + live.highWaterMark()
                             + " in use: the idle ones only hold PostgreSQL backends"));
         }
+    }
+
+    /** The database server's cores: apintake.pool.database-cores, else this server's (PostgreSQL on the same host). */
+    int cores() {
+        return databaseCores > 0 ? databaseCores : Runtime.getRuntime().availableProcessors();
     }
 
     private Thresholds.Limit limit(String name) {
@@ -127,6 +181,6 @@ public class ConnectionRecommendations implements RecommendationTopic {
     @Override
     public void find(Connection connection, Vitals vitals, List<Recommendation> found) throws SQLException {
         idleInTransaction(connection, found);
-        poolSize(found);
+        poolSize(connection, found);
     }
 }
