@@ -1,7 +1,6 @@
 package com.apintake.backup.control;
 
 import com.apintake.backup.entity.BackupKind;
-import java.io.FilterOutputStream;
 import java.io.IOException;
 import java.io.OutputStream;
 import java.nio.channels.Channels;
@@ -66,27 +65,13 @@ public final class BackupArea {
         Files.createFile(file, PosixFilePermissions.asFileAttribute(PRIVATE_FILE));
         Files.setPosixFilePermissions(file, PRIVATE_FILE);
         FileChannel channel = FileChannel.open(file, StandardOpenOption.WRITE, StandardOpenOption.TRUNCATE_EXISTING);
-        return new FilterOutputStream(Channels.newOutputStream(channel)) {
-            private boolean closed;
-
-            @Override
-            public void write(byte[] bytes, int offset, int length) throws IOException {
-                out.write(bytes, offset, length);
+        return ClosingStream.of(Channels.newOutputStream(channel), () -> {
+            try {
+                channel.force(true);
+            } finally {
+                channel.close();
             }
-
-            @Override
-            public void close() throws IOException {
-                if (closed) {
-                    return;
-                }
-                closed = true;
-                try {
-                    channel.force(true);
-                } finally {
-                    channel.close();
-                }
-            }
-        };
+        });
     }
 
     /** Forces a folder's entries (a file created or renamed in it) to the disk. */

@@ -1,7 +1,6 @@
 package com.apintake.backup.control;
 
 import java.io.FilterInputStream;
-import java.io.FilterOutputStream;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.OutputStream;
@@ -78,28 +77,14 @@ public final class OpenPgpEncryption {
             OutputStream encrypted = generator.open(target, new byte[BUFFER]);
             var literal = new PGPLiteralDataGenerator();
             OutputStream plain = literal.open(encrypted, PGPLiteralData.BINARY, fileName, new Date(), new byte[BUFFER]);
-            return new FilterOutputStream(plain) {
-                private boolean closed;
-
-                @Override
-                public void write(byte[] bytes, int offset, int length) throws IOException {
-                    out.write(bytes, offset, length);
+            return ClosingStream.of(plain, () -> {
+                try {
+                    plain.close();
+                    encrypted.close();
+                } finally {
+                    target.close();
                 }
-
-                @Override
-                public void close() throws IOException {
-                    if (closed) {
-                        return;
-                    }
-                    closed = true;
-                    try {
-                        plain.close();
-                        encrypted.close();
-                    } finally {
-                        target.close();
-                    }
-                }
-            };
+            });
         } catch (PGPException e) {
             throw new IOException("OpenPGP encryption could not start: " + e.getMessage(), e);
         }
