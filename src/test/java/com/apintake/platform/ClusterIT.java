@@ -221,15 +221,21 @@ class ClusterIT {
      * claim is written just before its backup starts; a backup may start a moment before its due time
      * (the firing is rounded to the nearest due time), so time windows would not do.
      */
+    /**
+     * Claims that started a backup. A due time that found the previous backup still running (a loaded
+     * machine) is claimed and recorded SKIPPED: it started none, by design.
+     */
+    private static final String BACKUP_CLAIMS_THAT_RAN =
+            "SELECT count(*) FROM job_runs WHERE job = 'backup' AND outcome <> 'SKIPPED'";
+
     private static void assertOneBackupPerDueTime() throws Exception {
         assertThat(eventually(
                         Duration.ofSeconds(3L * INTERVAL_SECONDS),
                         () -> count("SELECT count(*) FROM backups WHERE kind <> 'base'")
-                                == count("SELECT count(*) FROM job_runs WHERE job = 'backup'")))
+                                == count(BACKUP_CLAIMS_THAT_RAN)))
                 .as(
                         "one backup per claimed due time: backups %d, claims %d",
-                        count("SELECT count(*) FROM backups WHERE kind <> 'base'"),
-                        count("SELECT count(*) FROM job_runs WHERE job = 'backup'"))
+                        count("SELECT count(*) FROM backups WHERE kind <> 'base'"), count(BACKUP_CLAIMS_THAT_RAN))
                 .isTrue();
         assertThat(count("SELECT count(*) FROM job_runs WHERE job = 'backup' AND outcome = 'FAILED'"))
                 .as("failed backup runs")

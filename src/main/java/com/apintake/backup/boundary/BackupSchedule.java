@@ -163,15 +163,17 @@ public class BackupSchedule {
     /** Runs the job here; throws when a part failed (already alerted), so its claim records FAILED. */
     private void runJob(String job) {
         List<String> failed = new ArrayList<>();
+        List<String> skipped = new ArrayList<>();
         switch (job) {
             case BACKUP ->
-                kinds().forEach(kind -> run(job + " " + kind.label(), () -> jobs.backup(kind, "schedule"), failed));
-            case BASE -> run(job, () -> jobs.backup(BackupKind.BASE, "schedule"), failed);
+                kinds().forEach(kind ->
+                        run(job + " " + kind.label(), () -> jobs.backup(kind, "schedule"), failed, skipped));
+            case BASE -> run(job, () -> jobs.backup(BackupKind.BASE, "schedule"), failed, skipped);
             case WAL_GUARD -> walGuard.check();
             case DRILL ->
                 jobs.newestFull()
                         .ifPresentOrElse(
-                                newest -> run(job, () -> jobs.verify(newest.id(), "schedule"), failed),
+                                newest -> run(job, () -> jobs.verify(newest.id(), "schedule"), failed, skipped),
                                 () -> jobs.alert(
                                         "drill",
                                         null,
@@ -182,19 +184,27 @@ public class BackupSchedule {
         if (!failed.isEmpty()) {
             throw new IllegalStateException(String.join("; ", failed));
         }
+        if (!skipped.isEmpty()) {
+            throw new JobClaims.Skipped(String.join("; ", skipped));
+        }
     }
 
     /** Runs the job to its end, so the kinds of one schedule run one after another. */
-    private void run(String job, java.util.function.Supplier<BackupJobs.Started> start, List<String> failed) {
+    private void run(
+            String job,
+            java.util.function.Supplier<BackupJobs.Started> start,
+            List<String> failed,
+            List<String> skipped) {
         try {
             start.get().done().get();
         } catch (BackupJobs.Refused refused) {
             if (refused.reason() == BackupJobs.Refusal.BUSY) {
-                LOG.info(() -> "Scheduled " + job + " skipped: " + refused.getMessage());
+                // The previous run is still going (a large database, a loaded machine): by design, not a fault.
+                skipped.add(job + ": " + refused.getMessage());
             } else {
                 jobs.alert(job, null, "scheduled " + job + " was refused", refused.getMessage());
+                failed.add(job + ": " + refused.getMessage());
             }
-            failed.add(job + ": " + refused.getMessage());
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
             failed.add(job + ": interrupted");

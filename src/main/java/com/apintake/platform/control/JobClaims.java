@@ -115,6 +115,10 @@ public class JobClaims {
             work.run();
             self().finish(id, "SUCCEEDED", null);
             return true;
+        } catch (Skipped e) {
+            LOG.info(() -> "Scheduled " + job + " skipped: " + e.getMessage());
+            self().finish(id, "SKIPPED", e.getMessage());
+            return true;
         } catch (RuntimeException e) {
             self().finish(id, "FAILED", String.valueOf(e.getMessage()));
             throw e;
@@ -313,5 +317,17 @@ public class JobClaims {
 
     private JobClaims self() {
         return context.getBusinessObject(JobClaims.class);
+    }
+
+    /**
+     * Thrown by a job's work when it deliberately did nothing at this due time (a backup still running
+     * from the previous one): the claim records SKIPPED instead of FAILED, and nothing is alerted.
+     */
+    public static final class Skipped extends RuntimeException {
+        private static final long serialVersionUID = 1L;
+
+        public Skipped(String reason) {
+            super(reason, null, false, false);
+        }
     }
 }
