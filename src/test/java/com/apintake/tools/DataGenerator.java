@@ -40,14 +40,61 @@ public final class DataGenerator {
                     url);
             long walBefore = walPosition(connection);
             long sizeBefore = databaseSize(connection);
-            new ApHistory(connection, 100_000)
-                    .generate(
-                            invoices,
-                            done -> System.out.printf(
-                                    Locale.ROOT,
-                                    "  %,12d invoices  %6.1f s%n",
-                                    done,
-                                    Duration.between(start, Instant.now()).toMillis() / 1000.0));
+            var bulk = new BulkLoad(connection);
+            String archive = env("ARCHIVE", "keep");
+            if (!archive.equals("keep") && !archive.equals("pause")) {
+                System.err.println("ARCHIVE must be keep or pause");
+                System.exit(2);
+            }
+            boolean archiving = bulk.archiving();
+            boolean fresh = bulk.tablesEmpty() && !"0".equals(env("BULK", "1"));
+            int sessions = Integer.parseInt(env("SESSIONS", "2"));
+            var progress = (java.util.function.LongConsumer)
+                    done -> System.out.printf(Locale.ROOT, "  %,12d invoices  %6.1f s%n", done, seconds(start));
+            try (bulk) {
+                if (fresh) {
+                    bulk.loadingSettings(env("LOAD_MAX_WAL_SIZE", "4GB"), archiving && archive.equals("pause"));
+                    if (archiving) {
+                        System.out.println(
+                                archive.equals("pause")
+                                        ? "WAL archiving paused for the load (archive_command = true): the archive has a gap"
+                                                + " from now on; take a base backup when the load is done."
+                                        : "WAL archiving stays on (ARCHIVE=keep): the archive grows by the WAL below.");
+                    }
+                    try (var statement = connection.createStatement()) {
+                        ApHistory.createPartitions(statement);
+                    }
+                    bulk.setIndexesAside();
+                    System.out.printf(
+                            Locale.ROOT,
+                            "Empty tables: %d indexes set aside until the end, foreign-key triggers off in the %d"
+                                    + " loading sessions%n",
+                            bulk.setAside().size(),
+                            sessions);
+                    new ApHistory(connection, 100_000)
+                            .generateInParallel(
+                                    invoices,
+                                    sessions,
+                                    () -> DriverManager.getConnection(url, properties),
+                                    BulkLoad::prepareSession,
+                                    progress);
+                    phase("rows loaded", start, connection, walBefore);
+                    for (var index : bulk.rebuildIndexes().entrySet()) {
+                        System.out.printf(Locale.ROOT, "    %-45s %6.1f s%n", index.getKey(), index.getValue());
+                    }
+                    phase(
+                            "indexes built (" + bulk.indexCount() + " indexes, same definitions as before)",
+                            start,
+                            connection,
+                            walBefore);
+                    bulk.vacuumAnalyze();
+                    phase("VACUUM (ANALYZE)", start, connection, walBefore);
+                } else {
+                    System.out.println(
+                            "Tables not empty (or BULK=0): adding rows with every index and trigger in place.");
+                    new ApHistory(connection, 100_000).generate(invoices, progress);
+                }
+            }
             // A bulk load writes WAL that archiving keeps until a newer base backup exists (docs/backups-restore.md).
             long wal = walPosition(connection) - walBefore;
             long grown = databaseSize(connection) - sizeBefore;
@@ -59,7 +106,7 @@ public final class DataGenerator {
                     grown >> 20,
                     grown > 0 ? (double) wal / grown : Double.NaN);
         }
-        double seconds = Duration.between(start, Instant.now()).toMillis() / 1000.0;
+        double seconds = seconds(start);
         System.out.printf(
                 Locale.ROOT,
                 "Done: %,d invoices in %.1f s (%,.0f invoices/s, with extractions, validations,"
@@ -67,6 +114,20 @@ public final class DataGenerator {
                 invoices,
                 seconds,
                 invoices / seconds);
+    }
+
+    private static double seconds(Instant start) {
+        return Duration.between(start, Instant.now()).toMillis() / 1000.0;
+    }
+
+    private static void phase(String name, Instant start, Connection connection, long walBefore)
+            throws java.sql.SQLException {
+        System.out.printf(
+                Locale.ROOT,
+                "  %-60s at %7.1f s, WAL so far %,d MB%n",
+                name,
+                seconds(start),
+                (walPosition(connection) - walBefore) >> 20);
     }
 
     static long parse(String count) {
