@@ -40,6 +40,6 @@ grep -E "Elapsed|User time|System time|Percent of CPU" target/generator-time.txt
 echo "postgres CPU: $(( (ticks1 - ticks0) / hz )) s (server processes, all sessions: the generator's, autovacuum, checkpoints, other clients)"
 echo "database grew $(( (size1 - size0) >> 20 )) MB; WAL written $(( wal >> 20 )) MB; archive grew $(( (archive1 - archive0) >> 20 )) MB"
 echo "top statements (pg_stat_statements, total s, calls, rows, WAL MB, query):"
-psql_ -F ' | ' -c "SELECT round((total_exec_time / 1000)::numeric, 1), calls, rows, wal_bytes >> 20,
+psql_ -F ' | ' -c "SELECT round((total_exec_time / 1000)::numeric, 1), calls, rows, (wal_bytes::bigint >> 20),
        left(regexp_replace(query, '\s+', ' ', 'g'), 110)
   FROM pg_stat_statements ORDER BY total_exec_time DESC LIMIT 15"

@@ -132,20 +132,23 @@ final class BulkLoad implements AutoCloseable {
     }
 
     /**
-     * Builds the indexes set aside again, the largest table first, and checks that the schema's indexes
-     * read exactly as before (names, definitions, validity). Returns the seconds per index.
+     * Builds the indexes set aside again on {@code sessions} connections at once (the largest table's
+     * first), and checks that the schema's indexes read exactly as before (names, definitions,
+     * validity). Returns the seconds per index.
      */
-    Map<String, Double> rebuildIndexes() throws SQLException {
-        Map<String, Double> seconds = new LinkedHashMap<>();
-        try (Statement statement = connection.createStatement()) {
+    Map<String, Double> rebuildIndexes(int sessions, ApHistory.Sessions opener) throws Exception {
+        Map<String, Double> seconds = new java.util.concurrent.ConcurrentHashMap<>();
+        var queue = new java.util.concurrent.ConcurrentLinkedQueue<>(setAside.entrySet());
+        inParallel(sessions, opener, statement -> {
             statement.execute("SET maintenance_work_mem = '512MB'");
-            for (var index : new ArrayList<>(setAside.entrySet())) {
+            for (var index = queue.poll(); index != null; index = queue.poll()) {
                 long start = System.nanoTime();
                 statement.execute(onPartitions(index.getValue()));
                 seconds.put(index.getKey(), (System.nanoTime() - start) / 1e9);
-                setAside.remove(index.getKey());
             }
-            statement.execute("RESET maintenance_work_mem");
+        });
+        setAside.clear();
+        try (Statement statement = connection.createStatement()) {
             statement.execute(NAME_PARTITION_INDEXES);
         }
         List<String> after = allIndexes();
@@ -156,13 +159,62 @@ final class BulkLoad implements AutoCloseable {
             extra.removeAll(indexesBefore);
             throw new IllegalStateException("indexes differ after the load: missing " + missing + ", new " + extra);
         }
-        return seconds;
+        return new java.util.TreeMap<>(seconds);
     }
 
-    /** VACUUM (ANALYZE) of the loaded tables: visibility map for index-only scans, statistics for the planner. */
-    void vacuumAnalyze() throws SQLException {
+    /**
+     * VACUUM (ANALYZE) of the loaded tables, one table per session at a time: the visibility map for
+     * index-only scans, statistics for the planner.
+     */
+    void vacuumAnalyze(int sessions, ApHistory.Sessions opener) throws Exception {
+        var queue = new java.util.concurrent.ConcurrentLinkedQueue<>(
+                List.of("validations", "invoice_extractions", "invoices", "staged_exports", "exceptions", "vendors"));
+        inParallel(sessions, opener, statement -> {
+            for (var table = queue.poll(); table != null; table = queue.poll()) {
+                statement.execute("VACUUM (ANALYZE) " + table);
+            }
+        });
+    }
+
+    /**
+     * While the load runs, the application's rollup drains (Rollups.TRY_LOCK, the same advisory key)
+     * skip their turn instead of scanning tables that have no indexes yet; the rollups are rebuilt after.
+     */
+    void holdRollupDrains() throws SQLException {
         try (Statement statement = connection.createStatement()) {
-            statement.execute("VACUUM (ANALYZE) vendors, " + String.join(", ", LOADED));
+            statement.execute("SELECT pg_advisory_lock(hashtext('apintake.analytics.rollups'))");
+        }
+        holdingDrains = true;
+    }
+
+    private boolean holdingDrains;
+
+    @FunctionalInterface
+    interface Work {
+        void run(Statement statement) throws SQLException;
+    }
+
+    private static void inParallel(int sessions, ApHistory.Sessions opener, Work work) throws Exception {
+        var failure = new java.util.concurrent.atomic.AtomicReference<Exception>();
+        var threads = new ArrayList<Thread>();
+        for (int s = 0; s < sessions; s++) {
+            Thread thread = new Thread(() -> {
+                try (Connection session = opener.open();
+                        Statement statement = session.createStatement()) {
+                    session.setAutoCommit(true);
+                    work.run(statement);
+                } catch (Exception e) {
+                    failure.compareAndSet(null, e);
+                }
+            });
+            threads.add(thread);
+            thread.start();
+        }
+        for (Thread thread : threads) {
+            thread.join();
+        }
+        if (failure.get() != null) {
+            throw failure.get();
         }
     }
 
@@ -179,6 +231,13 @@ final class BulkLoad implements AutoCloseable {
         SQLException failure = null;
         try (Statement statement = connection.createStatement()) {
             for (var index : setAside.entrySet()) {
+                try (var exists = statement.executeQuery(
+                        "SELECT to_regclass('" + quote(index.getKey()).replace("'", "''") + "') IS NOT NULL")) {
+                    exists.next();
+                    if (exists.getBoolean(1)) {
+                        continue;
+                    }
+                }
                 try {
                     statement.execute(onPartitions(index.getValue()));
                 } catch (SQLException e) {
@@ -201,6 +260,12 @@ final class BulkLoad implements AutoCloseable {
         }
         if (!previous.isEmpty()) {
             reload();
+        }
+        if (holdingDrains) {
+            try (Statement statement = connection.createStatement()) {
+                statement.execute("SELECT pg_advisory_unlock(hashtext('apintake.analytics.rollups'))");
+            }
+            holdingDrains = false;
         }
         if (failure != null) {
             throw failure;

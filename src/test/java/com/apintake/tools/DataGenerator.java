@@ -65,21 +65,18 @@ public final class DataGenerator {
                         ApHistory.createPartitions(statement);
                     }
                     bulk.setIndexesAside();
+                    bulk.holdRollupDrains();
                     System.out.printf(
                             Locale.ROOT,
                             "Empty tables: %d indexes set aside until the end, foreign-key triggers off in the %d"
                                     + " loading sessions%n",
                             bulk.setAside().size(),
                             sessions);
+                    ApHistory.Sessions opener = () -> DriverManager.getConnection(url, properties);
                     new ApHistory(connection, 100_000)
-                            .generateInParallel(
-                                    invoices,
-                                    sessions,
-                                    () -> DriverManager.getConnection(url, properties),
-                                    BulkLoad::prepareSession,
-                                    progress);
+                            .generateInParallel(invoices, sessions, opener, BulkLoad::prepareSession, progress);
                     phase("rows loaded", start, connection, walBefore);
-                    for (var index : bulk.rebuildIndexes().entrySet()) {
+                    for (var index : bulk.rebuildIndexes(sessions, opener).entrySet()) {
                         System.out.printf(Locale.ROOT, "    %-45s %6.1f s%n", index.getKey(), index.getValue());
                     }
                     phase(
@@ -87,7 +84,7 @@ public final class DataGenerator {
                             start,
                             connection,
                             walBefore);
-                    bulk.vacuumAnalyze();
+                    bulk.vacuumAnalyze(sessions, opener);
                     phase("VACUUM (ANALYZE)", start, connection, walBefore);
                 } else {
                     System.out.println(
