@@ -106,6 +106,25 @@ class DataGeneratorIT {
         }
     }
 
+    /** The path SchemaIT and the benchmark harness use: inside the caller's transaction, indexes in place. */
+    @Test
+    void generatingInTheCallersTransactionKeepsEverythingInPlaceAndRollsBack() throws Exception {
+        try (Connection connection = TestEnvironment.postgres().connect(DATABASE)) {
+            connection.setAutoCommit(true);
+            List<String> indexes = rows(connection, BulkLoad.ALL_INDEXES);
+            long invoicesBefore = Long.parseLong(single(connection, "SELECT count(*) FROM invoices"));
+            connection.setAutoCommit(false);
+            new ApHistory(connection, 1_000).generateInTransaction(2_500);
+            assertThat(Long.parseLong(single(connection, "SELECT count(*) FROM invoices")) - invoicesBefore)
+                    .isEqualTo(2_500);
+            assertThat(rows(connection, BulkLoad.ALL_INDEXES)).isEqualTo(indexes);
+            connection.rollback();
+            connection.setAutoCommit(true);
+            assertThat(Long.parseLong(single(connection, "SELECT count(*) FROM invoices")))
+                    .isEqualTo(invoicesBefore);
+        }
+    }
+
     private static String single(Connection connection, String sql) throws SQLException {
         try (var rows = connection.createStatement().executeQuery(sql)) {
             rows.next();
