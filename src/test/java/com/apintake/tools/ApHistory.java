@@ -56,42 +56,8 @@ public final class ApHistory {
     private void run(long invoices, boolean commitChunks, LongConsumer progress) throws SQLException {
         try (Statement statement = connection.createStatement()) {
             statement.execute("SET synchronous_commit = off");
-            int vendors = vendorsFor(invoices);
-            statement.execute("""
-                    CREATE TEMP TABLE IF NOT EXISTS generated_vendors (rank int PRIMARY KEY, id bigint NOT NULL);
-                    TRUNCATE generated_vendors;
-                    WITH created AS (
-                        INSERT INTO vendors (name, vat_id, iban)
-                        SELECT 'Vendor ' || g || ' ' || substr(md5(random()::text), 1, 6),
-                               'DE' || lpad((floor(random() * 900000000) + 100000000)::bigint::text, 9, '0') || g,
-                               'DE' || lpad(g::text, 2, '0') || lpad((floor(random() * 1e15))::bigint::text, 18, '0')
-                        FROM generate_series(1, %d) g
-                        ON CONFLICT DO NOTHING
-                        RETURNING id)
-                    INSERT INTO generated_vendors SELECT row_number() OVER (ORDER BY id) - 1, id FROM created;
-                    """.formatted(vendors));
-            int created;
-            try (var rows = statement.executeQuery("SELECT count(*) FROM generated_vendors")) {
-                rows.next();
-                created = rows.getInt(1);
-            }
-            // The month partitions of the history's two years (Liquibase 160), so rows do not pile up in the
-            // DEFAULT partitions; a month whose rows already sit in a DEFAULT partition stays there.
-            statement.execute("""
-                    DO $$
-                    DECLARE t text;
-                    BEGIN
-                        IF to_regproc('create_month_partitions') IS NOT NULL THEN
-                            FOREACH t IN ARRAY ARRAY['invoice_extractions', 'validations'] LOOP
-                                BEGIN
-                                    PERFORM create_month_partitions(t::regclass, now() - interval '731 days', now());
-                                EXCEPTION WHEN check_violation THEN
-                                    RAISE NOTICE 'partitions of %: %', t, SQLERRM;
-                                END;
-                            END LOOP;
-                        END IF;
-                    END
-                    $$""");
+            int created = createVendors(statement, invoices);
+            createPartitions(statement);
             String seed = Long.toHexString(System.nanoTime());
             long chunks = (invoices + chunk - 1) / chunk;
             for (long done = 0; done < invoices; ) {
@@ -110,6 +76,127 @@ public final class ApHistory {
             statement.execute(
                     "ANALYZE vendors, invoices, invoice_extractions, validations, exceptions, staged_exports");
         }
+    }
+
+    /** Opens one more connection to the same database, for another loading session. */
+    @FunctionalInterface
+    public interface Sessions {
+        Connection open() throws SQLException;
+    }
+
+    /**
+     * The same history as {@link #generate}, chunk for chunk, loaded by {@code sessions} connections at
+     * once (each takes the next chunk in time order and commits it); session prepares each new
+     * connection (for example the bulk load's settings). Does not ANALYZE: the caller vacuums at the end.
+     */
+    public void generateInParallel(
+            long invoices, int sessions, Sessions opener, SessionSetup setup, LongConsumer progress)
+            throws SQLException, InterruptedException {
+        connection.setAutoCommit(true);
+        Long[] vendorIds;
+        try (Statement statement = connection.createStatement()) {
+            createVendors(statement, invoices);
+            createPartitions(statement);
+            try (var rows = statement.executeQuery("SELECT array_agg(id ORDER BY rank) FROM generated_vendors")) {
+                rows.next();
+                vendorIds = (Long[]) rows.getArray(1).getArray();
+            }
+        }
+        String seed = Long.toHexString(System.nanoTime());
+        long chunks = (invoices + chunk - 1) / chunk;
+        var next = new java.util.concurrent.atomic.AtomicLong();
+        var done = new java.util.concurrent.atomic.AtomicLong();
+        var failure = new java.util.concurrent.atomic.AtomicReference<SQLException>();
+        var workers = new java.util.ArrayList<Thread>();
+        for (int s = 0; s < sessions; s++) {
+            Thread worker = new Thread(
+                    () -> {
+                        try (Connection session = opener.open();
+                                Statement statement = session.createStatement()) {
+                            session.setAutoCommit(true);
+                            statement.execute("SET synchronous_commit = off");
+                            setup.prepare(statement);
+                            statement.execute(
+                                    "CREATE TEMP TABLE generated_vendors (rank int PRIMARY KEY, id bigint NOT NULL)");
+                            try (var insert = session.prepareStatement(
+                                    "INSERT INTO generated_vendors SELECT o - 1, id FROM unnest(?::bigint[]) WITH ORDINALITY u(id, o)")) {
+                                insert.setArray(1, session.createArrayOf("bigint", vendorIds));
+                                insert.executeUpdate();
+                            }
+                            for (long part = next.getAndIncrement();
+                                    part < chunks && failure.get() == null;
+                                    part = next.getAndIncrement()) {
+                                long from = part * chunk;
+                                long size = Math.min(chunk, invoices - from);
+                                session.setAutoCommit(false);
+                                statement.execute(chunkSql(seed + "-" + from, size, vendorIds.length, part, chunks));
+                                session.commit();
+                                session.setAutoCommit(true);
+                                progress.accept(done.addAndGet(size));
+                            }
+                        } catch (SQLException e) {
+                            failure.compareAndSet(null, e);
+                        }
+                    },
+                    "generator-" + s);
+            workers.add(worker);
+            worker.start();
+        }
+        for (Thread worker : workers) {
+            worker.join();
+        }
+        if (failure.get() != null) {
+            throw failure.get();
+        }
+    }
+
+    /** What each loading session sets before its first chunk. */
+    @FunctionalInterface
+    public interface SessionSetup {
+        void prepare(Statement statement) throws SQLException;
+    }
+
+    private static int createVendors(Statement statement, long invoices) throws SQLException {
+        int vendors = vendorsFor(invoices);
+        statement.execute("""
+                CREATE TEMP TABLE IF NOT EXISTS generated_vendors (rank int PRIMARY KEY, id bigint NOT NULL);
+                TRUNCATE generated_vendors;
+                WITH created AS (
+                    INSERT INTO vendors (name, vat_id, iban)
+                    SELECT 'Vendor ' || g || ' ' || substr(md5(random()::text), 1, 6),
+                           'DE' || lpad((floor(random() * 900000000) + 100000000)::bigint::text, 9, '0') || g,
+                           'DE' || lpad(g::text, 2, '0') || lpad((floor(random() * 1e15))::bigint::text, 18, '0')
+                    FROM generate_series(1, %d) g
+                    ON CONFLICT DO NOTHING
+                    RETURNING id)
+                INSERT INTO generated_vendors SELECT row_number() OVER (ORDER BY id) - 1, id FROM created;
+                """.formatted(vendors));
+        try (var rows = statement.executeQuery("SELECT count(*) FROM generated_vendors")) {
+            rows.next();
+            return rows.getInt(1);
+        }
+    }
+
+    /**
+     * The month partitions of the history's two years (Liquibase 160), so rows do not pile up in the
+     * DEFAULT partitions; a month whose rows already sit in a DEFAULT partition stays there.
+     */
+    static void createPartitions(Statement statement) throws SQLException {
+        statement.execute("""
+                DO $$
+                DECLARE t text;
+                BEGIN
+                    IF to_regproc('create_month_partitions') IS NOT NULL THEN
+                        FOREACH t IN ARRAY ARRAY['invoice_extractions', 'validations'] LOOP
+                            BEGIN
+                                PERFORM create_month_partitions(t::regclass, now() - interval '731 days', now());
+                            EXCEPTION WHEN check_violation THEN
+                                RAISE NOTICE 'partitions of %: %', t, SQLERRM;
+                            END;
+                        END LOOP;
+                    END IF;
+                END
+                $$""");
     }
 
     /**

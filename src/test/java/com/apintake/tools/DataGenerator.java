@@ -40,14 +40,21 @@ public final class DataGenerator {
                     url);
             long walBefore = walPosition(connection);
             long sizeBefore = databaseSize(connection);
-            new ApHistory(connection, 100_000)
-                    .generate(
-                            invoices,
-                            done -> System.out.printf(
-                                    Locale.ROOT,
-                                    "  %,12d invoices  %6.1f s%n",
-                                    done,
-                                    Duration.between(start, Instant.now()).toMillis() / 1000.0));
+            String archive = env("ARCHIVE", "keep");
+            if (!archive.equals("keep") && !archive.equals("pause")) {
+                System.err.println("ARCHIVE must be keep or pause");
+                System.exit(2);
+            }
+            load(
+                    connection,
+                    () -> DriverManager.getConnection(url, properties),
+                    invoices,
+                    new Options(
+                            !"0".equals(env("BULK", "1")),
+                            Integer.parseInt(env("SESSIONS", "2")),
+                            archive.equals("pause"),
+                            env("LOAD_MAX_WAL_SIZE", "4GB")),
+                    start);
             // A bulk load writes WAL that archiving keeps until a newer base backup exists (docs/backups-restore.md).
             long wal = walPosition(connection) - walBefore;
             long grown = databaseSize(connection) - sizeBefore;
@@ -59,7 +66,7 @@ public final class DataGenerator {
                     grown >> 20,
                     grown > 0 ? (double) wal / grown : Double.NaN);
         }
-        double seconds = Duration.between(start, Instant.now()).toMillis() / 1000.0;
+        double seconds = seconds(start);
         System.out.printf(
                 Locale.ROOT,
                 "Done: %,d invoices in %.1f s (%,.0f invoices/s, with extractions, validations,"
@@ -67,6 +74,80 @@ public final class DataGenerator {
                 invoices,
                 seconds,
                 invoices / seconds);
+    }
+
+    /**
+     * How a load runs: bulk (allowed when the tables are empty), loading sessions, whether archiving
+     * pauses during a bulk load, and max_wal_size meanwhile.
+     */
+    record Options(boolean bulk, int sessions, boolean pauseArchive, String maxWalSize) {}
+
+    /**
+     * Generates the invoices on connection: the bulk path ({@link BulkLoad}) when the loaded tables are
+     * empty and options allow it, else rows added with every index and trigger in place.
+     */
+    static void load(Connection connection, ApHistory.Sessions opener, long invoices, Options options, Instant start)
+            throws Exception {
+        long walBefore = walPosition(connection);
+        var bulk = new BulkLoad(connection);
+        boolean archiving = bulk.archiving();
+        boolean fresh = options.bulk() && bulk.tablesEmpty();
+        int sessions = options.sessions();
+        var progress = (java.util.function.LongConsumer)
+                done -> System.out.printf(Locale.ROOT, "  %,12d invoices  %6.1f s%n", done, seconds(start));
+        try (bulk) {
+            if (fresh) {
+                bulk.loadingSettings(options.maxWalSize(), archiving && options.pauseArchive());
+                if (archiving) {
+                    System.out.println(
+                            options.pauseArchive()
+                                    ? "WAL archiving paused for the load (archive_command = true): the archive has a gap"
+                                            + " from now on; take a base backup when the load is done."
+                                    : "WAL archiving stays on (ARCHIVE=keep): the archive grows by the WAL below.");
+                }
+                try (var statement = connection.createStatement()) {
+                    ApHistory.createPartitions(statement);
+                }
+                bulk.setIndexesAside();
+                bulk.holdRollupDrains();
+                System.out.printf(
+                        Locale.ROOT,
+                        "Empty tables: %d indexes set aside until the end, foreign-key triggers off in the %d"
+                                + " loading sessions%n",
+                        bulk.setAside().size(),
+                        sessions);
+                new ApHistory(connection, 100_000)
+                        .generateInParallel(invoices, sessions, opener, BulkLoad::prepareSession, progress);
+                phase("rows loaded", start, connection, walBefore);
+                for (var index : bulk.rebuildIndexes(sessions, opener).entrySet()) {
+                    System.out.printf(Locale.ROOT, "    %-45s %6.1f s%n", index.getKey(), index.getValue());
+                }
+                phase(
+                        "indexes built (" + bulk.indexCount() + " indexes, same definitions as before)",
+                        start,
+                        connection,
+                        walBefore);
+                bulk.vacuumAnalyze(sessions, opener);
+                phase("VACUUM (ANALYZE)", start, connection, walBefore);
+            } else {
+                System.out.println("Tables not empty (or BULK=0): adding rows with every index and trigger in place.");
+                new ApHistory(connection, 100_000).generate(invoices, progress);
+            }
+        }
+    }
+
+    private static double seconds(Instant start) {
+        return Duration.between(start, Instant.now()).toMillis() / 1000.0;
+    }
+
+    private static void phase(String name, Instant start, Connection connection, long walBefore)
+            throws java.sql.SQLException {
+        System.out.printf(
+                Locale.ROOT,
+                "  %-60s at %7.1f s, WAL so far %,d MB%n",
+                name,
+                seconds(start),
+                (walPosition(connection) - walBefore) >> 20);
     }
 
     static long parse(String count) {
