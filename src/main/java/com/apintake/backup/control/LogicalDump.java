@@ -138,11 +138,13 @@ public final class LogicalDump {
             Path listing = java.nio.file.Files.createTempFile("ap-intake-toc", ".txt");
             try {
                 List<BackupFile> written;
+                Timeline timeline = new Timeline();
                 long dumpStart = System.nanoTime();
                 try {
                     written = directoryJobs > 0
-                            ? runDirectory(command(kind, snapshot, dataTables), directory, listing, pid, bytes)
-                            : List.of(run(command(kind, snapshot, dataTables), file, listing, pid, bytes));
+                            ? runDirectory(
+                                    command(kind, snapshot, dataTables), directory, listing, pid, bytes, timeline)
+                            : List.of(run(command(kind, snapshot, dataTables), file, listing, pid, bytes, timeline));
                     phases.put("pg_dump", millisSince(dumpStart));
                 } finally {
                     // Never leave the holder's connection in use by the counter when the caller rolls back,
@@ -159,13 +161,31 @@ public final class LogicalDump {
                     files.add(roles.result());
                     phases.put("roles", roles.millis());
                 }
+                String toolVersion = tools.version("pg_dump");
+                List<String> toc = java.nio.file.Files.readAllLines(listing);
+                phases.put("before pg_dump", (timeline.spawned - started) / 1_000_000);
+                timeline.put(phases, "critical counts from", counting.startedNanos());
+                timeline.put(phases, "critical counts until", counting.endedNanos());
+                if (roles != null) {
+                    timeline.put(phases, "roles from", roles.startedNanos());
+                    timeline.put(phases, "roles until", roles.endedNanos());
+                }
+                timeline.put(phases, "first byte at", timeline.firstByte);
+                timeline.put(phases, "listing done at", timeline.listed);
+                timeline.put(phases, "output ends at", timeline.endOfOutput);
+                timeline.put(phases, "fsync'd at", timeline.closed);
+                timeline.put(phases, "pg_dump exit seen at", timeline.exited);
+                timeline.put(phases, "returns at", System.nanoTime());
+                if (timeline.readerCpuNanos >= 0) {
+                    phases.put("reader thread cpu", timeline.readerCpuNanos / 1_000_000);
+                }
                 return new Result(
                         List.copyOf(files),
                         files.stream().mapToLong(BackupFile::bytes).sum(),
                         tables,
                         serverVersion,
-                        tools.version("pg_dump"),
-                        java.nio.file.Files.readAllLines(listing),
+                        toolVersion,
+                        toc,
                         dataTables,
                         java.util.Collections.unmodifiableMap(phases));
             } finally {
@@ -190,14 +210,18 @@ public final class LogicalDump {
         private final FutureTask<T> task;
         private final Thread thread;
         private volatile long millis;
+        private volatile long startedNanos;
+        private volatile long endedNanos;
 
         private Background(String name, Work<T> work) {
             this.task = new FutureTask<>(() -> {
                 long start = System.nanoTime();
+                startedNanos = start;
                 try {
                     return work.call();
                 } finally {
-                    millis = millisSince(start);
+                    endedNanos = System.nanoTime();
+                    millis = (endedNanos - start) / 1_000_000;
                 }
             });
             this.thread = new Thread(task, name);
@@ -216,6 +240,14 @@ public final class LogicalDump {
 
         long millis() {
             return millis;
+        }
+
+        long startedNanos() {
+            return startedNanos;
+        }
+
+        long endedNanos() {
+            return endedNanos;
         }
 
         T result() throws IOException, SQLException, InterruptedException {
@@ -299,29 +331,37 @@ public final class LogicalDump {
         return command;
     }
 
-    private BackupFile run(List<String> command, Path file, Path listing, LongConsumer pid, LongConsumer progress)
+    private BackupFile run(
+            List<String> command, Path file, Path listing, LongConsumer pid, LongConsumer progress, Timeline timeline)
             throws IOException, InterruptedException {
         MessageDigest sha256 = sha256();
         try (ToolProcess dump = ToolProcess.start(command, endpoint.environment(), null, false);
                 ToolProcess list =
                         ToolProcess.start(List.of(tools.tool("pg_restore"), "--list"), Map.of(), listing, true)) {
+            timeline.spawned = System.nanoTime();
             pid.accept(dump.pid());
+            long cpu = Timeline.threadCpu();
             try (OutputStream sink = new DigestOutputStream(BackupArea.createDurableFile(file), sha256);
                     OutputStream target = encryption == null
                             ? sink
                             : encryption.encrypting(sink, fileName(endpoint.database(), false));
                     InputStream source = dump.stdout()) {
-                var tee = new TocTee(target, list.stdin(), progress);
+                var tee = new TocTee(target, list.stdin(), progress, timeline);
                 // 64 KiB reads: a quarter of the calls through the digest, cipher and lister that transferTo's 8 KiB
                 // makes.
                 byte[] buffer = new byte[1 << 16];
-                int n;
-                while ((n = source.read(buffer)) >= 0) {
+                int n = source.read(buffer);
+                timeline.firstByte = System.nanoTime();
+                for (; n >= 0; n = source.read(buffer)) {
                     tee.write(buffer, 0, n);
                 }
+                timeline.endOfOutput = System.nanoTime();
                 tee.closeList();
             }
+            timeline.closed = System.nanoTime();
+            timeline.readerCpuNanos = cpu < 0 ? -1 : Timeline.threadCpu() - cpu;
             dump.awaitSuccess(timeout);
+            timeline.exited = System.nanoTime();
             list.awaitSuccess(timeout);
         }
         long written = java.nio.file.Files.size(file);
@@ -335,7 +375,12 @@ public final class LogicalDump {
      * written; the plain folder is removed whatever happens.
      */
     private List<BackupFile> runDirectory(
-            List<String> custom, Path directory, Path listing, LongConsumer pid, LongConsumer progress)
+            List<String> custom,
+            Path directory,
+            Path listing,
+            LongConsumer pid,
+            LongConsumer progress,
+            Timeline timeline)
             throws IOException, InterruptedException {
         String folderName = directoryName(endpoint.database());
         Path plain = directory.resolve("." + folderName + ".plain");
@@ -345,8 +390,10 @@ public final class LogicalDump {
         command.add("--file=" + plain);
         try {
             try (ToolProcess dump = ToolProcess.start(command, endpoint.environment(), null, false)) {
+                timeline.spawned = System.nanoTime();
                 pid.accept(dump.pid());
                 dump.awaitSuccess(timeout);
+                timeline.exited = System.nanoTime();
             }
             try (ToolProcess list = ToolProcess.start(
                     List.of(tools.tool("pg_restore"), "--list", plain.toString()), Map.of(), listing, false)) {
@@ -408,18 +455,46 @@ public final class LogicalDump {
     }
 
     /**
+     * When the steps of one dump happened (System.nanoTime, 0 = not seen), reported as milliseconds after
+     * pg_dump was spawned: where a backup spends wall time before, beside and after pg_dump (the benchmark
+     * prints them; docs/backups-restore.md). readerCpuNanos: CPU time of the thread that drains pg_dump's pipe.
+     */
+    static final class Timeline {
+        long spawned;
+        long firstByte;
+        long listed;
+        long endOfOutput;
+        long closed;
+        long exited;
+        long readerCpuNanos = -1;
+
+        void put(Map<String, Long> phases, String name, long nanos) {
+            if (nanos != 0 && spawned != 0) {
+                phases.put(name, (nanos - spawned) / 1_000_000);
+            }
+        }
+
+        static long threadCpu() {
+            var threads = java.lang.management.ManagementFactory.getThreadMXBean();
+            return threads.isCurrentThreadCpuTimeSupported() ? threads.getCurrentThreadCpuTime() : -1;
+        }
+    }
+
+    /**
      * Writes the dump to the file and its first bytes to pg_restore --list, which reads the table of
      * contents at the head of the archive and exits; from then on only the file gets the data.
      */
     private static final class TocTee extends java.io.FilterOutputStream {
         private final LongConsumer progress;
+        private final Timeline timeline;
         private OutputStream list;
         private long count;
 
-        TocTee(OutputStream out, OutputStream list, LongConsumer progress) {
+        TocTee(OutputStream out, OutputStream list, LongConsumer progress, Timeline timeline) {
             super(out);
             this.list = list;
             this.progress = progress;
+            this.timeline = timeline;
         }
 
         @Override
@@ -445,6 +520,7 @@ public final class LogicalDump {
                     // the lister exited
                 }
                 list = null;
+                timeline.listed = System.nanoTime();
             }
         }
     }
