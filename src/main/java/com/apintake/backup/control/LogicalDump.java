@@ -123,45 +123,42 @@ public final class LogicalDump {
                 snapshot = rows.getString(1);
                 serverVersion = rows.getString(2);
             }
-            Map<String, List<String>> dataTables = critical.dataTables(snapshotHolder);
+            // pg_dump needs the partitions' names before it starts only for a critical dump; every other kind
+            // looks them up beside it.
+            Map<String, List<String>> partitions =
+                    kind == BackupKind.CRITICAL ? critical.dataTables(snapshotHolder) : null;
             Map<String, Long> phases = new java.util.LinkedHashMap<>();
             phases.put("snapshot", millisSince(started));
-            // The critical tables are counted on the snapshot holder while pg_dump streams (same snapshot,
-            // another core); exact counts cost milliseconds (an index-only scan on a vacuumed table), the
-            // opt-in checksums a read of every row. The roles are dumped beside it too: they are not in the
-            // snapshot, and pg_dumpall is a process of its own.
-            Background<List<TableCount>> counting = Background.start(
-                    "backup-critical-tables", () -> kind.hasData() ? critical.measure(snapshotHolder) : List.of());
-            Background<BackupFile> roles =
-                    kind == BackupKind.FULL ? Background.start("backup-roles", () -> roles(directory)) : null;
             Path file = directory.resolve(fileName(endpoint.database(), encryption != null));
             Path listing = java.nio.file.Files.createTempFile("ap-intake-toc", ".txt");
+            Beside beside = new Beside(kind, snapshotHolder, directory, partitions);
             try {
                 List<BackupFile> written;
                 Timeline timeline = new Timeline();
                 long dumpStart = System.nanoTime();
                 try {
+                    List<String> command = command(kind, snapshot, partitions == null ? Map.of() : partitions);
                     written = directoryJobs > 0
-                            ? runDirectory(
-                                    command(kind, snapshot, dataTables), directory, listing, pid, bytes, timeline)
-                            : List.of(run(command(kind, snapshot, dataTables), file, listing, pid, bytes, timeline));
+                            ? runDirectory(command, directory, listing, pid, bytes, timeline, beside::start)
+                            : List.of(run(command, file, listing, pid, bytes, timeline, beside::start));
                     phases.put("pg_dump", millisSince(dumpStart));
                 } finally {
                     // Never leave the holder's connection in use by the counter when the caller rolls back,
                     // nor a roles file being written when the caller removes a failed backup's folder.
-                    counting.join();
-                    if (roles != null) {
-                        roles.join();
-                    }
+                    beside.join();
                 }
-                List<TableCount> tables = counting.result();
+                Background<Measured> counting = beside.counting;
+                Background<BackupFile> roles = beside.roles;
+                Measured measured = counting.result();
+                List<TableCount> tables = measured.tables();
+                Map<String, List<String>> dataTables = measured.dataTables();
                 phases.put("critical counts", counting.millis());
                 List<BackupFile> files = new ArrayList<>(written);
                 if (roles != null) {
                     files.add(roles.result());
                     phases.put("roles", roles.millis());
                 }
-                String toolVersion = tools.version("pg_dump");
+                String toolVersion = beside.version.result();
                 List<String> toc = java.nio.file.Files.readAllLines(listing);
                 phases.put("before pg_dump", (timeline.spawned - started) / 1_000_000);
                 timeline.put(phases, "critical counts from", counting.startedNanos());
@@ -268,6 +265,52 @@ public final class LogicalDump {
         }
     }
 
+    private record Measured(Map<String, List<String>> dataTables, List<TableCount> tables) {}
+
+    /**
+     * What runs beside pg_dump, started once pg_dump and its lister are spawned (so none of it delays them):
+     * the partition lookup (unless the command needed it first) and the exact counts on the snapshot holder
+     * (same snapshot), the roles dump for a full backup (pg_dumpall, a process of its own: roles are not in
+     * the snapshot), and the tool's version for the manifest. Exact counts cost milliseconds (an index-only
+     * scan on a vacuumed table), the opt-in checksums a read of every row.
+     */
+    private final class Beside {
+        private final BackupKind kind;
+        private final Connection holder;
+        private final Path directory;
+        private final Map<String, List<String>> partitions;
+        Background<Measured> counting;
+        Background<BackupFile> roles;
+        Background<String> version;
+
+        Beside(BackupKind kind, Connection holder, Path directory, Map<String, List<String>> partitions) {
+            this.kind = kind;
+            this.holder = holder;
+            this.directory = directory;
+            this.partitions = partitions;
+        }
+
+        void start() {
+            counting = Background.start(
+                    "backup-critical-tables",
+                    () -> new Measured(
+                            partitions != null ? partitions : critical.dataTables(holder),
+                            kind.hasData() ? critical.measure(holder) : List.of()));
+            if (kind == BackupKind.FULL) {
+                roles = Background.start("backup-roles", () -> roles(directory));
+            }
+            version = Background.start("backup-tool-version", () -> tools.version("pg_dump"));
+        }
+
+        void join() throws InterruptedException {
+            for (Background<?> work : java.util.Arrays.asList(counting, roles, version)) {
+                if (work != null) {
+                    work.join();
+                }
+            }
+        }
+    }
+
     public static String rolesFileName(boolean encrypted) {
         return encrypted ? BackupKey.encryptedName(ROLES) : ROLES;
     }
@@ -332,7 +375,13 @@ public final class LogicalDump {
     }
 
     private BackupFile run(
-            List<String> command, Path file, Path listing, LongConsumer pid, LongConsumer progress, Timeline timeline)
+            List<String> command,
+            Path file,
+            Path listing,
+            LongConsumer pid,
+            LongConsumer progress,
+            Timeline timeline,
+            Runnable spawned)
             throws IOException, InterruptedException {
         MessageDigest sha256 = sha256();
         try (ToolProcess dump = ToolProcess.start(command, endpoint.environment(), null, false);
@@ -340,6 +389,7 @@ public final class LogicalDump {
                         ToolProcess.start(List.of(tools.tool("pg_restore"), "--list"), Map.of(), listing, true)) {
             timeline.spawned = System.nanoTime();
             pid.accept(dump.pid());
+            spawned.run();
             long cpu = Timeline.threadCpu();
             try (OutputStream sink = new DigestOutputStream(BackupArea.createDurableFile(file), sha256);
                     OutputStream target = encryption == null
@@ -380,7 +430,8 @@ public final class LogicalDump {
             Path listing,
             LongConsumer pid,
             LongConsumer progress,
-            Timeline timeline)
+            Timeline timeline,
+            Runnable spawned)
             throws IOException, InterruptedException {
         String folderName = directoryName(endpoint.database());
         Path plain = directory.resolve("." + folderName + ".plain");
@@ -392,6 +443,7 @@ public final class LogicalDump {
             try (ToolProcess dump = ToolProcess.start(command, endpoint.environment(), null, false)) {
                 timeline.spawned = System.nanoTime();
                 pid.accept(dump.pid());
+                spawned.run();
                 dump.awaitSuccess(timeout);
                 timeline.exited = System.nanoTime();
             }
