@@ -397,13 +397,23 @@ public final class LogicalDump {
                             : encryption.encrypting(sink, fileName(endpoint.database(), false));
                     InputStream source = dump.stdout()) {
                 var tee = new TocTee(target, list.stdin(), progress, timeline);
-                // 64 KiB reads: a quarter of the calls through the digest, cipher and lister that transferTo's 8 KiB
-                // makes.
-                byte[] buffer = new byte[1 << 16];
-                int n = source.read(buffer);
+                // pg_dump writes its stdout in pieces of a few KiB and the pipe hands them over as they come; they
+                // are gathered into 1 MiB blocks before the digest, the cipher and the file see them (about 100
+                // file writes per 100 MB instead of one per piece).
+                byte[] block = new byte[1 << 20];
+                int filled = 0;
+                int n = source.read(block);
                 timeline.firstByte = System.nanoTime();
-                for (; n >= 0; n = source.read(buffer)) {
-                    tee.write(buffer, 0, n);
+                while (n >= 0) {
+                    filled += n;
+                    if (filled == block.length) {
+                        tee.write(block, 0, filled);
+                        filled = 0;
+                    }
+                    n = source.read(block, filled, block.length - filled);
+                }
+                if (filled > 0) {
+                    tee.write(block, 0, filled);
                 }
                 timeline.endOfOutput = System.nanoTime();
                 tee.closeList();
