@@ -399,7 +399,8 @@ public final class LogicalDump {
                 var tee = new TocTee(target, list.stdin(), progress, timeline);
                 // pg_dump writes its stdout in pieces of a few KiB and the pipe hands them over as they come; they
                 // are gathered into 1 MiB blocks before the digest, the cipher and the file see them (about 100
-                // file writes per 100 MB instead of one per piece).
+                // file writes per 100 MB instead of one per piece). Each read asks for at most the pipe's 64 KiB:
+                // the JDK allocates a native buffer of the requested length for every read.
                 byte[] block = new byte[1 << 20];
                 int filled = 0;
                 int n = source.read(block);
@@ -410,7 +411,7 @@ public final class LogicalDump {
                         tee.write(block, 0, filled);
                         filled = 0;
                     }
-                    n = source.read(block, filled, block.length - filled);
+                    n = source.read(block, filled, Math.min(1 << 16, block.length - filled));
                 }
                 if (filled > 0) {
                     tee.write(block, 0, filled);
