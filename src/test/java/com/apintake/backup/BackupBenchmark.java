@@ -50,6 +50,12 @@ public final class BackupBenchmark {
 
     private static final int ROUNDS = Integer.getInteger("rounds", 3);
     private static final int INVOICES = Integer.getInteger("invoices", 1_000_000);
+    /**
+     * -Dprofile=N: only N rounds of raw pg_dump -Fc (file, pipe) against the full backup (plain, encrypted),
+     * each backup's timeline printed (offsets in ms after pg_dump was spawned); docs/benchmarks.md untouched.
+     */
+    private static final int PROFILE = Integer.getInteger("profile", 0);
+
     private static final String DATABASE = "ap_intake_bench";
     private static final String BIN = System.getProperty("pgBin", "/usr/lib/postgresql/15/bin");
 
@@ -112,6 +118,11 @@ public final class BackupBenchmark {
         Map<String, Long> sizes = new LinkedHashMap<>();
         PHASES.clear();
         String loadAtStart = loadAverage();
+        if (PROFILE > 0) {
+            profile(work, endpoint, tools, encryption, critical, environment, times, sizes);
+            log("load average " + loadAtStart + " at the start, " + loadAverage() + " at the end");
+            return;
+        }
         for (int round = 1; round <= ROUNDS; round++) {
             log("Round " + round + "/" + ROUNDS);
             Path raw = work.resolve("raw.dump");
@@ -300,10 +311,15 @@ public final class BackupBenchmark {
         Path directory = Files.createDirectories(work.resolve(name));
         long t = System.nanoTime();
         LogicalDump.Result result;
+        long connected;
+        long dumped;
         try (Connection holder = endpoint.connect()) {
+            connected = System.nanoTime();
             result = new LogicalDump(tools, endpoint, encryption, critical, Duration.ofHours(1), 600, directoryJobs)
                     .dump(BackupKind.FULL, holder, directory, pid -> {}, bytes -> {});
+            dumped = System.nanoTime();
         }
+        long closed = System.nanoTime();
         ArchiveCheck.check(directory, result.files(), result.tableOfContents(), result.tables(), result.dataTables());
         Backup backup = new Backup(
                 1,
@@ -327,10 +343,80 @@ public final class BackupBenchmark {
                 null,
                 null);
         ManifestFile.write(directory, backup, encryption == null ? "none" : "openpgp");
+        long end = System.nanoTime();
         record(times, label, t);
+        phase(label + ": connect", (connected - t) / 1e6);
         result.phaseMillis().forEach((phase, millis) -> phase(label + ": " + phase, millis));
+        phase(label + ": disconnect", (closed - dumped) / 1e6);
+        phase(label + ": check + manifest", (end - closed) / 1e6);
+        if (PROFILE > 0) {
+            log("    " + label + " connect " + (connected - t) / 1_000_000 + " ms, " + result.phaseMillis()
+                    + ", disconnect " + (closed - dumped) / 1_000_000 + " ms, check + manifest "
+                    + (end - closed) / 1_000_000 + " ms");
+        }
         sizes.put(label, result.sizeBytes());
         return backup;
+    }
+
+    /** The -Dprofile mode: raw dumps and full backups alternating, the medians of every timeline entry. */
+    private static void profile(
+            Path work,
+            DatabaseEndpoint endpoint,
+            PostgresTools tools,
+            BackupKey encryption,
+            CriticalTables critical,
+            Map<String, String> environment,
+            Map<String, List<Double>> times,
+            Map<String, Long> sizes)
+            throws Exception {
+        for (int round = 1; round <= PROFILE; round++) {
+            log("Profile round " + round + "/" + PROFILE);
+            Path raw = work.resolve("raw.dump");
+            Files.deleteIfExists(raw);
+            long t = System.nanoTime();
+            exec(List.of(tools.tool("pg_dump"), "--format=custom", "--file=" + raw), environment);
+            record(times, "pg_dump -Fc (raw)", t);
+            Path piped = work.resolve("raw-pipe.dump");
+            t = System.nanoTime();
+            exec(
+                    List.of(
+                            "bash",
+                            "-c",
+                            "set -o pipefail; " + Commands.quote(List.of(tools.tool("pg_dump"), "--format=custom"))
+                                    + " | cat > " + Commands.quote(List.of(piped.toString()))),
+                    environment);
+            record(times, "pg_dump -Fc | cat > file (raw, through a pipe)", t);
+            Files.deleteIfExists(piped);
+            for (BackupKey key : java.util.Arrays.asList(null, encryption)) {
+                String label = key == null ? "backup full, plain" : "backup full, encrypted";
+                Backup backup = backup(
+                        work,
+                        "p-" + round + (key == null ? "" : "-enc"),
+                        endpoint,
+                        tools,
+                        key,
+                        critical,
+                        times,
+                        sizes,
+                        label);
+                Folders.deleteRecursively(Path.of(backup.directory()));
+            }
+            Files.deleteIfExists(raw);
+        }
+        double rawDump = median(times.get("pg_dump -Fc (raw)"));
+        System.out.println("\n| what | median s | all runs s | vs raw |\n|---|---:|---|---:|");
+        times.forEach((label, runs) -> System.out.printf(
+                "| %s | %.3f | %s | %.3fx |%n", label, median(runs), joined(runs, "%.2f"), median(runs) / rawDump));
+        System.out.println("\n| timeline entry (ms) | median | all runs |\n|---|---:|---|");
+        PHASES.forEach(
+                (name, runs) -> System.out.printf("| %s | %.0f | %s |%n", name, median(runs), joined(runs, "%.0f")));
+    }
+
+    private static String joined(List<Double> values, String format) {
+        return values.stream()
+                .map(v -> String.format(format, v))
+                .reduce((a, b) -> a + ", " + b)
+                .orElse("");
     }
 
     private static void drill(RestoreDrill drill, Backup backup, Map<String, List<Double>> times, String label)

@@ -3,7 +3,6 @@ package com.apintake.backup.control;
 import com.apintake.backup.entity.BackupKind;
 import java.io.IOException;
 import java.io.OutputStream;
-import java.nio.channels.Channels;
 import java.nio.channels.FileChannel;
 import java.nio.file.FileVisitResult;
 import java.nio.file.Files;
@@ -59,19 +58,13 @@ public final class BackupArea {
     /**
      * As {@link #createPrivateFile}, and closing the stream forces the file to the disk (fsync), as pg_dump
      * does with the files it writes itself: a backup recorded as done is on the disk, not only in the page
-     * cache. For backup files; scratch files of a drill need not survive a crash.
+     * cache. For backup files; scratch files of a drill need not survive a crash. Large files are forced in
+     * stretches while they are written ({@link DurableFile}), so the close waits only for the last one.
      */
     public static OutputStream createDurableFile(Path file) throws IOException {
         Files.createFile(file, PosixFilePermissions.asFileAttribute(PRIVATE_FILE));
         Files.setPosixFilePermissions(file, PRIVATE_FILE);
-        FileChannel channel = FileChannel.open(file, StandardOpenOption.WRITE, StandardOpenOption.TRUNCATE_EXISTING);
-        return ClosingStream.of(Channels.newOutputStream(channel), () -> {
-            try {
-                channel.force(true);
-            } finally {
-                channel.close();
-            }
-        });
+        return new DurableFile(FileChannel.open(file, StandardOpenOption.WRITE, StandardOpenOption.TRUNCATE_EXISTING));
     }
 
     /** Forces a folder's entries (a file created or renamed in it) to the disk. */

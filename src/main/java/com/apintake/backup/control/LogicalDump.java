@@ -123,49 +123,66 @@ public final class LogicalDump {
                 snapshot = rows.getString(1);
                 serverVersion = rows.getString(2);
             }
-            Map<String, List<String>> dataTables = critical.dataTables(snapshotHolder);
+            // pg_dump needs the partitions' names before it starts only for a critical dump; every other kind
+            // looks them up beside it.
+            Map<String, List<String>> partitions =
+                    kind == BackupKind.CRITICAL ? critical.dataTables(snapshotHolder) : null;
             Map<String, Long> phases = new java.util.LinkedHashMap<>();
             phases.put("snapshot", millisSince(started));
-            // The critical tables are counted on the snapshot holder while pg_dump streams (same snapshot,
-            // another core); exact counts cost milliseconds (an index-only scan on a vacuumed table), the
-            // opt-in checksums a read of every row. The roles are dumped beside it too: they are not in the
-            // snapshot, and pg_dumpall is a process of its own.
-            Background<List<TableCount>> counting = Background.start(
-                    "backup-critical-tables", () -> kind.hasData() ? critical.measure(snapshotHolder) : List.of());
-            Background<BackupFile> roles =
-                    kind == BackupKind.FULL ? Background.start("backup-roles", () -> roles(directory)) : null;
             Path file = directory.resolve(fileName(endpoint.database(), encryption != null));
             Path listing = java.nio.file.Files.createTempFile("ap-intake-toc", ".txt");
+            Beside beside = new Beside(kind, snapshotHolder, directory, partitions);
             try {
                 List<BackupFile> written;
+                Timeline timeline = new Timeline();
                 long dumpStart = System.nanoTime();
                 try {
+                    List<String> command = command(kind, snapshot, partitions == null ? Map.of() : partitions);
                     written = directoryJobs > 0
-                            ? runDirectory(command(kind, snapshot, dataTables), directory, listing, pid, bytes)
-                            : List.of(run(command(kind, snapshot, dataTables), file, listing, pid, bytes));
+                            ? runDirectory(command, directory, listing, pid, bytes, timeline, beside::start)
+                            : List.of(run(command, file, listing, pid, bytes, timeline, beside::start));
                     phases.put("pg_dump", millisSince(dumpStart));
                 } finally {
                     // Never leave the holder's connection in use by the counter when the caller rolls back,
                     // nor a roles file being written when the caller removes a failed backup's folder.
-                    counting.join();
-                    if (roles != null) {
-                        roles.join();
-                    }
+                    beside.join();
                 }
-                List<TableCount> tables = counting.result();
+                Background<Measured> counting = beside.counting;
+                Background<BackupFile> roles = beside.roles;
+                Measured measured = counting.result();
+                List<TableCount> tables = measured.tables();
+                Map<String, List<String>> dataTables = measured.dataTables();
                 phases.put("critical counts", counting.millis());
                 List<BackupFile> files = new ArrayList<>(written);
                 if (roles != null) {
                     files.add(roles.result());
                     phases.put("roles", roles.millis());
                 }
+                String toolVersion = beside.version.result();
+                List<String> toc = java.nio.file.Files.readAllLines(listing);
+                phases.put("before pg_dump", (timeline.spawned - started) / 1_000_000);
+                timeline.put(phases, "critical counts from", counting.startedNanos());
+                timeline.put(phases, "critical counts until", counting.endedNanos());
+                if (roles != null) {
+                    timeline.put(phases, "roles from", roles.startedNanos());
+                    timeline.put(phases, "roles until", roles.endedNanos());
+                }
+                timeline.put(phases, "first byte at", timeline.firstByte);
+                timeline.put(phases, "listing done at", timeline.listed);
+                timeline.put(phases, "output ends at", timeline.endOfOutput);
+                timeline.put(phases, "fsync'd at", timeline.closed);
+                timeline.put(phases, "pg_dump exit seen at", timeline.exited);
+                timeline.put(phases, "returns at", System.nanoTime());
+                if (timeline.readerCpuNanos >= 0) {
+                    phases.put("reader thread cpu", timeline.readerCpuNanos / 1_000_000);
+                }
                 return new Result(
                         List.copyOf(files),
                         files.stream().mapToLong(BackupFile::bytes).sum(),
                         tables,
                         serverVersion,
-                        tools.version("pg_dump"),
-                        java.nio.file.Files.readAllLines(listing),
+                        toolVersion,
+                        toc,
                         dataTables,
                         java.util.Collections.unmodifiableMap(phases));
             } finally {
@@ -190,14 +207,18 @@ public final class LogicalDump {
         private final FutureTask<T> task;
         private final Thread thread;
         private volatile long millis;
+        private volatile long startedNanos;
+        private volatile long endedNanos;
 
         private Background(String name, Work<T> work) {
             this.task = new FutureTask<>(() -> {
                 long start = System.nanoTime();
+                startedNanos = start;
                 try {
                     return work.call();
                 } finally {
-                    millis = millisSince(start);
+                    endedNanos = System.nanoTime();
+                    millis = (endedNanos - start) / 1_000_000;
                 }
             });
             this.thread = new Thread(task, name);
@@ -218,6 +239,14 @@ public final class LogicalDump {
             return millis;
         }
 
+        long startedNanos() {
+            return startedNanos;
+        }
+
+        long endedNanos() {
+            return endedNanos;
+        }
+
         T result() throws IOException, SQLException, InterruptedException {
             try {
                 return task.get();
@@ -232,6 +261,52 @@ public final class LogicalDump {
                     throw interrupted;
                 }
                 throw new IllegalStateException(thread.getName() + " failed", e.getCause());
+            }
+        }
+    }
+
+    private record Measured(Map<String, List<String>> dataTables, List<TableCount> tables) {}
+
+    /**
+     * What runs beside pg_dump, started once pg_dump and its lister are spawned (so none of it delays them):
+     * the partition lookup (unless the command needed it first) and the exact counts on the snapshot holder
+     * (same snapshot), the roles dump for a full backup (pg_dumpall, a process of its own: roles are not in
+     * the snapshot), and the tool's version for the manifest. Exact counts cost milliseconds (an index-only
+     * scan on a vacuumed table), the opt-in checksums a read of every row.
+     */
+    private final class Beside {
+        private final BackupKind kind;
+        private final Connection holder;
+        private final Path directory;
+        private final Map<String, List<String>> partitions;
+        Background<Measured> counting;
+        Background<BackupFile> roles;
+        Background<String> version;
+
+        Beside(BackupKind kind, Connection holder, Path directory, Map<String, List<String>> partitions) {
+            this.kind = kind;
+            this.holder = holder;
+            this.directory = directory;
+            this.partitions = partitions;
+        }
+
+        void start() {
+            counting = Background.start(
+                    "backup-critical-tables",
+                    () -> new Measured(
+                            partitions != null ? partitions : critical.dataTables(holder),
+                            kind.hasData() ? critical.measure(holder) : List.of()));
+            if (kind == BackupKind.FULL) {
+                roles = Background.start("backup-roles", () -> roles(directory));
+            }
+            version = Background.start("backup-tool-version", () -> tools.version("pg_dump"));
+        }
+
+        void join() throws InterruptedException {
+            for (Background<?> work : java.util.Arrays.asList(counting, roles, version)) {
+                if (work != null) {
+                    work.join();
+                }
             }
         }
     }
@@ -299,29 +374,55 @@ public final class LogicalDump {
         return command;
     }
 
-    private BackupFile run(List<String> command, Path file, Path listing, LongConsumer pid, LongConsumer progress)
+    private BackupFile run(
+            List<String> command,
+            Path file,
+            Path listing,
+            LongConsumer pid,
+            LongConsumer progress,
+            Timeline timeline,
+            Runnable spawned)
             throws IOException, InterruptedException {
         MessageDigest sha256 = sha256();
         try (ToolProcess dump = ToolProcess.start(command, endpoint.environment(), null, false);
                 ToolProcess list =
                         ToolProcess.start(List.of(tools.tool("pg_restore"), "--list"), Map.of(), listing, true)) {
+            timeline.spawned = System.nanoTime();
             pid.accept(dump.pid());
+            spawned.run();
+            long cpu = Timeline.threadCpu();
             try (OutputStream sink = new DigestOutputStream(BackupArea.createDurableFile(file), sha256);
                     OutputStream target = encryption == null
                             ? sink
                             : encryption.encrypting(sink, fileName(endpoint.database(), false));
                     InputStream source = dump.stdout()) {
-                var tee = new TocTee(target, list.stdin(), progress);
-                // 64 KiB reads: a quarter of the calls through the digest, cipher and lister that transferTo's 8 KiB
-                // makes.
-                byte[] buffer = new byte[1 << 16];
-                int n;
-                while ((n = source.read(buffer)) >= 0) {
-                    tee.write(buffer, 0, n);
+                var tee = new TocTee(target, list.stdin(), progress, timeline);
+                // pg_dump writes its stdout in pieces of a few KiB and the pipe hands them over as they come; they
+                // are gathered into 1 MiB blocks before the digest, the cipher and the file see them (about 100
+                // file writes per 100 MB instead of one per piece). Each read asks for at most the pipe's 64 KiB:
+                // the JDK allocates a native buffer of the requested length for every read.
+                byte[] block = new byte[1 << 20];
+                int filled = 0;
+                int n = source.read(block);
+                timeline.firstByte = System.nanoTime();
+                while (n >= 0) {
+                    filled += n;
+                    if (filled == block.length) {
+                        tee.write(block, 0, filled);
+                        filled = 0;
+                    }
+                    n = source.read(block, filled, Math.min(1 << 16, block.length - filled));
                 }
+                if (filled > 0) {
+                    tee.write(block, 0, filled);
+                }
+                timeline.endOfOutput = System.nanoTime();
                 tee.closeList();
             }
+            timeline.closed = System.nanoTime();
+            timeline.readerCpuNanos = cpu < 0 ? -1 : Timeline.threadCpu() - cpu;
             dump.awaitSuccess(timeout);
+            timeline.exited = System.nanoTime();
             list.awaitSuccess(timeout);
         }
         long written = java.nio.file.Files.size(file);
@@ -335,7 +436,13 @@ public final class LogicalDump {
      * written; the plain folder is removed whatever happens.
      */
     private List<BackupFile> runDirectory(
-            List<String> custom, Path directory, Path listing, LongConsumer pid, LongConsumer progress)
+            List<String> custom,
+            Path directory,
+            Path listing,
+            LongConsumer pid,
+            LongConsumer progress,
+            Timeline timeline,
+            Runnable spawned)
             throws IOException, InterruptedException {
         String folderName = directoryName(endpoint.database());
         Path plain = directory.resolve("." + folderName + ".plain");
@@ -345,8 +452,11 @@ public final class LogicalDump {
         command.add("--file=" + plain);
         try {
             try (ToolProcess dump = ToolProcess.start(command, endpoint.environment(), null, false)) {
+                timeline.spawned = System.nanoTime();
                 pid.accept(dump.pid());
+                spawned.run();
                 dump.awaitSuccess(timeout);
+                timeline.exited = System.nanoTime();
             }
             try (ToolProcess list = ToolProcess.start(
                     List.of(tools.tool("pg_restore"), "--list", plain.toString()), Map.of(), listing, false)) {
@@ -408,18 +518,46 @@ public final class LogicalDump {
     }
 
     /**
+     * When the steps of one dump happened (System.nanoTime, 0 = not seen), reported as milliseconds after
+     * pg_dump was spawned: where a backup spends wall time before, beside and after pg_dump (the benchmark
+     * prints them; docs/backups-restore.md). readerCpuNanos: CPU time of the thread that drains pg_dump's pipe.
+     */
+    static final class Timeline {
+        long spawned;
+        long firstByte;
+        long listed;
+        long endOfOutput;
+        long closed;
+        long exited;
+        long readerCpuNanos = -1;
+
+        void put(Map<String, Long> phases, String name, long nanos) {
+            if (nanos != 0 && spawned != 0) {
+                phases.put(name, (nanos - spawned) / 1_000_000);
+            }
+        }
+
+        static long threadCpu() {
+            var threads = java.lang.management.ManagementFactory.getThreadMXBean();
+            return threads.isCurrentThreadCpuTimeSupported() ? threads.getCurrentThreadCpuTime() : -1;
+        }
+    }
+
+    /**
      * Writes the dump to the file and its first bytes to pg_restore --list, which reads the table of
      * contents at the head of the archive and exits; from then on only the file gets the data.
      */
     private static final class TocTee extends java.io.FilterOutputStream {
         private final LongConsumer progress;
+        private final Timeline timeline;
         private OutputStream list;
         private long count;
 
-        TocTee(OutputStream out, OutputStream list, LongConsumer progress) {
+        TocTee(OutputStream out, OutputStream list, LongConsumer progress, Timeline timeline) {
             super(out);
             this.list = list;
             this.progress = progress;
+            this.timeline = timeline;
         }
 
         @Override
@@ -445,6 +583,7 @@ public final class LogicalDump {
                     // the lister exited
                 }
                 list = null;
+                timeline.listed = System.nanoTime();
             }
         }
     }

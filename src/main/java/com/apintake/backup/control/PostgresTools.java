@@ -68,8 +68,33 @@ public final class PostgresTools {
                 + " (Debian: apt-get install postgresql-client-15) or point apintake.backup.pg-bin at their folder.";
     }
 
-    /** "pg_dump (PostgreSQL) 15.18 (Debian 15.18-0+deb12u1)" */
+    /** Versions already asked, by the program's path and modification time (an upgraded binary is asked again). */
+    private static final java.util.Map<String, String> VERSIONS = new java.util.concurrent.ConcurrentHashMap<>();
+
+    /**
+     * "pg_dump (PostgreSQL) 15.18 (Debian 15.18-0+deb12u1)". Remembered per binary: asking starts a process,
+     * which every backup would otherwise pay for.
+     */
     public String version(String tool) {
+        String path = tool(tool);
+        String key;
+        try {
+            key = path + "@" + Files.getLastModifiedTime(Path.of(path)).toMillis();
+        } catch (IOException e) {
+            return ask(tool);
+        }
+        String known = VERSIONS.get(key);
+        if (known != null) {
+            return known;
+        }
+        String asked = ask(tool);
+        if (!asked.contains("version unknown")) {
+            VERSIONS.put(key, asked);
+        }
+        return asked;
+    }
+
+    private String ask(String tool) {
         try {
             Process process = new ProcessBuilder(tool(tool), "--version")
                     .redirectErrorStream(true)
