@@ -29,7 +29,10 @@ class ConfidenceAggregationTest {
     void thePerDayFormIsTheRollupsStatementWithoutItsInsert() throws Exception {
         String sql = ConfidenceAggregation.perDay().sql();
 
-        assertThat(sql).startsWith("SELECT d.day").contains("CROSS JOIN LATERAL").doesNotContain("INSERT");
+        assertThat(sql)
+                .startsWith("SELECT d.day")
+                .contains("CROSS JOIN LATERAL")
+                .doesNotContain("INSERT");
         assertThat(PartitionPruning.rollup("VALIDATIONS")).startsWith("SELECT").doesNotContain("INSERT");
     }
 
