@@ -26,7 +26,8 @@ import org.postgresql.PGStatement;
  * EXPLAIN (ANALYZE, FORMAT JSON); the partitions it read are the leaf partitions of the table that appear in the
  * plan with at least one loop (pruned at planning are absent, pruned at run time show 0 loops). Met when every
  * partition read overlaps the query's window (partition bounds from pg_class.relpartbound), i.e. it read no
- * month outside it; the table prints read / overlapping / total.
+ * month outside it (the DEFAULT partition counts as overlapping where the month partitions do not cover the whole
+ * window); the table prints read / overlapping / total.
  */
 final class PartitionPruning {
 
@@ -40,6 +41,22 @@ final class PartitionPruning {
     }
 
     private PartitionPruning() {}
+
+    /** Alone against a kept benchmark database: {@code java ... com.apintake.tools.PartitionPruning target/bench/postgres}. */
+    public static void main(String[] args) throws Exception {
+        var postgres = new com.apintake.testsupport.PostgresServer(
+                java.nio.file.Path.of(args[0]),
+                com.apintake.testsupport.PostgresServer.freeServerPort(),
+                "postgres",
+                null);
+        postgres.start();
+        try (Connection connection = postgres.connect("ap_intake_bench")) {
+            LocalDate to = LocalDate.now(ZoneOffset.UTC).plusDays(1);
+            System.exit(report(System.out::println, connection, to.minusDays(30), to) ? 0 : 1);
+        } finally {
+            postgres.stop();
+        }
+    }
 
     static List<Probe> probes(LocalDate from, LocalDate to) throws ReflectiveOperationException {
         OffsetDateTime start = from.atStartOfDay().atOffset(ZoneOffset.UTC);
@@ -156,26 +173,45 @@ final class PartitionPruning {
         }
     }
 
-    /** The month partitions whose range [lower, upper) overlaps [start, end); DEFAULT partitions never do. */
+    /**
+     * The month partitions whose range [lower, upper) overlaps [start, end), plus the DEFAULT partition when they do
+     * not cover the whole window (rows of an uncovered part of the window live in the DEFAULT partition).
+     */
     static Set<String> overlapping(Connection connection, String table, OffsetDateTime start, OffsetDateTime end)
             throws SQLException {
         Set<String> names = new TreeSet<>();
+        String defaultPartition = null;
+        long covered = 0;
         try (PreparedStatement statement = connection.prepareStatement("""
-                SELECT c.relname
+                SELECT c.relname, pg_get_expr(c.relpartbound, c.oid) = 'DEFAULT',
+                       greatest(CAST(b[1] AS timestamptz), CAST(? AS timestamptz)),
+                       least(CAST(b[2] AS timestamptz), CAST(? AS timestamptz))
                 FROM pg_inherits i
                 JOIN pg_class c ON c.oid = i.inhrelid
-                CROSS JOIN LATERAL regexp_match(pg_get_expr(c.relpartbound, c.oid),
-                                                'FROM \\(''([^'']+)''\\) TO \\(''([^'']+)''\\)') b
-                WHERE i.inhparent = CAST(? AS regclass)
-                  AND CAST(b[1] AS timestamptz) < ? AND CAST(b[2] AS timestamptz) > ?""")) {
-            statement.setString(1, table);
+                LEFT JOIN LATERAL regexp_match(pg_get_expr(c.relpartbound, c.oid),
+                                               'FROM \\(''([^'']+)''\\) TO \\(''([^'']+)''\\)') b ON true
+                WHERE i.inhparent = CAST(? AS regclass)""")) {
+            statement.setObject(1, start);
             statement.setObject(2, end);
-            statement.setObject(3, start);
+            statement.setString(3, table);
             try (var rows = statement.executeQuery()) {
                 while (rows.next()) {
-                    names.add(rows.getString(1));
+                    if (rows.getBoolean(2)) {
+                        defaultPartition = rows.getString(1);
+                        continue;
+                    }
+                    OffsetDateTime from = rows.getObject(3, OffsetDateTime.class);
+                    OffsetDateTime to = rows.getObject(4, OffsetDateTime.class);
+                    if (from != null && to != null && from.isBefore(to)) {
+                        names.add(rows.getString(1));
+                        covered += java.time.Duration.between(from, to).toSeconds();
+                    }
                 }
             }
+        }
+        if (defaultPartition != null
+                && covered < java.time.Duration.between(start, end).toSeconds()) {
+            names.add(defaultPartition);
         }
         return names;
     }
