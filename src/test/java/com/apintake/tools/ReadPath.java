@@ -120,6 +120,15 @@ final class ReadPath {
 
     // ---------------------------------------------------------------- confidence, index-only
 
+    /** --only confidence: part 7's confidence and pruning rows alone on the reused database (no Payara needed). */
+    static void confidenceOnly(Benchmarks bench) throws Exception {
+        bench.heading("7. Confidence aggregation and partition pruning (issue 11), alone");
+        try (Connection connection = bench.postgres().connect(bench.database())) {
+            confidence(bench, connection);
+            pruning(bench, connection);
+        }
+    }
+
     /**
      * The two confidence targets (ConfidenceAggregation): the per-day statement the product runs with its index
      * against the same statement without it, and against its N+1 form, 30 and 366 days in UTC (the harness
