@@ -9,7 +9,7 @@
 # --skip-intake leaves section 4 (intake) out and keeps the one in docs/benchmarks.md as it is.
 # --only sweep,overload (or overload11: admission on, HTTP/1.1 client only) runs part 5 (the pool sweep: knee and
 #   recommended pool size) and/or part 7's overload alone on the reused or generated database, and prints them
-#   (docs untouched).
+#   (docs untouched). --only confidence runs part 7's confidence aggregation and partition-pruning rows alone.
 # Takes about 10-15 minutes at 1 M invoices on 2 cores. Never part of mvn verify.
 set -euo pipefail
 cd "$(dirname "$0")/.."

@@ -304,6 +304,9 @@ public final class Benchmarks {
         if (parts.contains("sweep")) {
             poolSweep(seconds);
         }
+        if (parts.contains("confidence")) {
+            ReadPath.confidenceOnly(this);
+        }
         if (parts.contains("overload") || parts.contains("overload11")) {
             ReadPath.overloadOnly(this, seconds, !parts.contains("overload"));
         }
