@@ -78,8 +78,8 @@ public class Dashboard {
         }
     }
 
-    /** The members of one measurement that every answer shares, in the shape of {@link View}. */
-    record Fixed(
+    /** The members of one measurement that every answer shares, in the shape of {@link View} (public: JSON-B reads it). */
+    public record Fixed(
             Instant measuredAt,
             long maxAgeSeconds,
             HealthReport health,
