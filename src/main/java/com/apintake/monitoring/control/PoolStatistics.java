@@ -3,9 +3,7 @@ package com.apintake.monitoring.control;
 import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.inject.Inject;
 import java.lang.management.ManagementFactory;
-import java.util.HashMap;
 import java.util.Locale;
-import java.util.Map;
 import java.util.Optional;
 import javax.management.AttributeList;
 import javax.management.JMException;
@@ -73,60 +71,25 @@ public class PoolStatistics {
         if (!server.isRegistered(name)) {
             return Optional.empty();
         }
-        // One getAttributes call for the eleven statistics instead of thirteen getAttribute calls: each AMX
-        // read goes through gmbal's reflection, and the dashboard reads these on every answer.
-        Map<String, Object> values = attributes(name, USAGE_ATTRIBUTES);
         return Optional.of(new Usage(
-                statistic(values, "numconnused", "current"),
-                statistic(values, "numconnfree", "current"),
-                statistic(values, "numconnused", "highWaterMark"),
-                statistic(values, "waitqueuelength", "count"),
-                statistic(values, "averageconnwaittime", "count"),
-                statistic(values, "connrequestwaittime", "highWaterMark"),
-                statistic(values, "numconnacquired", "count"),
-                statistic(values, "numconnreleased", "count"),
-                statistic(values, "numconncreated", "count"),
-                statistic(values, "numconndestroyed", "count"),
-                statistic(values, "numconntimedout", "count"),
-                statistic(values, "numpotentialconnleak", "count"),
-                statistic(values, "numconnfailedvalidation", "count")));
+                statistic(name, "numconnused", "current"),
+                statistic(name, "numconnfree", "current"),
+                statistic(name, "numconnused", "highWaterMark"),
+                statistic(name, "waitqueuelength", "count"),
+                statistic(name, "averageconnwaittime", "count"),
+                statistic(name, "connrequestwaittime", "highWaterMark"),
+                statistic(name, "numconnacquired", "count"),
+                statistic(name, "numconnreleased", "count"),
+                statistic(name, "numconncreated", "count"),
+                statistic(name, "numconndestroyed", "count"),
+                statistic(name, "numconntimedout", "count"),
+                statistic(name, "numpotentialconnleak", "count"),
+                statistic(name, "numconnfailedvalidation", "count")));
     }
 
-    static final String[] USAGE_ATTRIBUTES = {
-        "numconnused",
-        "numconnfree",
-        "waitqueuelength",
-        "averageconnwaittime",
-        "connrequestwaittime",
-        "numconnacquired",
-        "numconnreleased",
-        "numconncreated",
-        "numconndestroyed",
-        "numconntimedout",
-        "numpotentialconnleak",
-        "numconnfailedvalidation"
-    };
-
-    /** The named attributes by lower-case name; one that the bulk read missed is looked up one by one. */
-    private Map<String, Object> attributes(ObjectName name, String[] attributes) {
-        Map<String, Object> values = new HashMap<>();
-        try {
-            for (var attribute : server.getAttributes(name, attributes).asList()) {
-                values.put(attribute.getName().toLowerCase(Locale.ROOT), attribute.getValue());
-            }
-        } catch (JMException e) {
-            // Fall through: every attribute is then read alone below.
-        }
-        for (String attribute : attributes) {
-            if (!values.containsKey(attribute)) {
-                values.put(attribute, attribute(name, attribute));
-            }
-        }
-        return values;
-    }
-
-    private static long statistic(Map<String, Object> values, String attribute, String key) {
-        if (values.get(attribute) instanceof CompositeData data && data.containsKey(key)) {
+    private long statistic(ObjectName name, String attribute, String key) {
+        Object value = attribute(name, attribute);
+        if (value instanceof CompositeData data && data.containsKey(key)) {
             return ((Number) data.get(key)).longValue();
         }
         return 0;
