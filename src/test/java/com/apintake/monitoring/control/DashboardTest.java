@@ -48,4 +48,39 @@ class DashboardTest {
         assertThat(view.ageSeconds()).isEqualTo(12.5);
         assertThat(view.maxAgeSeconds()).isEqualTo(60);
     }
+
+    @Test
+    void theRenderedAnswerAddsTheAgeAndTheLiveConnectionsToTheSharedMembers() {
+        var measured = new Dashboard.Measured(
+                NOW.minusMillis(2_250),
+                null,
+                null,
+                null,
+                java.util.List.of(),
+                java.util.List.of(),
+                java.util.List.of());
+        var rendered = Dashboard.rendered(
+                measured, "{\"maxAgeSeconds\":60,\"measuredAt\":\"2026-12-01T11:59:57.750Z\",\"alerts\":[]}");
+        var json = jakarta.json.Json.createReader(new java.io.StringReader(rendered.at(NOW, "{\"pool\":{\"used\":3}}")))
+                .readObject();
+        assertThat(json.getJsonNumber("ageSeconds").doubleValue()).isEqualTo(2.25);
+        assertThat(json.getJsonObject("connections").getJsonObject("pool").getInt("used"))
+                .isEqualTo(3);
+        assertThat(json.getString("measuredAt")).isEqualTo("2026-12-01T11:59:57.750Z");
+        assertThat(json.getInt("maxAgeSeconds")).isEqualTo(60);
+        assertThat(json.getJsonArray("alerts")).isEmpty();
+        // An answer a moment later only moves the age.
+        var later = jakarta.json.Json.createReader(new java.io.StringReader(rendered.at(NOW.plusMillis(500), "{}")))
+                .readObject();
+        assertThat(later.getJsonNumber("ageSeconds").doubleValue()).isEqualTo(2.75);
+    }
+
+    @Test
+    void anEmptySharedPartStillRendersOneObject() {
+        var measured = new Dashboard.Measured(NOW, null, null, null, null, null, null);
+        var json = jakarta.json.Json.createReader(new java.io.StringReader(
+                        Dashboard.rendered(measured, "{}").at(NOW, "{}")))
+                .readObject();
+        assertThat(json.keySet()).containsExactlyInAnyOrder("ageSeconds", "connections");
+    }
 }
