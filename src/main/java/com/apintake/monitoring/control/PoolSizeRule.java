@@ -19,10 +19,14 @@ import java.util.Optional;
  *   <li>Requests waited for a connection and the CPU still had room (busy share below
  *       apintake.pool.cpu-saturation, 0.9): the pool is what limits. The application's work is CPU-bound
  *       here (a request's SQL takes well under a millisecond, the rest is the server's own work), so the
- *       throughput, and with it a, can grow until the CPU saturates: a x saturation / busy share.
- *   <li>The CPU is saturated: more connections only add threads that compete for the same cores (and
- *       stretch every hold), so the pool is sized to the load it carries now: a + beta x sqrt(a), fewer
- *       when the pool is larger.
+ *       throughput, and with it a, can grow until the CPU saturates: a x saturation / busy share; but
+ *       never beyond the demand, the requests in use plus those waiting (holds spent off the CPU, on a
+ *       lock or a slow client, are bounded by that).
+ *   <li>The CPU is saturated: every hold is stretched by the threads queued for a core (stretch = the
+ *       server's runnable threads per core, at least 1), and more connections only lengthen that queue. The
+ *       pool is sized to the load at unstretched holds, a / stretch: under processor sharing with the pool
+ *       limiting, that is cores x the share of a request's CPU work done while holding the connection, the
+ *       smallest pool that keeps the cores busy. Fewer when the pool is larger.
  *   <li>PostgreSQL's cores are busy (its active sessions reach the database's cores): connections beyond
  *       the cores rule (2 x cores + the sessions waiting inside PostgreSQL) only queue inside PostgreSQL,
  *       where nothing can refuse them, so the cores rule caps the estimate.
