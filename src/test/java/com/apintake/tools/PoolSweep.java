@@ -79,8 +79,9 @@ final class PoolSweep {
     static void run(Benchmarks bench, int cellSeconds) throws Exception {
         long started = System.nanoTime();
         int jmxPort = PayaraMicroLaunch.freePort();
-        // Started with the warm-up's maximum (8), not the smallest size: at load average 25 two connections were
-        // not enough for the timers and the readiness probe, and Payara never became ready within 15 minutes.
+        // Started with the warm-up's maximum (8), not the smallest size: at load average 25 Payara with a pool of 2 did
+        // not become ready within 15 minutes twice (readiness needs a connection next to the timers'; suspected, the
+        // larger start was not yet run at that load).
         bench.restartPayara(
                 Map.of("DATABASE_POOL_SIZE", "2", "DATABASE_MAX_OVERFLOW", "6", "DATABASE_POOL_TIMEOUT", "30"),
                 Map.ofEntries(
