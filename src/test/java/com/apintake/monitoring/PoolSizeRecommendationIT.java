@@ -23,15 +23,14 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.ExtendWith;
 
 /**
- * The pool-size recommendation reacts to what the pool is observed doing, with the cores rule's
- * numbers (2 x apintake.pool.database-cores + sessions waiting inside PostgreSQL) and the reason in
- * words. The test server samples every 500 ms over a 10 s window (TestEnvironment); no timing is
- * asserted, the test waits until the window shows the state it made.
+ * The pool-size recommendation reacts to what the pool is observed doing: Little's law on the pool's
+ * counters (mean in use, checkouts/s, requests waiting) with square-root headroom, and the reason in words.
+ * The test server samples every 500 ms over a 10 s window and counts its CPU as saturated only above 100 %
+ * (TestEnvironment), so the CPU of a shared test machine does not decide the outcome; no timing is asserted,
+ * the test waits until the window shows the state it made.
  */
 @ExtendWith(ArquillianExtension.class)
 class PoolSizeRecommendationIT {
-
-    private static final int CORES = TestEnvironment.DATABASE_CORES;
 
     @Deployment(testable = false)
     static WebArchive application() {
@@ -41,9 +40,9 @@ class PoolSizeRecommendationIT {
     @ArquillianResource
     URL base;
 
-    /** The test pool (max 8) with nothing waiting: the rule's 2 x 2 + 1 = 5 is fewer. */
+    /** The test pool (max 8) with nothing waiting: the load it carries is far below 8, so fewer. */
     @Test
-    void anIdlePoolAboveTheCoresRuleIsToldToShrink() {
+    void anIdlePoolIsToldToShrink() {
         JsonObject advice = Await.until(
                         this::poolSize,
                         r -> r.isPresent()
@@ -53,66 +52,88 @@ class PoolSizeRecommendationIT {
                         "a pool_size recommendation for the idle test pool")
                 .orElseThrow();
         JsonObject evidence = advice.getJsonObject("evidence");
-        assertThat(evidence.getInt("recommendedMaxPoolSize")).isEqualTo(2 * CORES + 1);
-        assertThat(evidence.getInt("cores")).isEqualTo(CORES);
-        assertThat(evidence.getString("reason")).contains("not under pressure", "lower it to " + (2 * CORES + 1));
+        int recommended = evidence.getInt("recommendedMaxPoolSize");
+        assertThat(recommended).isBetween(1, 7);
+        assertThat(evidence.getString("reason")).contains("Lower it to " + recommended);
         assertThat(advice.getString("fix"))
-                .startsWith("asadmin set resources.jdbc-connection-pool.ApIntakePool.max-pool-size=" + (2 * CORES + 1));
+                .startsWith("asadmin set resources.jdbc-connection-pool.ApIntakePool.max-pool-size=" + recommended);
     }
 
     /**
-     * The operator raises the pool to 10; a lock on vendors holds eight requests of the vendor list (the
-     * test server's admission limit) inside PostgreSQL, waiting on the lock, not on a CPU, with their
-     * connections: 80 % of the pool. The rule counts those eight waiting sessions as spindles: 2 x 2 + 8 =
-     * 12, more than 10. The recommendation is read once the lock is gone (while it is held, the admission
-     * limit is taken by the held requests), from the window that still holds the busy samples.
+     * The operator lowers the pool to 3; a lock on vendors holds three requests of the vendor list inside
+     * PostgreSQL with their connections, and three more wait in the pool for one (its max wait raised so
+     * they keep waiting): the pool is exhausted by held connections. Once the window is full of that state
+     * the recommendation is asked for (it waits for a connection like the others) and the lock goes; it asks
+     * for more, from the requests in use and waiting.
      */
     @Test
-    void aPoolHeldBySessionsWaitingInsidePostgresIsToldToGrowWithinTheCoresRule() throws Exception {
-        int held = TestEnvironment.ADMISSION_LIMIT;
+    void aPoolExhaustedByHeldConnectionsIsToldToGrow() throws Exception {
+        int pool = 3;
+        int requestsHeld = 6;
         assertThat(Http.get(base, "/api/v1/vendors?limit=1").status()).isEqualTo(200);
         try (var jmx = new PayaraJmx()) {
-            jmx.setPool("MaxPoolSize", "10");
+            Object maxWait = jmx.pool("MaxWaitTimeInMillis");
+            jmx.setPool("MaxPoolSize", Integer.toString(pool));
+            jmx.setPool("MaxWaitTimeInMillis", "120000");
             try {
                 List<CompletableFuture<Http.Answer>> requests = new ArrayList<>();
+                Optional<JsonObject> grown = Optional.empty();
                 try (Connection lock = TestEnvironment.connect();
                         Connection watch = TestEnvironment.connect()) {
                     lock.setAutoCommit(false);
                     lock.createStatement().execute("LOCK TABLE vendors IN ACCESS EXCLUSIVE MODE");
-                    for (int i = 0; i < held; i++) {
+                    for (int i = 0; i < requestsHeld; i++) {
                         requests.add(CompletableFuture.supplyAsync(() -> Http.get(base, "/api/v1/vendors?limit=1")));
                     }
                     Await.until(
                             () -> lockWaiters(watch),
-                            n -> n >= held,
+                            n -> n >= pool,
                             Duration.ofSeconds(60),
-                            held + " requests waiting on the lock inside PostgreSQL");
-                    // A few sampling periods (500 ms each in tests) with the pool held, then let go.
-                    Thread.sleep(2_000);
+                            pool + " requests holding the pool's connections, waiting on the lock");
+                    // The whole observation window (10 s in tests) in the exhausted state. The recommendation is asked
+                    // for before the lock goes: it queues for a connection like the waiting requests, and is computed
+                    // as soon as it gets one, from a window that ends with the exhausted state (a loaded machine
+                    // delays a read made after the requests have finished by seconds).
+                    Thread.sleep(11_000);
+                    CompletableFuture<Optional<JsonObject>> early = CompletableFuture.supplyAsync(this::poolSize);
+                    Thread.sleep(1_000);
                     lock.rollback();
+                    var first = early.get(120, TimeUnit.SECONDS);
+                    if (first.isPresent()
+                            && first.get().getJsonObject("evidence").getInt("recommendedMaxPoolSize") > pool) {
+                        grown = first;
+                    }
                 }
                 for (var request : requests) {
-                    assertThat(request.get(60, TimeUnit.SECONDS).status()).isEqualTo(200);
+                    assertThat(request.get(120, TimeUnit.SECONDS).status()).isEqualTo(200);
                 }
-                JsonObject advice = Await.until(
-                                this::poolSize,
-                                r -> r.isPresent()
-                                        && r.get().getJsonObject("evidence").getInt("maxPoolSize") == 10
-                                        && r.get().getJsonObject("evidence").getInt("recommendedMaxPoolSize") > 10,
-                                Duration.ofSeconds(8),
-                                "a recommendation to grow the held pool")
-                        .orElseThrow();
+                JsonObject advice = grown.isPresent()
+                        ? grown.get()
+                        : Await.until(
+                                        this::poolSize,
+                                        r -> r.isPresent()
+                                                && r.get()
+                                                                .getJsonObject("evidence")
+                                                                .getInt("maxPoolSize")
+                                                        == pool
+                                                && r.get()
+                                                                .getJsonObject("evidence")
+                                                                .getInt("recommendedMaxPoolSize")
+                                                        > pool,
+                                        Duration.ofSeconds(8),
+                                        "a recommendation to grow the exhausted pool")
+                                .orElseThrow();
                 JsonObject evidence = advice.getJsonObject("evidence");
                 assertThat(evidence.getBoolean("underPressure")).isTrue();
-                assertThat(evidence.getInt("peakUsed")).isGreaterThanOrEqualTo(held);
-                assertThat(evidence.getInt("recommendedMaxPoolSize"))
-                        .as("bounded by the cores rule with the held sessions as spindles")
-                        .isLessThanOrEqualTo(2 * CORES + held + 1);
-                assertThat(evidence.getJsonNumber("meanSessionsWaiting").doubleValue())
-                        .isGreaterThan(held / 2.0);
-                assertThat(evidence.getString("reason")).contains("raise it to", "waiting inside");
+                assertThat(evidence.getInt("maxPoolSize")).isEqualTo(pool);
+                assertThat(evidence.getInt("peakUsed")).isEqualTo(pool);
+                assertThat(evidence.getInt("peakWaitQueue")).isGreaterThanOrEqualTo(1);
+                assertThat(evidence.getJsonNumber("meanWaitQueue").doubleValue())
+                        .isGreaterThan(0);
+                assertThat(evidence.getString("reason")).contains("Little's law", "requests waited", "Raise it to");
             } finally {
                 jmx.setPool("MaxPoolSize", "8");
+                jmx.setPool("MaxWaitTimeInMillis", String.valueOf(maxWait));
             }
         }
     }

@@ -150,6 +150,8 @@ public final class Benchmarks {
         }
         if (options.containsKey("only")) {
             Benchmarks benchmarks = new Benchmarks();
+            benchmarks.sweepSeconds = Integer.parseInt(
+                    options.getOrDefault("sweep-seconds", Integer.toString(PoolSweep.DEFAULT_CELL_SECONDS)));
             benchmarks.only(invoices, seconds, List.of(options.get("only").split(",")));
             System.out.println(benchmarks.report);
             return;
@@ -809,9 +811,12 @@ public final class Benchmarks {
 
     // ---------------------------------------------------------------- 5. pool sweep
 
-    /** Part 5: PoolSweep (the knee and the recommended pool size). */
+    /** --sweep-seconds: measured seconds per cell of the pool sweep (27 cells; default PoolSweep.DEFAULT_CELL_SECONDS). */
+    int sweepSeconds = PoolSweep.DEFAULT_CELL_SECONDS;
+
+    /** Part 5: PoolSweep (the knee and the recommended pool size); its cells have their own length. */
     private void poolSweep(int seconds) throws Exception {
-        PoolSweep.run(this, seconds);
+        PoolSweep.run(this, sweepSeconds);
     }
 
     // ---------------------------------------------------------------- load generation

@@ -18,7 +18,9 @@ import org.eclipse.microprofile.config.inject.ConfigProperty;
  * Recommendations of the connections topic: sessions idle in a transaction (idle_in_transaction)
  * and the JDBC pool's size: against PostgreSQL's max_connections, and the cores rule over what the pool
  * and PostgreSQL's sessions were observed doing (PoolDemand, PoolSizeRule). Another
- * connections check plugs in as its own RecommendationTopic bean, or here.
+ * connections check plugs in as its own RecommendationTopic bean, or here. The pool-size estimate
+ * (Little's law on the pool with square-root headroom, bounded by this server's CPU and PostgreSQL's
+ * cores) is explained in PoolSizeRule and docs/pool-sizing.md.
  */
 @ApplicationScoped
 public class ConnectionRecommendations implements RecommendationTopic {
@@ -42,6 +44,14 @@ public class ConnectionRecommendations implements RecommendationTopic {
     @Inject
     @ConfigProperty(name = "apintake.pool.database-cores", defaultValue = "0")
     int databaseCores;
+
+    @Inject
+    @ConfigProperty(name = "apintake.pool.cpu-saturation", defaultValue = "0.9")
+    double cpuSaturation;
+
+    @Inject
+    @ConfigProperty(name = "apintake.pool.headroom", defaultValue = "1.0")
+    double headroom;
 
     @Inject
     Thresholds thresholds;
@@ -122,7 +132,8 @@ public class ConnectionRecommendations implements RecommendationTopic {
                 pool.maxPoolSize(),
                 budget,
                 observed,
-                limit("pool_utilization").warn() / 100.0);
+                limit("pool_utilization").warn() / 100.0,
+                new PoolSizeRule.Tuning(cpuSaturation, headroom));
         if (advice.isPresent()) {
             var a = advice.get();
             String steady = pool.steadyPoolSize() > a.recommended()
@@ -147,6 +158,16 @@ public class ConnectionRecommendations implements RecommendationTopic {
                             "timedOut", observed.timedOut(),
                             "meanSessionsOnCpu", round(observed.meanOnCpu()),
                             "meanSessionsWaiting", round(observed.meanWaiting()),
+                            "checkoutsPerSecond", round(observed.flow().checkoutsPerSecond()),
+                            "meanUsed", round(observed.flow().meanUsed()),
+                            "holdMillis", round(observed.flow().holdMillis()),
+                            "meanWaitQueue", round(observed.flow().meanWaitQueue()),
+                            "waitingShare", round(observed.flow().waitingShare()),
+                            "cpuBusy", round(PoolSizeRule.cpuBusy(observed.flow())),
+                            "jvmCores", round(observed.flow().jvmCores()),
+                            "serverCores", observed.flow().cores(),
+                            "meanRunnable", round(observed.flow().meanRunnable()),
+                            "cpuStretch", round(observed.flow().cpuStretch()),
                             "usableConnections", usable,
                             "otherConnections", others,
                             "reason", a.reason()),

@@ -3,6 +3,11 @@ package com.apintake.monitoring.control;
 import jakarta.annotation.Resource;
 import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.inject.Inject;
+import java.io.IOException;
+import java.lang.management.ManagementFactory;
+import java.lang.management.OperatingSystemMXBean;
+import java.nio.file.Files;
+import java.nio.file.Path;
 import java.sql.Connection;
 import java.sql.SQLException;
 import java.time.Duration;
@@ -10,6 +15,7 @@ import java.time.Instant;
 import java.util.ArrayDeque;
 import java.util.Deque;
 import java.util.List;
+import java.util.concurrent.atomic.AtomicLong;
 import java.util.logging.Logger;
 import javax.sql.DataSource;
 import org.eclipse.microprofile.config.inject.ConfigProperty;
@@ -37,8 +43,30 @@ public class PoolDemand {
             FROM pg_stat_activity
             WHERE backend_type = 'client backend' AND state = 'active' AND pid <> pg_backend_pid()""";
 
-    /** One look at the pool; onCpu and waiting are -1 when PostgreSQL was not asked (the pool was full). */
-    record Sample(Instant at, int maxPoolSize, long used, long waitQueue, long timedOut, int onCpu, int waiting) {}
+    /**
+     * One look at the pool; onCpu and waiting are -1 when PostgreSQL was not asked (the pool was full).
+     * checkouts: the pool's connections handed out so far (the sampler's own excluded); cpuNanos: this
+     * JVM's CPU time so far; cpuBusy: the whole server's CPU busy share (0..1) since the previous sample,
+     * -1 when the platform does not say; runnable: the server's threads running or waiting for a core at
+     * that moment (Linux /proc/loadavg, the sampler itself not counted), -1 elsewhere.
+     */
+    record Sample(
+            Instant at,
+            int maxPoolSize,
+            long used,
+            long waitQueue,
+            long timedOut,
+            int onCpu,
+            int waiting,
+            long checkouts,
+            long cpuNanos,
+            double cpuBusy,
+            int runnable) {
+
+        Sample(Instant at, int maxPoolSize, long used, long waitQueue, long timedOut, int onCpu, int waiting) {
+            this(at, maxPoolSize, used, waitQueue, timedOut, onCpu, waiting, 0, 0, -1, -1);
+        }
+    }
 
     /**
      * The window summed up. peakUtilization = peakUsed / maxPoolSize; timedOut = timeouts within the
@@ -54,10 +82,68 @@ public class PoolDemand {
             long timedOut,
             int databaseSamples,
             double meanOnCpu,
-            double meanWaiting) {
+            double meanWaiting,
+            Flow flow) {
+
+        public Observed(
+                long seconds,
+                int samples,
+                int maxPoolSize,
+                long peakUsed,
+                long peakWaitQueue,
+                long timedOut,
+                int databaseSamples,
+                double meanOnCpu,
+                double meanWaiting) {
+            this(
+                    seconds,
+                    samples,
+                    maxPoolSize,
+                    peakUsed,
+                    peakWaitQueue,
+                    timedOut,
+                    databaseSamples,
+                    meanOnCpu,
+                    meanWaiting,
+                    Flow.NONE);
+        }
 
         public double peakUtilization() {
             return maxPoolSize == 0 ? 0 : (double) peakUsed / maxPoolSize;
+        }
+    }
+
+    /**
+     * The window as a flow, for Little's law: checkouts per second, the mean connections in use and the
+     * mean requests waiting for one (over every sample), hence the mean hold time per checkout
+     * (meanUsed / checkoutsPerSecond); the share of samples in which a request waited; the server's CPU
+     * busy share (0..1, -1 unknown), the cores this JVM kept busy (its CPU seconds per second) and the
+     * server's mean runnable threads (-1 unknown).
+     */
+    public record Flow(
+            double spanSeconds,
+            double checkoutsPerSecond,
+            double meanUsed,
+            double meanWaitQueue,
+            double waitingShare,
+            double cpuBusy,
+            double jvmCores,
+            int cores,
+            double meanRunnable) {
+
+        static final Flow NONE = new Flow(0, 0, 0, 0, 0, -1, 0, 0, -1);
+
+        /**
+         * How much longer than alone on a core a runnable thread takes: the threads that want a core per core,
+         * at least 1 (1 when unknown). A hold measured on a saturated server is stretched by it.
+         */
+        public double cpuStretch() {
+            return meanRunnable < 0 || cores <= 0 ? 1 : Math.max(1, meanRunnable / cores);
+        }
+
+        /** Mean hold time per checkout in milliseconds (Little's law), 0 without checkouts. */
+        public double holdMillis() {
+            return checkoutsPerSecond <= 0 ? 0 : meanUsed / checkoutsPerSecond * 1000;
         }
     }
 
@@ -73,6 +159,10 @@ public class PoolDemand {
 
     private final Deque<Sample> samples = new ArrayDeque<>();
     private volatile boolean failing;
+    /** Checkouts this sampler made itself: not the application's demand. */
+    private final AtomicLong ownCheckouts = new AtomicLong();
+
+    private final OperatingSystemMXBean system = ManagementFactory.getOperatingSystemMXBean();
 
     /** Takes one sample: the pool's statistics first, so the connection asked for below is not counted. */
     public void sample() {
@@ -86,7 +176,11 @@ public class PoolDemand {
         int onCpu = -1;
         int waiting = -1;
         // A full pool would make this sample wait for a connection (and count as a wait itself).
+        long checkouts = live.acquired() - ownCheckouts.get();
+        long cpuNanos = cpuNanos();
+        double cpuBusy = cpuBusy();
         if (live.used() < max) {
+            ownCheckouts.incrementAndGet();
             try (Connection connection = dataSource.getConnection();
                     var statement = connection.prepareStatement(ACTIVE_SESSIONS);
                     var rows = statement.executeQuery()) {
@@ -101,7 +195,49 @@ public class PoolDemand {
                 }
             }
         }
-        remember(new Sample(Instant.now(), max, live.used(), live.waitQueueLength(), live.timedOut(), onCpu, waiting));
+        remember(new Sample(
+                Instant.now(),
+                max,
+                live.used(),
+                live.waitQueueLength(),
+                live.timedOut(),
+                onCpu,
+                waiting,
+                checkouts,
+                cpuNanos,
+                cpuBusy,
+                runnable()));
+    }
+
+    private static final Path LOADAVG = Path.of("/proc/loadavg");
+
+    /**
+     * Threads running or waiting for a core now, from the fourth field of /proc/loadavg ("running/total"),
+     * this sampler's own thread not counted; -1 where there is no such file (not Linux).
+     */
+    static int runnable() {
+        try {
+            return runnable(Files.readString(LOADAVG));
+        } catch (IOException | RuntimeException e) {
+            return -1;
+        }
+    }
+
+    static int runnable(String loadavg) {
+        String[] fields = loadavg.trim().split("\\s+");
+        if (fields.length < 4 || !fields[3].contains("/")) {
+            return -1;
+        }
+        return Math.max(0, Integer.parseInt(fields[3].substring(0, fields[3].indexOf('/'))) - 1);
+    }
+
+    private long cpuNanos() {
+        return system instanceof com.sun.management.OperatingSystemMXBean os ? os.getProcessCpuTime() : 0;
+    }
+
+    /** The whole server's CPU busy share since the previous call (the JDK keeps the previous counters). */
+    private double cpuBusy() {
+        return system instanceof com.sun.management.OperatingSystemMXBean os ? os.getCpuLoad() : -1;
     }
 
     synchronized void remember(Sample sample) {
@@ -127,6 +263,34 @@ public class PoolDemand {
             return new Observed(seconds, 0, 0, 0, 0, 0, 0, 0, 0);
         }
         long peakUsed = window.stream().mapToLong(Sample::used).max().orElse(0);
+        Sample first = window.get(0);
+        Sample last = window.get(window.size() - 1);
+        double span = Duration.between(first.at(), last.at()).toNanos() / 1e9;
+        // Counters restart when monitoring is switched on again: no flow from a window whose counts went down.
+        double rate =
+                span > 0 && last.checkouts() >= first.checkouts() ? (last.checkouts() - first.checkouts()) / span : 0;
+        double jvmCores =
+                span > 0 && last.cpuNanos() >= first.cpuNanos() ? (last.cpuNanos() - first.cpuNanos()) / 1e9 / span : 0;
+        // The first sample's busy share covers the time before the window.
+        var cpu = window.stream()
+                .skip(1)
+                .mapToDouble(Sample::cpuBusy)
+                .filter(b -> b >= 0)
+                .toArray();
+        var flow = new Flow(
+                span,
+                rate,
+                window.stream().mapToLong(Sample::used).average().orElse(0),
+                window.stream().mapToLong(Sample::waitQueue).average().orElse(0),
+                window.stream().filter(s -> s.waitQueue() > 0).count() / (double) window.size(),
+                cpu.length == 0 ? -1 : java.util.Arrays.stream(cpu).average().orElse(-1),
+                jvmCores,
+                Runtime.getRuntime().availableProcessors(),
+                window.stream()
+                        .mapToInt(Sample::runnable)
+                        .filter(r -> r >= 0)
+                        .average()
+                        .orElse(-1));
         // The busy part of the window: the pool is sized for its busy moments, not their average with idle ones.
         long busy = Math.max(1, (peakUsed + 1) / 2);
         var asked =
@@ -140,6 +304,7 @@ public class PoolDemand {
                 window.get(window.size() - 1).timedOut() - window.get(0).timedOut(),
                 asked.size(),
                 asked.stream().mapToInt(Sample::onCpu).average().orElse(0),
-                asked.stream().mapToInt(Sample::waiting).average().orElse(0));
+                asked.stream().mapToInt(Sample::waiting).average().orElse(0),
+                flow);
     }
 }

@@ -4,33 +4,55 @@ import java.util.Locale;
 import java.util.Optional;
 
 /**
- * The pool size worth having, from what the pool and PostgreSQL were observed doing: the cores rule
- * (connections = 2 x cores + effective spindles, as PostgreSQL's wiki and HikariCP put it), with the
- * spindles measured instead of guessed: the sessions PostgreSQL had waiting inside the server (locks,
- * I/O, LWLocks) do not use a core, so each adds one connection; at least one. PostgreSQL works on about
- * two sessions per core at once (one on the CPU, one between round trips); connections beyond that
- * only queue inside the server, where nothing can refuse them, instead of in the pool and the
- * admission limit, where the excess gets a fast 503. So this is also where the throughput curve bends
- * (the knee the benchmark's pool sweep measures, when PostgreSQL is what runs out).
+ * The pool size worth having, estimated from what the pool, this server's CPU and PostgreSQL were
+ * observed doing over the window (PoolDemand): Little's law on the pool plus square-root staffing.
+ *
+ * <p>The connections a workload keeps busy on average are its offered load, a = checkouts per second
+ * x mean hold time per checkout (Little's law; the pool's own counters give both: the mean in use is
+ * a, the checkouts counter gives the rate, so the hold time needs no timer per request). A pool of
+ * exactly a connections would make requests queue for one most of the time; square-root staffing (the
+ * Halfin-Whitt rule of call centres and server farms) adds beta x sqrt(a) so that waiting stays rare:
+ * N = a + beta x sqrt(a), beta = apintake.pool.headroom (1.0). What a becomes when the pool grows
+ * depends on what runs out next:
  *
  * <ul>
- *   <li>Not under pressure (no request waited or timed out, peak use below the pool_utilization warning
- *       threshold): the larger of the rule and the peak in use, i.e. fewer when the pool is above both.
- *   <li>Under pressure with PostgreSQL's cores busy (its active sessions reach the cores): the rule,
- *       more or fewer: beyond it connections only queue inside PostgreSQL.
- *   <li>Under pressure with PostgreSQL's cores idle: the connections are held outside it (the
- *       application's own work between statements, a slow client), so more help: half again the pool,
- *       at least the rule; the next window says whether that was enough.
+ *   <li>Requests waited for a connection and the CPU still had room (busy share below
+ *       apintake.pool.cpu-saturation, 0.9): the pool is what limits. The application's work is CPU-bound
+ *       here (a request's SQL takes well under a millisecond, the rest is the server's own work), so the
+ *       throughput, and with it a, can grow until the CPU saturates: a x saturation / busy share; but
+ *       never beyond the demand, the requests in use plus those waiting (holds spent off the CPU, on a
+ *       lock or a slow client, are bounded by that).
+ *   <li>The CPU is saturated: every hold is stretched by the threads queued for a core (stretch = the
+ *       server's runnable threads per core, at least 1), and more connections only lengthen that queue. The
+ *       pool is sized to the load at unstretched holds, a / stretch: under processor sharing with the pool
+ *       limiting, that is cores x the share of a request's CPU work done while holding the connection, the
+ *       smallest pool that keeps the cores busy. Fewer when the pool is larger.
+ *   <li>PostgreSQL's cores are busy (its active sessions reach the database's cores): connections beyond
+ *       the cores rule (2 x cores + the sessions waiting inside PostgreSQL) only queue inside PostgreSQL,
+ *       where nothing can refuse them, so the cores rule caps the estimate.
  *   <li>Never more than PostgreSQL lets this pool have (max_connections minus reserved slots and the
  *       other clients' connections).
  * </ul>
+ *
+ * When the window has no flow (no checkouts counted), the estimate falls back to the peak in use and the
+ * cores rule.
  */
 public final class PoolSizeRule {
 
     /** A recommended max-pool-size with the reason in words; more = above the current maximum. */
     public record Advice(int recommended, int cores, int spindles, boolean pressure, boolean more, String reason) {}
 
+    /** Tuning of the estimate: CPU busy share counted as saturated (0..1) and the square-root headroom beta. */
+    public record Tuning(double cpuSaturation, double headroom) {
+        public static final Tuning DEFAULT = new Tuning(0.9, 1.0);
+    }
+
     private PoolSizeRule() {}
+
+    public static Optional<Advice> advise(
+            int cores, int maxPoolSize, int budget, PoolDemand.Observed observed, double pressureUtilization) {
+        return advise(cores, maxPoolSize, budget, observed, pressureUtilization, Tuning.DEFAULT);
+    }
 
     /**
      * @param cores the database server's cores
@@ -38,78 +60,145 @@ public final class PoolSizeRule {
      * @param budget connections PostgreSQL can still give this pool (its current ones included)
      * @param observed the window's observation
      * @param pressureUtilization peak use / maximum (0..1) from which the pool counts as under pressure
+     * @return empty when there is nothing to say (no samples, or the estimate is the current maximum)
      */
     public static Optional<Advice> advise(
-            int cores, int maxPoolSize, int budget, PoolDemand.Observed observed, double pressureUtilization) {
+            int cores,
+            int maxPoolSize,
+            int budget,
+            PoolDemand.Observed observed,
+            double pressureUtilization,
+            Tuning tuning) {
         if (maxPoolSize <= 0 || observed.samples() == 0 || cores <= 0) {
             return Optional.empty();
         }
+        var flow = observed.flow();
         int spindles = Math.max(1, (int) Math.ceil(observed.meanWaiting() - 0.25));
         int rule = 2 * cores + spindles;
-        boolean pressure = observed.timedOut() > 0
-                || observed.peakWaitQueue() > 0
-                || observed.peakUtilization() >= pressureUtilization;
-        // PostgreSQL's cores are busy when its active sessions (on a CPU or waiting inside it) reach them.
+        boolean waited = observed.timedOut() > 0 || observed.peakWaitQueue() > 0;
+        boolean pressure = waited || observed.peakUtilization() >= pressureUtilization;
         boolean databaseBusy = observed.meanOnCpu() + observed.meanWaiting() >= cores;
+        double busy = cpuBusy(flow);
+        boolean saturated = busy >= tuning.cpuSaturation();
+        boolean hasFlow = flow.checkoutsPerSecond() > 0 && flow.meanUsed() > 0;
+        double load = flow.meanUsed();
         int wanted;
         String basis;
-        if (!pressure) {
-            // Not limited by the pool: the peak in use is the demand the application itself produced.
+        if (!hasFlow) {
             wanted = Math.max(rule, (int) observed.peakUsed());
             basis = wanted > rule ? "the peak in use (" + observed.peakUsed() + ")" : "the cores rule";
-        } else if (databaseBusy) {
-            wanted = rule;
-            basis = "the cores rule (PostgreSQL's cores are busy)";
         } else {
-            // Requests wait for connections while PostgreSQL has idle cores: the connections are held outside it
-            // (the application's work between statements), so more help; grow by half and look again.
-            wanted = Math.max(rule, (int) Math.ceil(maxPoolSize * 1.5));
-            basis = "half again the pool (PostgreSQL has idle cores, so connections are held outside it)";
+            double offered;
+            String why;
+            if (waited && !saturated && busy >= 0) {
+                // Requests queued for a connection: the demand is the requests in use plus those waiting, and the
+                // CPU bounds how far it can grow (the work is CPU-bound once connections are there).
+                double demand = load + flow.meanWaitQueue();
+                double cpuBound = busy > 0 ? load * tuning.cpuSaturation() / busy : demand;
+                offered = Math.min(demand, cpuBound);
+                why = String.format(
+                        Locale.ROOT,
+                        "requests waited for a connection (%.1f on average) while the CPU was %.0f %% busy: the demand"
+                                + " is %.2f in use + waiting, the CPU allows %.2f (%.2f x %.0f %% / %.0f %%), the smaller",
+                        flow.meanWaitQueue(),
+                        busy * 100,
+                        demand,
+                        cpuBound,
+                        load,
+                        tuning.cpuSaturation() * 100,
+                        busy * 100);
+            } else if (saturated) {
+                // Every hold is stretched by the threads queued for a core; the pool needs only what the
+                // throughput the CPU gives would keep busy at holds of their unstretched length.
+                double stretch = flow.cpuStretch();
+                offered = load / stretch;
+                why = String.format(
+                        Locale.ROOT,
+                        "the CPU was %.0f %% busy (saturated from %.0f %%) with %.1f threads per core wanting one, so a"
+                                + " hold took %.1fx its length alone on a core; more connections only add to that queue:"
+                                + " %.2f / %.1f",
+                        busy * 100,
+                        tuning.cpuSaturation() * 100,
+                        flow.meanRunnable() < 0 ? 0 : flow.meanRunnable() / Math.max(1, flow.cores()),
+                        stretch,
+                        load,
+                        stretch);
+            } else {
+                offered = load;
+                why = waited
+                        ? "requests waited, the CPU busy share is unknown: the load carried now"
+                        : "no request waited for a connection: the load carried now is the demand";
+            }
+            wanted = (int) Math.ceil(offered + tuning.headroom() * Math.sqrt(offered));
+            basis = String.format(
+                    Locale.ROOT,
+                    "Little's law: %.1f checkouts/s x %.1f ms held = %.2f connections busy on average; %s: %.2f;"
+                            + " + %.1f x sqrt(%.2f) headroom (square-root staffing) = %d",
+                    flow.checkoutsPerSecond(),
+                    flow.holdMillis(),
+                    load,
+                    why,
+                    offered,
+                    tuning.headroom(),
+                    offered,
+                    wanted);
+            if (databaseBusy && wanted > rule) {
+                wanted = rule;
+                basis += "; capped to the cores rule because PostgreSQL's cores are busy";
+            }
         }
-        int recommended = Math.max(1, Math.min(wanted, budget));
+        wanted = Math.max(1, wanted);
+        int recommended = Math.min(wanted, budget);
         String seen = String.format(
                 Locale.ROOT,
                 "In the last %d s (%d samples) at most %d of %d connections were in use, %d requests waited at once and"
-                        + " %d timed out; PostgreSQL's active sessions were on average %.1f on a CPU and %.1f waiting"
-                        + " inside the server (locks, I/O).",
+                        + " %d timed out; this server's CPU was %s busy (%d cores); PostgreSQL's active sessions were on"
+                        + " average %.1f on a CPU and %.1f waiting inside the server (locks, I/O).",
                 observed.seconds(),
                 observed.samples(),
                 observed.peakUsed(),
                 maxPoolSize,
                 observed.peakWaitQueue(),
                 observed.timedOut(),
+                busy < 0 ? "(unknown)" : String.format(Locale.ROOT, "%.0f %%", busy * 100),
+                flow.cores(),
                 observed.meanOnCpu(),
                 observed.meanWaiting());
-        String ruleText = String.format(
+        String estimate = String.format(
                 Locale.ROOT,
-                " Cores rule: 2 x %d cores + %d (sessions waiting inside PostgreSQL, at least 1) = %d connections;"
-                        + " recommended from %s: %d%s.",
+                " Estimate: %s (cores rule for PostgreSQL: 2 x %d + %d = %d)%s.",
+                basis,
                 cores,
                 spindles,
                 rule,
-                basis,
-                wanted,
-                recommended < wanted ? " (capped to the " + budget + " PostgreSQL can still give this pool)" : "");
-        if (recommended > maxPoolSize && pressure) {
+                recommended < wanted ? "; capped to the " + budget + " PostgreSQL can still give this pool" : "");
+        if (recommended > maxPoolSize) {
             return Optional.of(new Advice(
                     recommended,
                     cores,
                     spindles,
+                    pressure,
                     true,
-                    true,
-                    seen + ruleText + " The pool is under pressure: raise it to "
-                            + recommended + ". First look at why sessions wait (a held lock, slow I/O, a leak): a"
-                            + " bigger pool only hides that."));
+                    seen + estimate + " Raise it to " + recommended
+                            + ". If sessions wait inside PostgreSQL (a held lock, slow I/O) or connections leak, fix"
+                            + " that first: a bigger pool only hides it."));
         }
         if (recommended < maxPoolSize) {
             String why = pressure
-                    ? " The pool is full, but connections beyond the rule only queue inside PostgreSQL: lower it to "
-                            + recommended + " and let the admission limit (apintake.admission.max-concurrent) answer"
-                            + " the excess with a fast 503."
-                    : " The pool is not under pressure: lower it to " + recommended
-                            + "; the idle connections only hold PostgreSQL backends.";
-            return Optional.of(new Advice(recommended, cores, spindles, pressure, false, seen + ruleText + why));
+                    ? " Lower it to " + recommended + ": connections beyond it only add work that competes for the same"
+                            + " cores; the admission limit (apintake.admission.max-concurrent) answers the excess with a"
+                            + " fast 503."
+                    : " Lower it to " + recommended + "; the idle connections only hold PostgreSQL backends.";
+            return Optional.of(new Advice(recommended, cores, spindles, pressure, false, seen + estimate + why));
         }
         return Optional.empty();
+    }
+
+    /** The server's CPU busy share (0..1): measured system-wide, else this JVM's cores over all cores, else -1. */
+    static double cpuBusy(PoolDemand.Flow flow) {
+        if (flow.cpuBusy() >= 0) {
+            return flow.cpuBusy();
+        }
+        return flow.cores() > 0 && flow.jvmCores() > 0 ? Math.min(1, flow.jvmCores() / flow.cores()) : -1;
     }
 }

@@ -1,6 +1,7 @@
 package com.apintake.monitoring.control;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.within;
 
 import java.time.Instant;
 import java.util.List;
@@ -8,76 +9,143 @@ import org.junit.jupiter.api.Test;
 
 class PoolSizeRuleTest {
 
+    private static final PoolSizeRule.Tuning TUNING = new PoolSizeRule.Tuning(0.9, 1.0);
+
+    /** A 300 s window whose flow is given; PostgreSQL's sessions as onCpu / waiting. */
     private static PoolDemand.Observed observed(
-            int max, long peakUsed, long peakWaitQueue, long timedOut, double onCpu, double waiting) {
-        return new PoolDemand.Observed(300, 300, max, peakUsed, peakWaitQueue, timedOut, 300, onCpu, waiting);
+            int max,
+            long peakUsed,
+            long peakWaitQueue,
+            long timedOut,
+            double onCpu,
+            double waiting,
+            PoolDemand.Flow flow) {
+        return new PoolDemand.Observed(300, 1200, max, peakUsed, peakWaitQueue, timedOut, 300, onCpu, waiting, flow);
+    }
+
+    /** checkouts/s, mean in use, mean waiting, CPU busy share, on 2 cores. */
+    private static PoolDemand.Flow flow(double rate, double meanUsed, double meanWaitQueue, double cpuBusy) {
+        return flow(rate, meanUsed, meanWaitQueue, cpuBusy, -1);
+    }
+
+    /** ... and the server's mean runnable threads (-1 unknown). */
+    private static PoolDemand.Flow flow(
+            double rate, double meanUsed, double meanWaitQueue, double cpuBusy, double runnable) {
+        return new PoolDemand.Flow(
+                300, rate, meanUsed, meanWaitQueue, meanWaitQueue > 0 ? 0.5 : 0, cpuBusy, 1.0, 2, runnable);
     }
 
     @Test
-    void aFullPoolWhoseSessionsWaitInsidePostgresGetsMoreUpToTheCoresRule() {
-        var advice = PoolSizeRule.advise(2, 5, 90, observed(5, 5, 3, 1, 0.2, 4.0), 0.8)
-                .orElseThrow();
-        assertThat(advice.recommended()).isEqualTo(2 * 2 + 4);
-        assertThat(advice.more()).isTrue();
-        assertThat(advice.reason()).contains("2 x 2 cores + 4", "raise it to 8");
+    void littlesLawGivesTheHoldTimeFromTheCountersAlone() {
+        assertThat(flow(400, 6, 0, 0.5).holdMillis()).isCloseTo(15.0, within(1e-9));
+        assertThat(flow(0, 0, 0, 0.5).holdMillis()).isZero();
     }
 
     @Test
-    void aFullPoolOnCpuIsToldToShrinkToTheKnee() {
-        var advice = PoolSizeRule.advise(2, 24, 90, observed(24, 24, 40, 0, 3.5, 0.1), 0.8)
+    void aSaturatedCpuSizesThePoolToTheLoadItCarriesPlusSquareRootHeadroom() {
+        // 400 checkouts/s x 22.5 ms = 9 busy on average; 9 + sqrt(9) = 12, fewer than 32.
+        var advice = PoolSizeRule.advise(2, 32, 90, observed(32, 20, 0, 0, 0.2, 0, flow(400, 9, 0, 0.97)), 0.8, TUNING)
                 .orElseThrow();
-        assertThat(advice.recommended()).isEqualTo(5);
+        assertThat(advice.recommended()).isEqualTo(12);
         assertThat(advice.more()).isFalse();
-        assertThat(advice.pressure()).isTrue();
-        assertThat(advice.reason()).contains("queue inside PostgreSQL", "apintake.admission.max-concurrent");
+        assertThat(advice.reason())
+                .contains("Little's law", "400.0 checkouts/s x 22.5 ms", "saturated", "Lower it to 12");
     }
 
     @Test
-    void anIdlePoolAboveTheRuleGetsFewerAndOneBelowItNothing() {
-        var fewer = PoolSizeRule.advise(2, 75, 90, observed(75, 3, 0, 0, 0.1, 0), 0.8)
+    void onASaturatedCpuTheHoldsAreUnstretchedByTheThreadsQueuedPerCore() {
+        // 30 threads want the 2 cores: a hold takes 15x its length alone; 20 in use -> 1.33 busy unstretched;
+        // 1.33 + sqrt(1.33) = 2.49 -> 3.
+        var advice = PoolSizeRule.advise(
+                        2, 32, 90, observed(32, 24, 10, 0, 0.1, 0, flow(40, 20, 10, 1.0, 30)), 0.8, TUNING)
                 .orElseThrow();
-        assertThat(fewer.recommended()).isEqualTo(5);
-        assertThat(fewer.reason()).contains("not under pressure");
-        assertThat(PoolSizeRule.advise(2, 5, 90, observed(5, 2, 0, 0, 0.1, 0), 0.8))
+        assertThat(advice.recommended()).isEqualTo(3);
+        assertThat(advice.reason()).contains("15.0 threads per core", "15.0x", "Lower it to 3");
+        assertThat(flow(40, 20, 10, 1.0, 1).cpuStretch())
+                .as("fewer runnable than cores: no stretch")
+                .isEqualTo(1);
+    }
+
+    @Test
+    void theRunnableThreadsAreReadFromProcLoadavgWithoutTheSampler() {
+        assertThat(PoolDemand.runnable("31.50 20.80 15.77 35/1234 5678")).isEqualTo(34);
+        assertThat(PoolDemand.runnable("garbage")).isEqualTo(-1);
+    }
+
+    @Test
+    void aFullPoolOnASaturatedCpuGrowsBySquareRootHeadroomOnly() {
+        // Pool-bound (waits) but the CPU is saturated: 8 in use on average -> 8 + sqrt(8) = 10.83 -> 11.
+        var advice = PoolSizeRule.advise(2, 8, 90, observed(8, 8, 40, 0, 0.1, 0, flow(300, 8, 40, 0.95)), 0.8, TUNING)
+                .orElseThrow();
+        assertThat(advice.recommended()).isEqualTo(11);
+        assertThat(advice.more()).isTrue();
+        assertThat(advice.reason()).contains("Raise it to 11");
+    }
+
+    @Test
+    void waitsWithCpuToSpareGrowUntilTheCpuSaturates() {
+        // 4 in use, 30 waiting, CPU 45 % busy: demand 34, the CPU allows 4 x 0.9 / 0.45 = 8; 8 + sqrt(8) -> 11.
+        var advice = PoolSizeRule.advise(2, 4, 90, observed(4, 4, 40, 0, 0.1, 0, flow(200, 4, 30, 0.45)), 0.8, TUNING)
+                .orElseThrow();
+        assertThat(advice.recommended()).isEqualTo(11);
+        assertThat(advice.more()).isTrue();
+        assertThat(advice.reason()).contains("the CPU allows 8.00", "Raise it to 11");
+    }
+
+    @Test
+    void waitsWithAnIdleCpuGrowToTheDemandInUseAndWaiting() {
+        // Connections held outside the CPU (a slow client, a lock): 4 in use + 2 waiting = 6; 6 + sqrt(6) -> 9.
+        var advice = PoolSizeRule.advise(8, 4, 90, observed(4, 4, 3, 1, 0.1, 0, flow(2, 4, 2, 0.05)), 0.8, TUNING)
+                .orElseThrow();
+        assertThat(advice.recommended()).isEqualTo(9);
+        assertThat(advice.more()).isTrue();
+    }
+
+    @Test
+    void busyPostgresCoresCapTheEstimateAtTheCoresRule() {
+        // Four sessions waiting on locks inside PostgreSQL, 2 database cores: 2 x 2 + 4 = 8 caps 4 + 20 waiting.
+        var advice = PoolSizeRule.advise(2, 4, 90, observed(4, 4, 20, 0, 0.2, 4.0, flow(1, 4, 20, 0.05)), 0.8, TUNING)
+                .orElseThrow();
+        assertThat(advice.recommended()).isEqualTo(8);
+        assertThat(advice.reason()).contains("capped to the cores rule", "2 x 2 + 4 = 8");
+    }
+
+    @Test
+    void anIdlePoolIsToldToShrinkAndOneThatFitsHearsNothing() {
+        var fewer = PoolSizeRule.advise(2, 75, 90, observed(75, 3, 0, 0, 0.1, 0, flow(20, 0.5, 0, 0.1)), 0.8, TUNING)
+                .orElseThrow();
+        // 0.5 + sqrt(0.5) = 1.21 -> 2
+        assertThat(fewer.recommended()).isEqualTo(2);
+        assertThat(fewer.reason()).contains("no request waited", "Lower it to 2");
+        assertThat(PoolSizeRule.advise(2, 2, 90, observed(2, 2, 0, 0, 0.1, 0, flow(20, 0.5, 0, 0.1)), 0.8, TUNING))
                 .isEmpty();
     }
 
     @Test
-    void noMoreWithoutPressureAndNeverBeyondWhatPostgresAllows() {
-        assertThat(PoolSizeRule.advise(8, 10, 90, observed(10, 4, 0, 0, 1, 0), 0.8))
-                .isEmpty();
-        var capped = PoolSizeRule.advise(8, 10, 12, observed(10, 10, 5, 2, 6, 1), 0.8)
+    void neverBeyondWhatPostgresAllows() {
+        var capped = PoolSizeRule.advise(8, 10, 12, observed(10, 10, 50, 2, 1, 0, flow(300, 10, 50, 0.3)), 0.8, TUNING)
                 .orElseThrow();
         assertThat(capped.recommended()).isEqualTo(12);
         assertThat(capped.reason()).contains("capped to the 12");
     }
 
     @Test
-    void aFullPoolWhilePostgresIdlesIsHeldOutsideItAndGrowsByHalf() {
-        var advice = PoolSizeRule.advise(2, 8, 90, observed(8, 8, 20, 0, 0.1, 0), 0.8)
-                .orElseThrow();
-        assertThat(advice.recommended()).isEqualTo(12);
-        assertThat(advice.more()).isTrue();
-        assertThat(advice.reason()).contains("held outside it");
-    }
-
-    @Test
-    void aPoolNotUnderPressureIsSizedToItsPeakWhenThatIsAboveTheRule() {
-        var advice = PoolSizeRule.advise(2, 32, 90, observed(32, 19, 0, 0, 0.2, 0), 0.8)
+    void withoutFlowTheCoresRuleAndThePeakDecide() {
+        var advice = PoolSizeRule.advise(2, 32, 90, observed(32, 19, 0, 0, 0.2, 0, PoolDemand.Flow.NONE), 0.8, TUNING)
                 .orElseThrow();
         assertThat(advice.recommended()).isEqualTo(19);
-        assertThat(advice.reason()).contains("the peak in use (19)", "lower it to 19");
+        assertThat(advice.reason()).contains("the peak in use (19)");
     }
 
     @Test
-    void theWindowSumsUpPeaksTimeoutsAndMeans() {
+    void theWindowSumsUpPeaksTimeoutsMeansAndTheFlow() {
         Instant t = Instant.parse("2026-12-01T20:00:00Z");
         var summary = PoolDemand.summarise(
                 10,
                 List.of(
-                        new PoolDemand.Sample(t, 5, 2, 0, 7, 1, 0),
-                        new PoolDemand.Sample(t.plusSeconds(1), 5, 5, 3, 8, -1, -1),
-                        new PoolDemand.Sample(t.plusSeconds(2), 5, 4, 0, 9, 0, 4)));
+                        new PoolDemand.Sample(t, 5, 2, 0, 7, 1, 0, 1_000, 0L, 0.2, 3),
+                        new PoolDemand.Sample(t.plusSeconds(1), 5, 5, 3, 8, -1, -1, 1_100, 500_000_000L, 0.6, -1),
+                        new PoolDemand.Sample(t.plusSeconds(2), 5, 4, 0, 9, 0, 4, 1_300, 1_000_000_000L, 0.8, 5)));
         assertThat(summary.peakUsed()).isEqualTo(5);
         assertThat(summary.peakWaitQueue()).isEqualTo(3);
         assertThat(summary.timedOut()).isEqualTo(2);
@@ -86,5 +154,29 @@ class PoolSizeRuleTest {
                 .isEqualTo(1);
         assertThat(summary.meanWaiting()).isEqualTo(4.0);
         assertThat(summary.peakUtilization()).isEqualTo(1.0);
+        var flow = summary.flow();
+        assertThat(flow.checkoutsPerSecond()).as("300 checkouts in 2 s").isEqualTo(150.0);
+        assertThat(flow.meanUsed()).isCloseTo(11 / 3.0, within(1e-9));
+        assertThat(flow.meanWaitQueue()).isEqualTo(1.0);
+        assertThat(flow.waitingShare()).isCloseTo(1 / 3.0, within(1e-9));
+        assertThat(flow.cpuBusy())
+                .as("the first sample's share is before the window")
+                .isCloseTo(0.7, within(1e-9));
+        assertThat(flow.jvmCores()).isCloseTo(0.5, within(1e-9));
+        assertThat(flow.holdMillis()).isCloseTo(11 / 3.0 / 150 * 1000, within(1e-9));
+        assertThat(flow.meanRunnable()).as("samples that could read it").isEqualTo(4.0);
+    }
+
+    @Test
+    void countersThatWentDownGiveNoFlow() {
+        Instant t = Instant.parse("2026-12-01T20:00:00Z");
+        var flow = PoolDemand.summarise(
+                        10,
+                        List.of(
+                                new PoolDemand.Sample(t, 5, 2, 0, 0, 1, 0, 1_000, 10L, -1, -1),
+                                new PoolDemand.Sample(t.plusSeconds(1), 5, 2, 0, 0, 1, 0, 10, 20L, -1, -1)))
+                .flow();
+        assertThat(flow.checkoutsPerSecond()).isZero();
+        assertThat(flow.cpuBusy()).isEqualTo(-1);
     }
 }
