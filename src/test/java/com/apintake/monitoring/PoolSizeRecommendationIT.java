@@ -130,7 +130,11 @@ class PoolSizeRecommendationIT {
                 assertThat(evidence.getInt("peakWaitQueue")).isGreaterThanOrEqualTo(1);
                 assertThat(evidence.getJsonNumber("meanWaitQueue").doubleValue())
                         .isGreaterThan(0);
-                assertThat(evidence.getString("reason")).contains("Little's law", "requests waited", "Raise it to");
+                // The estimate's arithmetic depends on what the window saw: with checkouts in it, Little's law; when
+                // every connection was held on the lock for the whole window (no checkout to derive a hold time
+                // from, as on a quiet machine), the cores rule. Either way it must say requests waited and grow.
+                assertThat(evidence.getString("reason")).contains("requests waited", "Raise it to");
+                assertThat(evidence.getString("reason")).containsAnyOf("Little's law", "the cores rule");
             } finally {
                 jmx.setPool("MaxPoolSize", "8");
                 jmx.setPool("MaxWaitTimeInMillis", String.valueOf(maxWait));

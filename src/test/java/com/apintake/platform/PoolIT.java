@@ -124,10 +124,13 @@ class PoolIT {
                     }
                     JsonObject busy = Await.until(
                             this::pool,
-                            p -> p.getInt("used") == 2 && p.getInt("waitQueueLength") > 0,
+                            // At least two: a connection taken before the pool was lowered (e.g. a background job
+                            // blocked by the same lock; CI saw used 3 of 2) stays in use above the new
+                            // maximum until it is returned; Payara does not take in-use connections back.
+                            p -> p.getInt("used") >= 2 && p.getInt("waitQueueLength") > 0,
                             Duration.ofSeconds(20),
                             "two connections in use and requests waiting");
-                    assertThat(busy.getJsonNumber("utilization").doubleValue()).isEqualTo(1.0);
+                    assertThat(busy.getJsonNumber("utilization").doubleValue()).isGreaterThanOrEqualTo(1.0);
                     var ready = Http.get(base, "/health/ready");
                     assertThat(ready.status()).as(ready.body()).isEqualTo(503);
                     var data = ready.<JsonObject>json()
