@@ -147,7 +147,9 @@ public final class PoolSizeRule {
                 basis += "; capped to the cores rule because PostgreSQL's cores are busy";
             }
         }
-        wanted = Math.max(1, wanted);
+        // Never below 2: with one connection every request and every background job (monitoring loop, timers)
+        // queue behind each other, and one slow statement stalls the whole API.
+        wanted = Math.max(2, wanted);
         int recommended = Math.min(wanted, budget);
         String seen = String.format(
                 Locale.ROOT,
