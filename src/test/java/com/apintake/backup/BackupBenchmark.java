@@ -131,6 +131,13 @@ public final class BackupBenchmark {
             exec(List.of(tools.tool("pg_dump"), "--format=custom", "--file=" + raw), environment);
             record(times, "pg_dump -Fc (raw)", t);
             sizes.put("pg_dump -Fc (raw)", Files.size(raw));
+            // The backups' default compression (apintake.backup.compress-level=1), raw.
+            Path lighter = work.resolve("raw-z1.dump");
+            t = System.nanoTime();
+            exec(List.of(tools.tool("pg_dump"), "--format=custom", "--compress=1", "--file=" + lighter), environment);
+            record(times, "pg_dump -Fc -Z1 (raw, the backups' compression)", t);
+            sizes.put("pg_dump -Fc -Z1 (raw, the backups' compression)", Files.size(lighter));
+            Files.deleteIfExists(lighter);
             // pg_dump forces its file to the disk (fsync) unless told not to; the backups do the same since
             // this round, and this row shows what that costs here.
             Path unsynced = work.resolve("raw-nosync.dump");
@@ -189,6 +196,23 @@ public final class BackupBenchmark {
                     times,
                     sizes,
                     "backup full, encrypted (dump + check)");
+            // Like for like: the same backups with pg_dump's default compression (level 6), as the raw row.
+            for (BackupKey sealing : java.util.Arrays.asList(null, encryption)) {
+                Backup likeForLike = backup(
+                        work,
+                        "z6-" + round + (sealing == null ? "" : "-enc"),
+                        endpoint,
+                        tools,
+                        sealing,
+                        critical,
+                        times,
+                        sizes,
+                        "backup full, " + (sealing == null ? "plain" : "encrypted")
+                                + ", pg_dump's default compression (like for like)",
+                        0,
+                        LogicalDump.PG_DUMP_DEFAULT);
+                Folders.deleteRecursively(Path.of(likeForLike.directory()));
+            }
 
             Backup sealedChecksummed = backup(
                     work,
@@ -243,7 +267,8 @@ public final class BackupBenchmark {
                     times,
                     sizes,
                     "backup full, directory -j 2, encrypted (dump + seal + check)",
-                    2);
+                    2,
+                    LogicalDump.DEFAULT_COMPRESS_LEVEL);
             drill(
                     new RestoreDrill(new PgRestore(tools, encryption), endpoint, Duration.ofHours(1), 2),
                     directoryBackup,
@@ -293,7 +318,18 @@ public final class BackupBenchmark {
             Map<String, Long> sizes,
             String label)
             throws Exception {
-        return backup(work, name, endpoint, tools, encryption, critical, times, sizes, label, 0);
+        return backup(
+                work,
+                name,
+                endpoint,
+                tools,
+                encryption,
+                critical,
+                times,
+                sizes,
+                label,
+                0,
+                LogicalDump.DEFAULT_COMPRESS_LEVEL);
     }
 
     private static Backup backup(
@@ -306,7 +342,8 @@ public final class BackupBenchmark {
             Map<String, List<Double>> times,
             Map<String, Long> sizes,
             String label,
-            int directoryJobs)
+            int directoryJobs,
+            int compressLevel)
             throws Exception {
         Path directory = Files.createDirectories(work.resolve(name));
         long t = System.nanoTime();
@@ -315,8 +352,16 @@ public final class BackupBenchmark {
         long dumped;
         try (Connection holder = endpoint.connect()) {
             connected = System.nanoTime();
-            result = new LogicalDump(tools, endpoint, encryption, critical, Duration.ofHours(1), 600, directoryJobs)
-                    .dump(BackupKind.FULL, holder, directory, pid -> {}, bytes -> {});
+            result = new LogicalDump(
+                            tools,
+                            endpoint,
+                            encryption,
+                            critical,
+                            Duration.ofHours(1),
+                            600,
+                            directoryJobs,
+                            compressLevel)
+                    .dump(BackupKind.FULL, holder, directory, pid -> CpuSampler.startOn(pid, endpoint), bytes -> {});
             dumped = System.nanoTime();
         }
         long closed = System.nanoTime();
@@ -344,6 +389,7 @@ public final class BackupBenchmark {
                 null);
         ManifestFile.write(directory, backup, encryption == null ? "none" : "openpgp");
         long end = System.nanoTime();
+        CpuSampler.stop(label);
         record(times, label, t);
         phase(label + ": connect", (connected - t) / 1e6);
         result.phaseMillis().forEach((phase, millis) -> phase(label + ": " + phase, millis));
@@ -369,47 +415,219 @@ public final class BackupBenchmark {
             Map<String, List<Double>> times,
             Map<String, Long> sizes)
             throws Exception {
+        // -Dvariants=1,default,...: the backups at these pg_dump compression levels, interleaved within every round.
+        List<String> variants =
+                List.of(System.getProperty("variants", "1,default").split(","));
         for (int round = 1; round <= PROFILE; round++) {
-            log("Profile round " + round + "/" + PROFILE);
+            log("Profile round " + round + "/" + PROFILE + ", load " + loadAverage());
             Path raw = work.resolve("raw.dump");
             Files.deleteIfExists(raw);
             long t = System.nanoTime();
-            exec(List.of(tools.tool("pg_dump"), "--format=custom", "--file=" + raw), environment);
+            sampledExec(List.of(tools.tool("pg_dump"), "--format=custom", "--file=" + raw), environment, endpoint);
+            CpuSampler.stop("pg_dump -Fc (raw)");
             record(times, "pg_dump -Fc (raw)", t);
+            sizes.put("pg_dump -Fc (raw)", Files.size(raw));
+            String rawLevel = System.getProperty("rawCompress", "1");
+            if (!rawLevel.isEmpty()) {
+                Files.deleteIfExists(raw);
+                String label = "pg_dump -Fc -Z" + rawLevel + " (raw)";
+                t = System.nanoTime();
+                sampledExec(
+                        List.of(tools.tool("pg_dump"), "--format=custom", "--compress=" + rawLevel, "--file=" + raw),
+                        environment,
+                        endpoint);
+                CpuSampler.stop(label);
+                record(times, label, t);
+                sizes.put(label, Files.size(raw));
+                Files.deleteIfExists(raw);
+            }
             Path piped = work.resolve("raw-pipe.dump");
             t = System.nanoTime();
-            exec(
+            sampledExec(
                     List.of(
                             "bash",
                             "-c",
                             "set -o pipefail; " + Commands.quote(List.of(tools.tool("pg_dump"), "--format=custom"))
                                     + " | cat > " + Commands.quote(List.of(piped.toString()))),
-                    environment);
+                    environment,
+                    endpoint);
+            CpuSampler.stop("pg_dump -Fc | cat > file (raw, through a pipe)");
             record(times, "pg_dump -Fc | cat > file (raw, through a pipe)", t);
             Files.deleteIfExists(piped);
-            for (BackupKey key : java.util.Arrays.asList(null, encryption)) {
-                String label = key == null ? "backup full, plain" : "backup full, encrypted";
-                Backup backup = backup(
-                        work,
-                        "p-" + round + (key == null ? "" : "-enc"),
-                        endpoint,
-                        tools,
-                        key,
-                        critical,
-                        times,
-                        sizes,
-                        label);
-                Folders.deleteRecursively(Path.of(backup.directory()));
+            List<String> order = new ArrayList<>(variants);
+            java.util.Collections.rotate(order, round);
+            for (String variant : order) {
+                int level = variant.equals("default") ? LogicalDump.PG_DUMP_DEFAULT : Integer.parseInt(variant);
+                for (BackupKey key : java.util.Arrays.asList(null, encryption)) {
+                    String label = (key == null ? "backup full, plain" : "backup full, encrypted") + " [-Z"
+                            + (level < 0 ? " default" : String.valueOf(level)) + "]";
+                    Backup backup = backup(
+                            work,
+                            "p-" + round + (key == null ? "" : "-enc"),
+                            endpoint,
+                            tools,
+                            key,
+                            critical,
+                            times,
+                            sizes,
+                            label,
+                            0,
+                            level);
+                    Folders.deleteRecursively(Path.of(backup.directory()));
+                }
             }
             Files.deleteIfExists(raw);
         }
         double rawDump = median(times.get("pg_dump -Fc (raw)"));
-        System.out.println("\n| what | median s | all runs s | vs raw |\n|---|---:|---|---:|");
+        System.out.println("\n| what | median s | all runs s | vs raw | bytes |\n|---|---:|---|---:|---:|");
         times.forEach((label, runs) -> System.out.printf(
-                "| %s | %.3f | %s | %.3fx |%n", label, median(runs), joined(runs, "%.2f"), median(runs) / rawDump));
+                "| %s | %.3f | %s | %.3fx | %s |%n",
+                label,
+                median(runs),
+                joined(runs, "%.2f"),
+                median(runs) / rawDump,
+                sizes.containsKey(label) ? String.format("%,d", sizes.get(label)) : ""));
         System.out.println("\n| timeline entry (ms) | median | all runs |\n|---|---:|---|");
         PHASES.forEach(
                 (name, runs) -> System.out.printf("| %s | %.0f | %s |%n", name, median(runs), joined(runs, "%.0f")));
+    }
+
+    /** A command whose pg_dump child (and its backend) the CpuSampler watches. */
+    private static void sampledExec(List<String> command, Map<String, String> environment, DatabaseEndpoint endpoint)
+            throws IOException, InterruptedException {
+        ProcessBuilder process = new ProcessBuilder(command)
+                .redirectOutput(ProcessBuilder.Redirect.DISCARD)
+                .redirectError(ProcessBuilder.Redirect.INHERIT)
+                .redirectInput(ProcessBuilder.Redirect.from(new java.io.File("/dev/null")));
+        process.environment().keySet().removeIf(key -> key.startsWith("PG"));
+        process.environment().putAll(environment);
+        Process started = process.start();
+        CpuSampler.startOn(started.pid(), endpoint);
+        if (started.waitFor() != 0) {
+            throw new IOException(command + " failed");
+        }
+    }
+
+    /**
+     * While one dump runs: pg_dump's CPU (utime + stime from /proc), its backend's CPU (found by
+     * application_name in pg_stat_activity), the share of 10 ms samples in which pg_dump sleeps in
+     * pipe_write (blocked on a full pipe), and the JVM's whole CPU; medians printed per label.
+     */
+    static final class CpuSampler implements Runnable {
+        private static CpuSampler current;
+        private final long root;
+        private final DatabaseEndpoint endpoint;
+        private volatile boolean stop;
+        private final Thread thread;
+        private long dumpPid = -1;
+        private final Map<Long, Long> backends = new java.util.HashMap<>();
+        private long dumpTicks;
+        private volatile long backendTicks;
+        private int samples;
+        private int pipeBlocked;
+        private final long jvmCpuStart = jvmCpu();
+
+        private CpuSampler(long root, DatabaseEndpoint endpoint) {
+            this.root = root;
+            this.endpoint = endpoint;
+            this.thread = new Thread(this, "bench-cpu-sampler");
+            thread.setDaemon(true);
+        }
+
+        static void startOn(long pid, DatabaseEndpoint endpoint) {
+            current = new CpuSampler(pid, endpoint);
+            current.thread.start();
+        }
+
+        static long jvmCpu() {
+            return ((com.sun.management.OperatingSystemMXBean)
+                            java.lang.management.ManagementFactory.getOperatingSystemMXBean())
+                    .getProcessCpuTime();
+        }
+
+        static void stop(String label) throws InterruptedException {
+            CpuSampler sampler = current;
+            current = null;
+            if (sampler == null) {
+                return;
+            }
+            long jvm = (jvmCpu() - sampler.jvmCpuStart) / 1_000_000;
+            sampler.stop = true;
+            sampler.thread.join();
+            phase(label + ": cpu pg_dump ms", sampler.dumpTicks * 10.0);
+            phase(label + ": cpu backend ms", sampler.backendTicks * 10.0);
+            phase(label + ": cpu jvm ms", jvm);
+            phase(
+                    label + ": pg_dump blocked on pipe %",
+                    sampler.samples == 0 ? 0 : 100.0 * sampler.pipeBlocked / sampler.samples);
+        }
+
+        @Override
+        public void run() {
+            try (Connection connection = endpoint.connect()) {
+                while (!stop) {
+                    if (dumpPid < 0) {
+                        dumpPid = ProcessHandle.of(root)
+                                .flatMap(handle -> java.util.stream.Stream.concat(
+                                                java.util.stream.Stream.of(handle), handle.descendants())
+                                        .filter(child -> child.info()
+                                                .command()
+                                                .map(c -> c.endsWith("/pg_dump"))
+                                                .orElse(false))
+                                        .findFirst())
+                                .map(ProcessHandle::pid)
+                                .orElse(-1L);
+                    }
+                    if (dumpPid > 0 && samples % 20 == 0) {
+                        try (var rows = connection
+                                .createStatement()
+                                .executeQuery("SELECT pid FROM pg_stat_activity WHERE application_name IN"
+                                        + " ('pg_dump', 'ap-intake-backup') AND pid <> pg_backend_pid()")) {
+                            while (rows.next()) {
+                                backends.putIfAbsent(rows.getLong(1), 0L);
+                            }
+                        }
+                    }
+                    if (dumpPid > 0) {
+                        String[] stat = stat(dumpPid);
+                        if (stat != null) {
+                            dumpTicks = Long.parseLong(stat[11]) + Long.parseLong(stat[12]);
+                            try {
+                                if (Files.readString(Path.of("/proc/" + dumpPid + "/wchan"))
+                                        .contains("pipe_write")) {
+                                    pipeBlocked++;
+                                }
+                            } catch (IOException gone) {
+                                // exited
+                            }
+                        }
+                        samples++;
+                    }
+                    for (var backend : backends.entrySet()) {
+                        String[] stat = stat(backend.getKey());
+                        if (stat != null) {
+                            backend.setValue(Long.parseLong(stat[11]) + Long.parseLong(stat[12]));
+                        }
+                    }
+                    backendTicks = backends.values().stream()
+                            .mapToLong(Long::longValue)
+                            .sum();
+                    Thread.sleep(10);
+                }
+            } catch (Exception e) {
+                log("sampler: " + e);
+            }
+        }
+
+        /** Fields after the command name: [0] is the state, [11] utime, [12] stime. */
+        private static String[] stat(long pid) {
+            try {
+                String text = Files.readString(Path.of("/proc/" + pid + "/stat"));
+                return text.substring(text.lastIndexOf(')') + 2).split(" ");
+            } catch (IOException | RuntimeException gone) {
+                return null;
+            }
+        }
     }
 
     private static String joined(List<Double> values, String format) {

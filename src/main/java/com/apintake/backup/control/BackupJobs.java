@@ -167,7 +167,8 @@ public class BackupJobs {
                                 settings.criticalTables(),
                                 settings.timeout(),
                                 settings.lockWaitSeconds(),
-                                settings.directoryJobs())
+                                settings.directoryJobs(),
+                                settings.compressLevel())
                         .dump(row.kind(), lock, directory, pid -> pid(row.id(), pid), bytes -> bytes(row.id(), bytes));
                 phaseNote = " (phases, ms: " + dump.phaseMillis() + ")";
                 phase(row.id(), "checking (sizes, pg_restore --list)");
