@@ -143,17 +143,25 @@ final class PoolSweep {
                     runs.add(run);
                     System.out.printf(
                             Locale.ROOT,
-                            "  pass %d pool %2d: %6.0f/s p99 %6.0f ms errors %s, in use %s, %s checkouts/s, hold %s ms,"
-                                    + " CPU busy %s -> recommended %d%n",
+                            "  pass %d pool %2d: %6.0f/s p99 %6.0f ms errors %s, in use %s, waiting %s, %s checkouts/s, hold %s"
+                                    + " ms, CPU busy %s, JVM cores %s, in flight %s, runnable JVM %s host %s, pool"
+                                    + " sessions active %s idle in tx %s -> recommended %d%n",
                             run.pass(),
                             size,
                             cell.okPerSecond(),
                             cell.p99(),
                             cell.errors(),
                             run.evidence("meanUsed"),
+                            run.evidence("meanWaitQueue"),
                             run.evidence("checkoutsPerSecond"),
                             run.evidence("holdMillis"),
                             run.evidence("cpuBusy"),
+                            run.evidence("jvmCores"),
+                            run.evidence("meanInFlight"),
+                            run.evidence("meanJvmRunnable"),
+                            run.evidence("meanRunnable"),
+                            run.evidence("meanPoolActive"),
+                            run.evidence("meanPoolIdleInTransaction"),
                             run.recommended());
                 }
             }
