@@ -174,6 +174,7 @@ public class ConnectionRecommendations implements RecommendationTopic {
                             "cpuStretch", round(observed.flow().cpuStretch()),
                             "meanInFlight", round(observed.flow().meanInFlight()),
                             "meanJvmRunnable", round(observed.flow().meanJvmRunnable()),
+                            "meanRequestRunnable", round(observed.flow().meanRequestRunnable()),
                             "meanPoolActive", round(observed.flow().meanPoolActive()),
                             "meanPoolIdleInTransaction", round(observed.flow().meanPoolIdleInTransaction()),
                             "usableConnections", usable,

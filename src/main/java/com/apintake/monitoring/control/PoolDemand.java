@@ -69,6 +69,7 @@ public class PoolDemand {
             int runnable,
             int inFlight,
             int jvmRunnable,
+            int requestRunnable,
             int poolActive,
             int poolIdleInTransaction) {
 
@@ -100,6 +101,7 @@ public class PoolDemand {
                     cpuNanos,
                     cpuBusy,
                     runnable,
+                    -1,
                     -1,
                     -1,
                     -1,
@@ -171,6 +173,7 @@ public class PoolDemand {
             double meanRunnable,
             double meanInFlight,
             double meanJvmRunnable,
+            double meanRequestRunnable,
             double meanPoolActive,
             double meanPoolIdleInTransaction) {
 
@@ -196,6 +199,7 @@ public class PoolDemand {
                     jvmCores,
                     cores,
                     meanRunnable,
+                    -1,
                     -1,
                     -1,
                     -1,
@@ -250,7 +254,7 @@ public class PoolDemand {
         int poolActive = -1;
         int poolIdleInTransaction = -1;
         int requests = inFlight.now();
-        int jvmRunnable = jvmRunnable();
+        int[] threads = runnableThreads();
         // A full pool would make this sample wait for a connection (and count as a wait itself).
         long checkouts = live.acquired() - ownCheckouts.get();
         long cpuNanos = cpuNanos();
@@ -286,36 +290,46 @@ public class PoolDemand {
                 cpuBusy,
                 runnable(),
                 requests,
-                jvmRunnable,
+                threads[0],
+                threads[1],
                 poolActive,
                 poolIdleInTransaction));
     }
 
     private static final Path OWN_TASKS = Path.of("/proc/self/task");
 
+    /** Linux's name of the HTTP worker threads ("http-thread-pool::http-listener(N)" cut to 15 characters). */
+    static final String REQUEST_THREAD = "http-thread-poo";
+
     /**
      * This JVM's threads running or waiting for a core now (state R in /proc/self/task/N/stat), the sampler's
-     * own not counted; -1 where there is no such folder (not Linux).
+     * own not counted, and those of them that are HTTP workers (the request threads; the others are the
+     * garbage collector, the JIT, timers, I/O selectors); {-1, -1} where there is no such folder (not Linux).
      */
-    static int jvmRunnable() {
+    static int[] runnableThreads() {
         if (!Files.isDirectory(OWN_TASKS)) {
-            return -1;
+            return new int[] {-1, -1};
         }
         int running = 0;
+        int requests = 0;
         try (var tasks = Files.newDirectoryStream(OWN_TASKS)) {
             for (Path task : tasks) {
                 try {
-                    if (taskState(Files.readString(task.resolve("stat"))) == 'R') {
+                    String stat = Files.readString(task.resolve("stat"));
+                    if (taskState(stat) == 'R') {
                         running++;
+                        if (stat.contains("(" + REQUEST_THREAD)) {
+                            requests++;
+                        }
                     }
                 } catch (IOException | RuntimeException gone) {
                     // the thread ended between the listing and the read
                 }
             }
         } catch (IOException e) {
-            return -1;
+            return new int[] {-1, -1};
         }
-        return Math.max(0, running - 1);
+        return new int[] {Math.max(0, running - 1), requests};
     }
 
     /** The state letter of a /proc/.../stat line: the field after the command name in parentheses. */
@@ -413,6 +427,7 @@ public class PoolDemand {
                         .orElse(-1),
                 meanKnown(window, Sample::inFlight),
                 meanKnown(window, Sample::jvmRunnable),
+                meanKnown(window, Sample::requestRunnable),
                 meanKnown(window, Sample::poolActive),
                 meanKnown(window, Sample::poolIdleInTransaction));
         // The busy part of the window: the pool is sized for its busy moments, not their average with idle ones.

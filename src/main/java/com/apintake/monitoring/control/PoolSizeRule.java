@@ -62,35 +62,37 @@ public final class PoolSizeRule {
      * would give, on a CPU shared per thread with other processes (Linux's fair scheduler gives every
      * runnable thread an equal share). Observed with the pool at its current size: used connections in use,
      * waiting requests waiting for one, inFlight requests in the server (admitted), jvmRunnable this JVM's
-     * threads running or queued for a core, otherRunnable the rest of the host's.
+     * threads running or queued for a core, requestRunnable those of them that are request threads,
+     * otherRunnable the rest of the host's.
      *
      * <p>The requests not waiting for a connection (active = inFlight - waiting) are split between holding
      * one and the phases outside the pool (authentication, JSON) in the proportion of the time each takes;
-     * a pool of n lets active x n / used of them work (all inFlight at most), and this JVM's runnable threads
-     * grow with them. Its cores are cores x r / max(cores, r + otherRunnable); its throughput follows them
-     * (the CPU work per request does not depend on the pool). Without other runnable threads that is the
-     * smallest pool that keeps the cores busy; with them, more threads win more of the shared cores until
-     * every request thread works.
-     *
-     * @return the pool size and the JVM's cores at it and with every request thread working
+     * a pool of n lets active x n / used of them work (all inFlight at most), and this JVM's runnable request
+     * threads grow with them (its other runnable threads, GC, JIT, timers, do not). Its cores are
+     * cores x r / max(cores, r + otherRunnable); its throughput follows them (the CPU work per request does
+     * not depend on the pool). Without other runnable threads that is the smallest pool that keeps the cores
+     * busy; with them, more threads win more of the shared cores until every request thread works.
      */
     static SharedCpu sharedCpu(
             double used,
             double waiting,
             double inFlight,
             double jvmRunnable,
+            double requestRunnable,
             double otherRunnable,
             int cores,
             double target) {
         double active = Math.max(used, inFlight - waiting);
         double all = Math.max(active, inFlight);
-        double perActive = jvmRunnable / active;
+        double request = requestRunnable < 0 ? jvmRunnable : Math.min(requestRunnable, jvmRunnable);
+        double background = jvmRunnable - request;
+        double perActive = request / active;
         double others = Math.max(0, otherRunnable);
-        double best = jvmCores(jvmRunnable * all / active, others, cores);
+        double best = jvmCores(background + perActive * all, others, cores);
         int largest = Math.max(1, (int) Math.ceil(used * all / active));
         for (int n = 1; n <= largest; n++) {
             double working = Math.min(all, active * n / used);
-            double gets = jvmCores(perActive * working, others, cores);
+            double gets = jvmCores(background + perActive * working, others, cores);
             if (gets >= target * best) {
                 return new SharedCpu(n, gets, best, active, others);
             }
@@ -179,6 +181,7 @@ public final class PoolSizeRule {
                         flow.meanWaitQueue(),
                         flow.meanInFlight(),
                         Math.max(0.5, flow.meanJvmRunnable()),
+                        flow.meanRequestRunnable(),
                         others,
                         flow.cores() > 0 ? flow.cores() : cores,
                         tuning.throughputShare());
@@ -188,7 +191,8 @@ public final class PoolSizeRule {
                         Locale.ROOT,
                         "the CPU was %.0f %% busy (saturated from %.0f %%) and shared per thread: %.1f requests in the"
                                 + " server, %.1f waiting for a connection, so %.1f working (%.2f in use); this JVM had %.1f"
-                                + " threads runnable next to %.1f of other processes, %.2f of %d cores. A pool of n lets"
+                                + " threads runnable (%.1f of them request threads) next to %.1f of other processes, %.2f"
+                                + " of %d cores. A pool of n lets"
                                 + " %.1f x n / %.2f requests work and this JVM's runnable threads grow with them; the"
                                 + " smallest pool whose share of the cores reaches %.0f %% of what every request thread"
                                 + " working would get (%.2f of %.2f cores)",
@@ -199,6 +203,7 @@ public final class PoolSizeRule {
                         shared.active(),
                         load,
                         flow.meanJvmRunnable(),
+                        flow.meanRequestRunnable(),
                         others,
                         flow.jvmCores(),
                         flow.cores(),
