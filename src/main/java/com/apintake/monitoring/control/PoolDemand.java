@@ -53,7 +53,11 @@ public class PoolDemand {
      * checkouts: the pool's connections handed out so far (the sampler's own excluded); cpuNanos: this
      * JVM's CPU time so far; cpuBusy: the whole server's CPU busy share (0..1) since the previous sample,
      * -1 when the platform does not say; runnable: the server's threads running or waiting for a core at
-     * that moment (Linux /proc/loadavg, the sampler itself not counted), -1 elsewhere.
+     * that moment (Linux /proc/loadavg, the sampler itself not counted), -1 elsewhere; inFlight: API requests
+     * in the server (admission slots taken, -1 when admission is off); jvmRunnable / requestRunnable: this
+     * JVM's runnable threads and the HTTP workers among them (/proc/self/task, -1 elsewhere); poolActive /
+     * poolIdleInTransaction: this pool's PostgreSQL sessions executing / idle inside a transaction (-1 when not
+     * asked).
      */
     record Sample(
             Instant at,
@@ -159,7 +163,9 @@ public class PoolDemand {
      * mean requests waiting for one (over every sample), hence the mean hold time per checkout
      * (meanUsed / checkoutsPerSecond); the share of samples in which a request waited; the server's CPU
      * busy share (0..1, -1 unknown), the cores this JVM kept busy (its CPU seconds per second) and the
-     * server's mean runnable threads (-1 unknown).
+     * server's mean runnable threads (-1 unknown); the means of the requests in flight, this JVM's runnable
+     * threads and request threads, and this pool's PostgreSQL sessions active / idle in transaction (each -1
+     * unknown).
      */
     public record Flow(
             double spanSeconds,

@@ -22,7 +22,12 @@ import java.util.Optional;
  *       throughput, and with it a, can grow until the CPU saturates: a x saturation / busy share; but
  *       never beyond the demand, the requests in use plus those waiting (holds spent off the CPU, on a
  *       lock or a slow client, are bounded by that).
- *   <li>The CPU is saturated: every hold is stretched by the threads queued for a core (stretch = the
+ *   <li>The CPU is saturated and shared with other processes, the requests in flight and the runnable
+ *       threads known (Linux, admission on): Linux gives every runnable thread an equal share, so the pool
+ *       decides how much of the CPU this JVM wins; the pool is the smallest whose request threads win
+ *       apintake.pool.throughput-share (0.9) of the throughput an unlimited pool would give (sharedCpu;
+ *       docs/pool-knee.md).
+ *   <li>The CPU is saturated, the threads unknown: every hold is stretched by the threads queued for a core (stretch = the
  *       server's runnable threads per core, at least 1), and more connections only lengthen that queue. The
  *       pool is sized to the load at unstretched holds, a / stretch: under processor sharing with the pool
  *       limiting, that is cores x the share of a request's CPU work done while holding the connection, the
