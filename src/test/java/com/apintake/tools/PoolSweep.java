@@ -143,17 +143,26 @@ final class PoolSweep {
                     runs.add(run);
                     System.out.printf(
                             Locale.ROOT,
-                            "  pass %d pool %2d: %6.0f/s p99 %6.0f ms errors %s, in use %s, %s checkouts/s, hold %s ms,"
-                                    + " CPU busy %s -> recommended %d%n",
+                            "  pass %d pool %2d: %6.0f/s p99 %6.0f ms errors %s, in use %s, waiting %s, %s checkouts/s, hold %s"
+                                    + " ms, CPU busy %s, JVM cores %s, in flight %s, runnable JVM %s host %s, pool"
+                                    + " sessions active %s idle in tx %s, request threads runnable %s -> recommended %d%n",
                             run.pass(),
                             size,
                             cell.okPerSecond(),
                             cell.p99(),
                             cell.errors(),
                             run.evidence("meanUsed"),
+                            run.evidence("meanWaitQueue"),
                             run.evidence("checkoutsPerSecond"),
                             run.evidence("holdMillis"),
                             run.evidence("cpuBusy"),
+                            run.evidence("jvmCores"),
+                            run.evidence("meanInFlight"),
+                            run.evidence("meanJvmRunnable"),
+                            run.evidence("meanRunnable"),
+                            run.evidence("meanPoolActive"),
+                            run.evidence("meanPoolIdleInTransaction"),
+                            run.evidence("meanRequestRunnable"),
                             run.recommended());
                 }
             }
@@ -165,8 +174,10 @@ final class PoolSweep {
         bench.print("");
         bench.print(
                 "| pool max | answered/s per pass (median) | p99 ms (median) | 503s | errors | mean in use | checkouts/s |"
-                        + " hold ms | CPU busy | recommended per pass | CPU s Payara / PostgreSQL / load generator (median) |");
-        bench.print("|---|---|---|---|---|---|---|---|---|---|---|");
+                        + " hold ms | CPU busy | recommended per pass | CPU s Payara / PostgreSQL / load generator (median) |"
+                        + " in flight / waiting / runnable: JVM (request threads) / host / pool sessions active / idle in"
+                        + " transaction (median) |");
+        bench.print("|---|---|---|---|---|---|---|---|---|---|---|---|");
         Map<Integer, Double> medianRate = new LinkedHashMap<>();
         for (int size : SIZES) {
             List<Run> at = runs.stream().filter(r -> r.size() == size).toList();
@@ -175,7 +186,7 @@ final class PoolSweep {
             Map<String, Long> errors = new TreeMap<>();
             at.forEach(r -> r.cell().errors().forEach((k, v) -> errors.merge(k, v, Long::sum)));
             bench.print(
-                    "| %d | %s (**%.0f**) | %.0f | %d | %s | %s | %s | %s | %s | %s | %.1f / %.1f / %.1f |",
+                    "| %d | %s (**%.0f**) | %.0f | %d | %s | %s | %s | %s | %s | %s | %.1f / %.1f / %.1f | %s |",
                     size,
                     join(at, r -> String.format(Locale.ROOT, "%.0f", r.cell().okPerSecond())),
                     rate,
@@ -189,7 +200,8 @@ final class PoolSweep {
                     join(at, r -> Integer.toString(r.recommended())),
                     median(at.stream().map(r -> r.cpu().payara()).toList()),
                     median(at.stream().map(r -> r.cpu().postgres()).toList()),
-                    median(at.stream().map(r -> r.cpu().harness()).toList()));
+                    median(at.stream().map(r -> r.cpu().harness()).toList()),
+                    observables(at));
         }
         double best = medianRate.values().stream()
                 .mapToDouble(Double::doubleValue)
@@ -216,6 +228,29 @@ final class PoolSweep {
                 "Pool sweep knee and the recommended pool size within 20 % of it",
                 String.format(Locale.ROOT, "knee %d, recommended %d (%.0f %% off)", knee, recommended, off * 100),
                 off <= 0.2);
+    }
+
+    /** The estimate's observables, median over the passes that reported them. */
+    private static String observables(List<Run> at) {
+        java.util.function.Function<String, String> m = key -> {
+            List<Double> values = at.stream()
+                    .map(r -> r.evidence(key))
+                    .filter(v -> !v.equals("-"))
+                    .map(Double::parseDouble)
+                    .filter(v -> v >= 0)
+                    .toList();
+            return values.isEmpty() ? "-" : String.format(Locale.ROOT, "%.1f", median(values));
+        };
+        return String.format(
+                Locale.ROOT,
+                "%s / %s / %s (%s) / %s / %s / %s",
+                m.apply("meanInFlight"),
+                m.apply("meanWaitQueue"),
+                m.apply("meanJvmRunnable"),
+                m.apply("meanRequestRunnable"),
+                m.apply("meanRunnable"),
+                m.apply("meanPoolActive"),
+                m.apply("meanPoolIdleInTransaction"));
     }
 
     private static String join(List<Run> runs, java.util.function.Function<Run, String> value) {

@@ -54,6 +54,10 @@ public class ConnectionRecommendations implements RecommendationTopic {
     double headroom;
 
     @Inject
+    @ConfigProperty(name = "apintake.pool.throughput-share", defaultValue = "0.9")
+    double throughputShare;
+
+    @Inject
     Thresholds thresholds;
 
     private void idleInTransaction(Connection connection, List<Recommendation> found) throws SQLException {
@@ -133,7 +137,7 @@ public class ConnectionRecommendations implements RecommendationTopic {
                 budget,
                 observed,
                 limit("pool_utilization").warn() / 100.0,
-                new PoolSizeRule.Tuning(cpuSaturation, headroom));
+                new PoolSizeRule.Tuning(cpuSaturation, headroom, throughputShare));
         if (advice.isPresent()) {
             var a = advice.get();
             String steady = pool.steadyPoolSize() > a.recommended()
@@ -168,6 +172,11 @@ public class ConnectionRecommendations implements RecommendationTopic {
                             "serverCores", observed.flow().cores(),
                             "meanRunnable", round(observed.flow().meanRunnable()),
                             "cpuStretch", round(observed.flow().cpuStretch()),
+                            "meanInFlight", round(observed.flow().meanInFlight()),
+                            "meanJvmRunnable", round(observed.flow().meanJvmRunnable()),
+                            "meanRequestRunnable", round(observed.flow().meanRequestRunnable()),
+                            "meanPoolActive", round(observed.flow().meanPoolActive()),
+                            "meanPoolIdleInTransaction", round(observed.flow().meanPoolIdleInTransaction()),
                             "usableConnections", usable,
                             "otherConnections", others,
                             "reason", a.reason()),

@@ -1,5 +1,6 @@
 package com.apintake.monitoring.control;
 
+import com.apintake.platform.control.RequestsInFlight;
 import jakarta.annotation.Resource;
 import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.inject.Inject;
@@ -38,17 +39,25 @@ public class PoolDemand {
      * idle activity is not PostgreSQL work, so only the server-side wait types count as waiting.
      */
     static final String ACTIVE_SESSIONS = """
-            SELECT count(*) FILTER (WHERE wait_event IS NULL),
-                   count(*) FILTER (WHERE wait_event_type IN ('Lock', 'LWLock', 'IO', 'IPC', 'BufferPin', 'Timeout', 'Extension'))
+            SELECT count(*) FILTER (WHERE state = 'active' AND wait_event IS NULL),
+                   count(*) FILTER (WHERE state = 'active'
+                                    AND wait_event_type IN ('Lock', 'LWLock', 'IO', 'IPC', 'BufferPin', 'Timeout', 'Extension')),
+                   count(*) FILTER (WHERE state = 'active' AND application_name = current_setting('application_name')),
+                   count(*) FILTER (WHERE state LIKE 'idle in transaction%'
+                                    AND application_name = current_setting('application_name'))
             FROM pg_stat_activity
-            WHERE backend_type = 'client backend' AND state = 'active' AND pid <> pg_backend_pid()""";
+            WHERE backend_type = 'client backend' AND pid <> pg_backend_pid()""";
 
     /**
      * One look at the pool; onCpu and waiting are -1 when PostgreSQL was not asked (the pool was full).
      * checkouts: the pool's connections handed out so far (the sampler's own excluded); cpuNanos: this
      * JVM's CPU time so far; cpuBusy: the whole server's CPU busy share (0..1) since the previous sample,
      * -1 when the platform does not say; runnable: the server's threads running or waiting for a core at
-     * that moment (Linux /proc/loadavg, the sampler itself not counted), -1 elsewhere.
+     * that moment (Linux /proc/loadavg, the sampler itself not counted), -1 elsewhere; inFlight: API requests
+     * in the server (admission slots taken, -1 when admission is off); jvmRunnable / requestRunnable: this
+     * JVM's runnable threads and the HTTP workers among them (/proc/self/task, -1 elsewhere); poolActive /
+     * poolIdleInTransaction: this pool's PostgreSQL sessions executing / idle inside a transaction (-1 when not
+     * asked).
      */
     record Sample(
             Instant at,
@@ -61,10 +70,46 @@ public class PoolDemand {
             long checkouts,
             long cpuNanos,
             double cpuBusy,
-            int runnable) {
+            int runnable,
+            int inFlight,
+            int jvmRunnable,
+            int requestRunnable,
+            int poolActive,
+            int poolIdleInTransaction) {
 
         Sample(Instant at, int maxPoolSize, long used, long waitQueue, long timedOut, int onCpu, int waiting) {
             this(at, maxPoolSize, used, waitQueue, timedOut, onCpu, waiting, 0, 0, -1, -1);
+        }
+
+        Sample(
+                Instant at,
+                int maxPoolSize,
+                long used,
+                long waitQueue,
+                long timedOut,
+                int onCpu,
+                int waiting,
+                long checkouts,
+                long cpuNanos,
+                double cpuBusy,
+                int runnable) {
+            this(
+                    at,
+                    maxPoolSize,
+                    used,
+                    waitQueue,
+                    timedOut,
+                    onCpu,
+                    waiting,
+                    checkouts,
+                    cpuNanos,
+                    cpuBusy,
+                    runnable,
+                    -1,
+                    -1,
+                    -1,
+                    -1,
+                    -1);
         }
     }
 
@@ -118,7 +163,9 @@ public class PoolDemand {
      * mean requests waiting for one (over every sample), hence the mean hold time per checkout
      * (meanUsed / checkoutsPerSecond); the share of samples in which a request waited; the server's CPU
      * busy share (0..1, -1 unknown), the cores this JVM kept busy (its CPU seconds per second) and the
-     * server's mean runnable threads (-1 unknown).
+     * server's mean runnable threads (-1 unknown); the means of the requests in flight, this JVM's runnable
+     * threads and request threads, and this pool's PostgreSQL sessions active / idle in transaction (each -1
+     * unknown).
      */
     public record Flow(
             double spanSeconds,
@@ -129,9 +176,41 @@ public class PoolDemand {
             double cpuBusy,
             double jvmCores,
             int cores,
-            double meanRunnable) {
+            double meanRunnable,
+            double meanInFlight,
+            double meanJvmRunnable,
+            double meanRequestRunnable,
+            double meanPoolActive,
+            double meanPoolIdleInTransaction) {
 
         static final Flow NONE = new Flow(0, 0, 0, 0, 0, -1, 0, 0, -1);
+
+        public Flow(
+                double spanSeconds,
+                double checkoutsPerSecond,
+                double meanUsed,
+                double meanWaitQueue,
+                double waitingShare,
+                double cpuBusy,
+                double jvmCores,
+                int cores,
+                double meanRunnable) {
+            this(
+                    spanSeconds,
+                    checkoutsPerSecond,
+                    meanUsed,
+                    meanWaitQueue,
+                    waitingShare,
+                    cpuBusy,
+                    jvmCores,
+                    cores,
+                    meanRunnable,
+                    -1,
+                    -1,
+                    -1,
+                    -1,
+                    -1);
+        }
 
         /**
          * How much longer than alone on a core a runnable thread takes: the threads that want a core per core,
@@ -152,6 +231,9 @@ public class PoolDemand {
 
     @Resource(lookup = "jdbc/apintake")
     DataSource dataSource;
+
+    @Inject
+    RequestsInFlight inFlight;
 
     @Inject
     @ConfigProperty(name = "apintake.pool.observation-seconds", defaultValue = "300")
@@ -175,6 +257,10 @@ public class PoolDemand {
         var live = usage.get();
         int onCpu = -1;
         int waiting = -1;
+        int poolActive = -1;
+        int poolIdleInTransaction = -1;
+        int requests = inFlight.now();
+        int[] threads = runnableThreads();
         // A full pool would make this sample wait for a connection (and count as a wait itself).
         long checkouts = live.acquired() - ownCheckouts.get();
         long cpuNanos = cpuNanos();
@@ -187,6 +273,8 @@ public class PoolDemand {
                 rows.next();
                 onCpu = rows.getInt(1);
                 waiting = rows.getInt(2);
+                poolActive = rows.getInt(3);
+                poolIdleInTransaction = rows.getInt(4);
                 failing = false;
             } catch (SQLException e) {
                 if (!failing) {
@@ -206,7 +294,54 @@ public class PoolDemand {
                 checkouts,
                 cpuNanos,
                 cpuBusy,
-                runnable()));
+                runnable(),
+                requests,
+                threads[0],
+                threads[1],
+                poolActive,
+                poolIdleInTransaction));
+    }
+
+    private static final Path OWN_TASKS = Path.of("/proc/self/task");
+
+    /** Linux's name of the HTTP worker threads ("http-thread-pool::http-listener(N)" cut to 15 characters). */
+    static final String REQUEST_THREAD = "http-thread-poo";
+
+    /**
+     * This JVM's threads running or waiting for a core now (state R in /proc/self/task/N/stat), the sampler's
+     * own not counted, and those of them that are HTTP workers (the request threads; the others are the
+     * garbage collector, the JIT, timers, I/O selectors); {-1, -1} where there is no such folder (not Linux).
+     */
+    static int[] runnableThreads() {
+        if (!Files.isDirectory(OWN_TASKS)) {
+            return new int[] {-1, -1};
+        }
+        int running = 0;
+        int requests = 0;
+        try (var tasks = Files.newDirectoryStream(OWN_TASKS)) {
+            for (Path task : tasks) {
+                try {
+                    String stat = Files.readString(task.resolve("stat"));
+                    if (taskState(stat) == 'R') {
+                        running++;
+                        if (stat.contains("(" + REQUEST_THREAD)) {
+                            requests++;
+                        }
+                    }
+                } catch (IOException | RuntimeException gone) {
+                    // the thread ended between the listing and the read
+                }
+            }
+        } catch (IOException e) {
+            return new int[] {-1, -1};
+        }
+        return new int[] {Math.max(0, running - 1), requests};
+    }
+
+    /** The state letter of a /proc/.../stat line: the field after the command name in parentheses. */
+    static char taskState(String stat) {
+        int close = stat.lastIndexOf(')');
+        return close < 0 || close + 2 >= stat.length() ? '?' : stat.charAt(close + 2);
     }
 
     private static final Path LOADAVG = Path.of("/proc/loadavg");
@@ -258,6 +393,11 @@ public class PoolDemand {
         return summarise(observationSeconds, window);
     }
 
+    /** The mean over the samples that could read the value (>= 0), -1 when none could. */
+    private static double meanKnown(List<Sample> window, java.util.function.ToIntFunction<Sample> value) {
+        return window.stream().mapToInt(value).filter(v -> v >= 0).average().orElse(-1);
+    }
+
     static Observed summarise(long seconds, List<Sample> window) {
         if (window.isEmpty()) {
             return new Observed(seconds, 0, 0, 0, 0, 0, 0, 0, 0);
@@ -290,7 +430,12 @@ public class PoolDemand {
                         .mapToInt(Sample::runnable)
                         .filter(r -> r >= 0)
                         .average()
-                        .orElse(-1));
+                        .orElse(-1),
+                meanKnown(window, Sample::inFlight),
+                meanKnown(window, Sample::jvmRunnable),
+                meanKnown(window, Sample::requestRunnable),
+                meanKnown(window, Sample::poolActive),
+                meanKnown(window, Sample::poolIdleInTransaction));
         // The busy part of the window: the pool is sized for its busy moments, not their average with idle ones.
         long busy = Math.max(1, (peakUsed + 1) / 2);
         var asked =

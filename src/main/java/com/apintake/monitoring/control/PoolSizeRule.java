@@ -22,7 +22,12 @@ import java.util.Optional;
  *       throughput, and with it a, can grow until the CPU saturates: a x saturation / busy share; but
  *       never beyond the demand, the requests in use plus those waiting (holds spent off the CPU, on a
  *       lock or a slow client, are bounded by that).
- *   <li>The CPU is saturated: every hold is stretched by the threads queued for a core (stretch = the
+ *   <li>The CPU is saturated and shared with other processes, the requests in flight and the runnable
+ *       threads known (Linux, admission on): Linux gives every runnable thread an equal share, so the pool
+ *       decides how much of the CPU this JVM wins; the pool is the smallest whose request threads win
+ *       apintake.pool.throughput-share (0.9) of the throughput an unlimited pool would give (sharedCpu;
+ *       docs/pool-knee.md).
+ *   <li>The CPU is saturated, the threads unknown: every hold is stretched by the threads queued for a core (stretch = the
  *       server's runnable threads per core, at least 1), and more connections only lengthen that queue. The
  *       pool is sized to the load at unstretched holds, a / stretch: under processor sharing with the pool
  *       limiting, that is cores x the share of a request's CPU work done while holding the connection, the
@@ -42,10 +47,71 @@ public final class PoolSizeRule {
     /** A recommended max-pool-size with the reason in words; more = above the current maximum. */
     public record Advice(int recommended, int cores, int spindles, boolean pressure, boolean more, String reason) {}
 
-    /** Tuning of the estimate: CPU busy share counted as saturated (0..1) and the square-root headroom beta. */
-    public record Tuning(double cpuSaturation, double headroom) {
-        public static final Tuning DEFAULT = new Tuning(0.9, 1.0);
+    /**
+     * Tuning of the estimate: CPU busy share counted as saturated (0..1), the square-root headroom beta, and
+     * on a saturated CPU the share (0..1) of the throughput an unlimited pool would give that the pool must
+     * reach (apintake.pool.throughput-share).
+     */
+    public record Tuning(double cpuSaturation, double headroom, double throughputShare) {
+        public static final Tuning DEFAULT = new Tuning(0.9, 1.0, 0.9);
+
+        public Tuning(double cpuSaturation, double headroom) {
+            this(cpuSaturation, headroom, DEFAULT_THROUGHPUT_SHARE);
+        }
     }
+
+    static final double DEFAULT_THROUGHPUT_SHARE = 0.9;
+
+    /**
+     * The smallest pool whose request threads win the target share of the throughput an unlimited pool
+     * would give, on a CPU shared per thread with other processes (Linux's fair scheduler gives every
+     * runnable thread an equal share). Observed with the pool at its current size: used connections in use,
+     * waiting requests waiting for one, inFlight requests in the server (admitted), jvmRunnable this JVM's
+     * threads running or queued for a core, requestRunnable those of them that are request threads,
+     * otherRunnable the rest of the host's.
+     *
+     * <p>The requests not waiting for a connection (active = inFlight - waiting) are split between holding
+     * one and the phases outside the pool (authentication, JSON) in the proportion of the time each takes;
+     * a pool of n lets active x n / used of them work (all inFlight at most), and this JVM's runnable request
+     * threads grow with them (its other runnable threads, GC, JIT, timers, do not). Its cores are
+     * cores x r / max(cores, r + otherRunnable); its throughput follows them (the CPU work per request does
+     * not depend on the pool). Without other runnable threads that is the smallest pool that keeps the cores
+     * busy; with them, more threads win more of the shared cores until every request thread works.
+     */
+    static SharedCpu sharedCpu(
+            double used,
+            double waiting,
+            double inFlight,
+            double jvmRunnable,
+            double requestRunnable,
+            double otherRunnable,
+            int cores,
+            double target) {
+        double active = Math.max(used, inFlight - waiting);
+        double all = Math.max(active, inFlight);
+        double request = requestRunnable < 0 ? jvmRunnable : Math.min(requestRunnable, jvmRunnable);
+        double background = jvmRunnable - request;
+        double perActive = request / active;
+        double others = Math.max(0, otherRunnable);
+        double best = jvmCores(background + perActive * all, others, cores);
+        int largest = Math.max(1, (int) Math.ceil(used * all / active));
+        for (int n = 1; n <= largest; n++) {
+            double working = Math.min(all, active * n / used);
+            double gets = jvmCores(background + perActive * working, others, cores);
+            if (gets >= target * best) {
+                return new SharedCpu(n, gets, best, active, others);
+            }
+        }
+        return new SharedCpu(largest, best, best, active, others);
+    }
+
+    /** The cores a JVM with r runnable threads gets next to others runnable threads (equal share per thread). */
+    static double jvmCores(double r, double others, int cores) {
+        return r <= 0 ? 0 : cores * r / Math.max(cores, r + others);
+    }
+
+    /** sharedCpu's answer: the pool, the JVM's cores there and unlimited, the active requests, others' threads. */
+    record SharedCpu(int pool, double cores, double bestCores, double active, double otherRunnable) {}
 
     private PoolSizeRule() {}
 
@@ -90,6 +156,7 @@ public final class PoolSizeRule {
         } else {
             double offered;
             String why;
+            boolean direct = false;
             if (waited && !saturated && busy >= 0) {
                 // Requests queued for a connection: the demand is the requests in use plus those waiting, and the
                 // CPU bounds how far it can grow (the work is CPU-bound once connections are there).
@@ -107,6 +174,49 @@ public final class PoolSizeRule {
                         load,
                         tuning.cpuSaturation() * 100,
                         busy * 100);
+            } else if (saturated
+                    && flow.meanInFlight() > 0
+                    && flow.meanJvmRunnable() >= 0
+                    && flow.meanRunnable() >= 0) {
+                // The CPU is saturated and shared: the pool decides how many of this JVM's request threads compete
+                // for it. Sized directly (no square-root headroom: the target share is the margin).
+                double others = Math.max(0, flow.meanRunnable() - flow.meanJvmRunnable());
+                var shared = sharedCpu(
+                        load,
+                        flow.meanWaitQueue(),
+                        flow.meanInFlight(),
+                        Math.max(0.5, flow.meanJvmRunnable()),
+                        flow.meanRequestRunnable(),
+                        others,
+                        flow.cores() > 0 ? flow.cores() : cores,
+                        tuning.throughputShare());
+                offered = shared.pool();
+                direct = true;
+                why = String.format(
+                        Locale.ROOT,
+                        "the CPU was %.0f %% busy (saturated from %.0f %%) and shared per thread: %.1f requests in the"
+                                + " server, %.1f waiting for a connection, so %.1f working (%.2f in use); this JVM had %.1f"
+                                + " threads runnable (%.1f of them request threads) next to %.1f of other processes, %.2f"
+                                + " of %d cores. A pool of n lets"
+                                + " %.1f x n / %.2f requests work and this JVM's runnable threads grow with them; the"
+                                + " smallest pool whose share of the cores reaches %.0f %% of what every request thread"
+                                + " working would get (%.2f of %.2f cores)",
+                        busy * 100,
+                        tuning.cpuSaturation() * 100,
+                        flow.meanInFlight(),
+                        flow.meanWaitQueue(),
+                        shared.active(),
+                        load,
+                        flow.meanJvmRunnable(),
+                        flow.meanRequestRunnable(),
+                        others,
+                        flow.jvmCores(),
+                        flow.cores(),
+                        shared.active(),
+                        load,
+                        tuning.throughputShare() * 100,
+                        shared.cores(),
+                        shared.bestCores());
             } else if (saturated) {
                 // Every hold is stretched by the threads queued for a core; the pool needs only what the
                 // throughput the CPU gives would keep busy at holds of their unstretched length.
@@ -129,19 +239,27 @@ public final class PoolSizeRule {
                         ? "requests waited, the CPU busy share is unknown: the load carried now"
                         : "no request waited for a connection: the load carried now is the demand";
             }
-            wanted = (int) Math.ceil(offered + tuning.headroom() * Math.sqrt(offered));
-            basis = String.format(
+            String little = String.format(
                     Locale.ROOT,
-                    "Little's law: %.1f checkouts/s x %.1f ms held = %.2f connections busy on average; %s: %.2f;"
-                            + " + %.1f x sqrt(%.2f) headroom (square-root staffing) = %d",
+                    "Little's law: %.1f checkouts/s x %.1f ms held = %.2f connections busy on average; %s",
                     flow.checkoutsPerSecond(),
                     flow.holdMillis(),
                     load,
-                    why,
-                    offered,
-                    tuning.headroom(),
-                    offered,
-                    wanted);
+                    why);
+            if (direct) {
+                wanted = (int) offered;
+                basis = String.format(Locale.ROOT, "%s: %d", little, wanted);
+            } else {
+                wanted = (int) Math.ceil(offered + tuning.headroom() * Math.sqrt(offered));
+                basis = String.format(
+                        Locale.ROOT,
+                        "%s: %.2f; + %.1f x sqrt(%.2f) headroom (square-root staffing) = %d",
+                        little,
+                        offered,
+                        tuning.headroom(),
+                        offered,
+                        wanted);
+            }
             if (databaseBusy && wanted > rule) {
                 wanted = rule;
                 basis += "; capped to the cores rule because PostgreSQL's cores are busy";

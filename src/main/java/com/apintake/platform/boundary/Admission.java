@@ -1,5 +1,6 @@
 package com.apintake.platform.boundary;
 
+import com.apintake.platform.control.RequestsInFlight;
 import jakarta.inject.Inject;
 import jakarta.json.Json;
 import jakarta.servlet.FilterChain;
@@ -45,6 +46,10 @@ public class Admission extends HttpFilter {
     @ConfigProperty(name = "apintake.admission.retry-after-seconds", defaultValue = "1")
     int retryAfterSeconds;
 
+    /** Lets the pool-size estimate read the requests in flight off these slots (no cost per request). */
+    @Inject
+    RequestsInFlight inFlight;
+
     private Semaphore slots;
     private final AtomicLong refused = new AtomicLong();
     private final AtomicLong lastLog = new AtomicLong();
@@ -52,6 +57,9 @@ public class Admission extends HttpFilter {
     @Override
     public void init() {
         slots = maxConcurrent > 0 ? new Semaphore(maxConcurrent, true) : null;
+        if (slots != null) {
+            inFlight.track(slots, maxConcurrent);
+        }
     }
 
     @Override

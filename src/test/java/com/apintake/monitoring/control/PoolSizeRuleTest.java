@@ -66,6 +66,74 @@ class PoolSizeRuleTest {
                 .isEqualTo(1);
     }
 
+    /** ... and the requests in flight, this JVM's runnable threads (the host's in runnable). */
+    private static PoolDemand.Flow sharedFlow(
+            double rate, double meanUsed, double meanWaitQueue, double runnable, double inFlight, double jvmRunnable) {
+        return new PoolDemand.Flow(
+                8, rate, meanUsed, meanWaitQueue, 1, 1.0, 1.4, 2, runnable, inFlight, jvmRunnable, -1, -1, -1);
+    }
+
+    @Test
+    void onASharedSaturatedCpuThePoolLetsEnoughRequestThreadsWorkToWinTheTargetShare() {
+        // 60 in the server, 30 waiting for the 3 connections: 30 work (0.1 per working request runnable in this
+        // JVM... 9 runnable), 3 other runnable threads. Unlimited: 18 runnable -> 2 x 18 / 21 = 1.71 cores;
+        // pool n: 3n runnable -> n = 4 gives 2 x 12 / 15 = 1.6 >= 0.9 x 1.71 (n = 3: 1.5, short).
+        var shared = PoolSizeRule.sharedCpu(3, 30, 60, 9, -1, 3, 2, 0.9);
+        assertThat(shared.pool()).isEqualTo(4);
+        assertThat(shared.cores()).isCloseTo(1.6, within(1e-9));
+        assertThat(shared.bestCores()).isCloseTo(2 * 18 / 21.0, within(1e-9));
+        var advice = PoolSizeRule.advise(
+                        2, 3, 90, observed(3, 3, 40, 0, 0.1, 0, sharedFlow(200, 3, 30, 12, 60, 9)), 0.8, TUNING)
+                .orElseThrow();
+        assertThat(advice.recommended()).as("no square-root headroom on top").isEqualTo(4);
+        assertThat(advice.more()).isTrue();
+        assertThat(advice.reason()).contains("shared per thread", "60.0 requests in the server", "Raise it to 4");
+    }
+
+    @Test
+    void moreCompetingThreadsNeedMoreConnectionsAndNoneNeedOnlyEnoughToFillTheCores() {
+        int quiet = PoolSizeRule.sharedCpu(3, 30, 60, 9, -1, 0, 2, 0.9).pool();
+        int shared = PoolSizeRule.sharedCpu(3, 30, 60, 9, -1, 3, 2, 0.9).pool();
+        int busy = PoolSizeRule.sharedCpu(3, 30, 60, 9, -1, 30, 2, 0.9).pool();
+        assertThat(quiet).as("3 runnable threads already fill 2 cores").isEqualTo(1);
+        assertThat(shared).isEqualTo(4);
+        assertThat(busy).isGreaterThan(shared).isLessThanOrEqualTo(6);
+    }
+
+    @Test
+    void theJvmsOtherRunnableThreadsDoNotGrowWithThePool() {
+        // As the first case, but 3 of the 9 runnable threads are GC/JIT/timers: 6 request threads for 30 working,
+        // 0.2 each. Unlimited: 3 + 12 = 15 -> 2 x 15 / 18 = 1.67, 92 % of it 1.53; n = 4: 3 + 8 = 11 -> 1.57
+        // (n = 3: 9 -> 1.5, short). All 9 counted as request threads, n = 4 would reach only 1.6 of 1.71.
+        var shared = PoolSizeRule.sharedCpu(3, 30, 60, 9, 6, 3, 2, 0.92);
+        assertThat(shared.pool()).isEqualTo(4);
+        assertThat(shared.bestCores()).isCloseTo(2 * 15 / 18.0, within(1e-9));
+        assertThat(PoolSizeRule.sharedCpu(3, 30, 60, 9, 0, 3, 2, 0.92).pool())
+                .as("no request thread ever runnable: the pool makes no difference")
+                .isEqualTo(1);
+    }
+
+    @Test
+    void aPoolNobodyWaitsForShrinksToWhatStillWinsTheShare() {
+        // 20 of 32 in use, nobody waits, 60 in flight, 40 runnable here, 3 elsewhere: r = 2n, unlimited 1.86 cores;
+        // n = 7 -> 14 runnable -> 2 x 14 / 17 = 1.65 < 1.68; n = 8 -> 16 / 19 x 2 = 1.68 >= 0.9 x 1.86.
+        var shared = PoolSizeRule.sharedCpu(20, 0, 60, 40, -1, 3, 2, 0.9);
+        assertThat(shared.pool()).isEqualTo(8);
+        var advice = PoolSizeRule.advise(
+                        2, 32, 90, observed(32, 24, 0, 0, 0.1, 0, sharedFlow(240, 20, 0, 43, 60, 40)), 0.8, TUNING)
+                .orElseThrow();
+        assertThat(advice.recommended()).isEqualTo(8);
+        assertThat(advice.more()).isFalse();
+    }
+
+    @Test
+    void aThreadStateIsTheLetterAfterTheCommandName() {
+        assertThat(PoolDemand.taskState("1234 (http-thread-poo) R 1 2 3")).isEqualTo('R');
+        assertThat(PoolDemand.taskState("1234 (a (b) c) S 1 2 3")).isEqualTo('S');
+        assertThat(PoolDemand.taskState("garbage")).isEqualTo('?');
+        assertThat(PoolDemand.runnableThreads()[0]).as("Linux: this test's JVM").isGreaterThanOrEqualTo(0);
+    }
+
     @Test
     void theRunnableThreadsAreReadFromProcLoadavgWithoutTheSampler() {
         assertThat(PoolDemand.runnable("31.50 20.80 15.77 35/1234 5678")).isEqualTo(34);
