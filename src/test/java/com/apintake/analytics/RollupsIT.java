@@ -275,9 +275,16 @@ class RollupsIT {
         assertThat(rows(ROLLUP_CONFIDENCE, FROM, TO)).isNotEmpty().isEqualTo(rows(RAW_CONFIDENCE, ZONE, FROM, TO));
         assertThat(rows(ROLLUP_EXCEPTIONS, FROM, TO)).isNotEmpty().isEqualTo(rows(RAW_EXCEPTIONS, FROM, TO));
         assertThat(rows(ROLLUP_EXPORTS, FROM, TO)).isNotEmpty().isEqualTo(rows(RAW_EXPORTS, FROM, TO));
-        // Vendors and validations through the endpoints: whole months (monthly rollup) plus partial ones.
-        for (String[] period :
-                new String[][] {{FROM, TO}, {"2005-10-30", "2005-11-02"}, {"2005-11-01", "2006-01-01"}}) {
+        // Vendors and validations through the endpoints: periods within a month, across month ends, of whole
+        // months, and ending after the last day with data (the vendor answer's month-to-date and before-month slices).
+        for (String[] period : new String[][] {
+            {FROM, TO},
+            {"2005-10-30", "2005-11-02"},
+            {"2005-11-01", "2006-01-01"},
+            {"2005-11-10", "2005-11-20"},
+            {"2005-10-31", "2005-12-02"},
+            {"2006-01-05", "2006-03-01"}
+        }) {
             String query = "?from=" + period[0] + "&to=" + period[1];
             JsonArray vendors = Http.get(base, "/api/v1/analytics/vendors" + query + "&limit=500")
                     .json();

@@ -117,8 +117,6 @@ final class AnalyticsSql {
             OffsetDateTime start = from.atStartOfDay().atOffset(ZoneOffset.UTC);
             OffsetDateTime end = to.atStartOfDay().atOffset(ZoneOffset.UTC);
             var period = new com.apintake.analytics.control.Period(from, to);
-            LocalDate mFrom = period.firstWholeMonth();
-            LocalDate mTo = period.endOfWholeMonths();
             rows.add(row(
                     connection,
                     "extraction-confidence",
@@ -142,7 +140,7 @@ final class AnalyticsSql {
                     SEED_VENDORS,
                     rollup("VENDORS"),
                     s -> bind(s, start, end, 50, 0),
-                    s -> bind(s, mFrom, mTo, from, mFrom, mTo, to, 50, 0)));
+                    s -> bind(s, from, to.minusDays(1), 50, 0)));
             rows.add(row(
                     connection,
                     "validations",

@@ -69,6 +69,15 @@ public class RollupSchedule {
     @ConfigProperty(name = "apintake.analytics.rollup-batch-days", defaultValue = "100")
     int batchDays;
 
+    /**
+     * Time budget of one drain transaction: it recomputes marked topic-days one by one until this is
+     * spent (or rollup-batch-days are done), so a batch stays well inside the pool's leak timeouts at
+     * any data size.
+     */
+    @Inject
+    @ConfigProperty(name = "apintake.analytics.rollup-batch-seconds", defaultValue = "5")
+    long batchSeconds;
+
     @Inject
     @ConfigProperty(name = "apintake.analytics.time-zone", defaultValue = "UTC")
     String timeZone;
@@ -117,7 +126,7 @@ public class RollupSchedule {
         configure();
         Duration margin = Duration.ofSeconds(marginSeconds);
         if (rollups.anythingNew(margin)) {
-            rollups.drainAll(batchDays, MAX_ROUNDS, margin);
+            rollups.drainAll(batchDays, budget(), MAX_ROUNDS, margin);
         }
     }
 
@@ -129,7 +138,11 @@ public class RollupSchedule {
     public Rollups.Drained rebuild(Period period) {
         configure();
         rollups.mark(period);
-        return rollups.drainAll(batchDays, MAX_ROUNDS, Duration.ofSeconds(marginSeconds));
+        return rollups.drainAll(batchDays, budget(), MAX_ROUNDS, Duration.ofSeconds(marginSeconds));
+    }
+
+    private Duration budget() {
+        return Duration.ofSeconds(batchSeconds);
     }
 
     private void configure() {
@@ -150,13 +163,13 @@ public class RollupSchedule {
         configure();
         Duration margin = Duration.ofSeconds(marginSeconds);
         if (!wait) {
-            var first = rollups.drain(batchDays, false, margin);
+            var first = rollups.drain(batchDays, budget(), false, margin);
             if (first.pendingMarks() <= 0) {
                 return first;
             }
-            var rest = rollups.drainAll(batchDays, MAX_ROUNDS - 1, null);
+            var rest = rollups.drainAll(batchDays, budget(), MAX_ROUNDS - 1, null);
             return new Rollups.Drained(first.days() + rest.days(), rest.pendingMarks());
         }
-        return rollups.drainAll(batchDays, MAX_ROUNDS, margin);
+        return rollups.drainAll(batchDays, budget(), MAX_ROUNDS, margin);
     }
 }

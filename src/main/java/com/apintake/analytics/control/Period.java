@@ -15,25 +15,4 @@ public record Period(LocalDate from, LocalDate to) {
     public long days() {
         return ChronoUnit.DAYS.between(from, to);
     }
-
-    /**
-     * Start of the calendar months wholly inside the period, which the monthly rollups answer; from
-     * when there is none (then the months [from, from) are empty and the days cover everything).
-     */
-    public LocalDate firstWholeMonth() {
-        return hasWholeMonth() ? monthAfterOrAtFrom() : from;
-    }
-
-    /** End (exclusive) of the calendar months wholly inside the period; from when there is none. */
-    public LocalDate endOfWholeMonths() {
-        return hasWholeMonth() ? to.withDayOfMonth(1) : from;
-    }
-
-    private boolean hasWholeMonth() {
-        return monthAfterOrAtFrom().isBefore(to.withDayOfMonth(1));
-    }
-
-    private LocalDate monthAfterOrAtFrom() {
-        return from.getDayOfMonth() == 1 ? from : from.withDayOfMonth(1).plusMonths(1);
-    }
 }

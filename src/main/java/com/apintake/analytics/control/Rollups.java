@@ -9,10 +9,7 @@ import java.time.LocalDate;
 import java.time.OffsetDateTime;
 import java.time.ZoneId;
 import java.util.List;
-import java.util.Map;
 import java.util.Set;
-import java.util.TreeMap;
-import java.util.TreeSet;
 import java.util.stream.Collectors;
 import javax.sql.DataSource;
 
@@ -45,6 +42,8 @@ public class Rollups {
             "analytics_exceptions_daily",
             "analytics_vendors_daily",
             "analytics_vendors_monthly",
+            "analytics_vendors_running",
+            "analytics_vendors_before",
             "analytics_validations_daily",
             "analytics_exports_daily");
 
@@ -54,55 +53,84 @@ public class Rollups {
     static final String TRY_LOCK = "SELECT pg_try_advisory_xact_lock(hashtext('apintake.analytics.rollups'))";
 
     /**
-     * A fact row not yet seen by the last scan: its xmin (widened to a 64-bit xid against the current
-     * snapshot's xmax: the row is recent, so within 2^31 of it) is not visible in the stored
-     * analytics_settings.scan_snapshot, or none is stored. The scan window (:since) stays the watermark
-     * minus the margin; this filter only drops the rows the previous scan already marked, so a drain
-     * marks only new changes and the check before an answer finds nothing when nothing was committed.
-     * Assumes facts are not written inside savepoints (a subtransaction's xid is not in a snapshot's
-     * list; the application sets none).
+     * A fact row not yet seen by the last scan: its xmin is at or after the stored scan snapshot's xmax,
+     * or was in progress in it (its xip list). Compared with age(), which is the 32-bit distance from
+     * this transaction's stable reference xid (its own xid, or the next one when it has none): both
+     * ages share that reference, so age(xmin) <= age(snapshot xmax) means "xmin >= xmax", newer rows
+     * (negative age) included. Exact for every unfrozen row (anti-wraparound vacuum keeps ages below
+     * 2^31) and frozen rows answer INT_MAX (seen). Two cheap calls per row instead of building the
+     * current snapshot and converting xids through text twice per row (which made the check cost
+     * about 1.3 us per row in the window, docs/read-path-10m.md). No stored snapshot: every row is
+     * unseen. Assumes facts are not written inside savepoints (a subtransaction's xid is not in a
+     * snapshot's list; the application sets none).
      */
     static String unseen(String alias) {
-        String xid = alias + ".xmin::text::bigint";
-        String current = "pg_snapshot_xmax(pg_current_snapshot())::text::bigint";
-        return ("NOT coalesce(pg_visible_in_snapshot(greatest(0, ((%2$s >> 32) << 32) + %1$s"
-                        + " - CASE WHEN %1$s > (%2$s & 4294967295) THEN 4294967296 ELSE 0 END)::text::xid8, :seen), false)")
-                .formatted(xid, current);
+        return "(age(%1$s.xmin) <= :seenAge OR %1$s.xmin = ANY (:seenXip))".formatted(alias);
     }
 
     /**
-     * Every topic-day whose facts carry a timestamp at or after :since (the watermark minus the
-     * margin) and were not seen by the last scan. Each branch is a range scan of an index on that
-     * timestamp (plus the row's xmin from the heap). An invoice move changes the vendor figures of its
-     * extraction day; a new exception changes whether its invoice has one.
+     * The window of a timestamp column: from :since (the watermark minus the margin) up to the
+     * statement's start plus the margin. The application writes now() (its transaction's start), so
+     * every fact a statement can see carries a timestamp before the statement started (plus clock
+     * jitter, covered by the margin). The upper bound keeps rows dated in the future (bulk loads write
+     * exported_at and resolved_at up to days ahead: 11,218 + 1,592 rows at 10 M) out of every scan; like
+     * back-dated rows they need a rebuild of their days.
+     */
+    static String window(String column) {
+        return "%1$s >= :since AND %1$s <= statement_timestamp() + :margin".formatted(column);
+    }
+
+    /**
+     * Every topic-day whose facts carry a timestamp in the window and were not seen by the last scan.
+     * Each branch is a range scan of an index on that timestamp (plus the row's xmin from the heap). An
+     * invoice move changes the vendor figures of its extraction day; a new exception changes whether
+     * its invoice has one.
      */
     static final List<String> CHANGED = List.of(
-            "SELECT 'confidence', (f.created_at AT TIME ZONE :tz)::date FROM invoice_extractions f"
-                    + " WHERE f.created_at >= :since AND " + unseen("f"),
-            "SELECT 'vendors', (f.created_at AT TIME ZONE :tz)::date FROM invoice_extractions f"
-                    + " WHERE f.created_at >= :since AND " + unseen("f"),
+            "SELECT 'confidence', (f.created_at AT TIME ZONE :tz)::date FROM invoice_extractions f" + " WHERE "
+                    + window("f.created_at") + " AND " + unseen("f"),
+            "SELECT 'vendors', (f.created_at AT TIME ZONE :tz)::date FROM invoice_extractions f" + " WHERE "
+                    + window("f.created_at") + " AND " + unseen("f"),
             "SELECT 'vendors', (x.created_at AT TIME ZONE :tz)::date"
                     + " FROM invoices i JOIN invoice_extractions x ON x.invoice_id = i.id"
-                    + " WHERE i.updated_at >= :since AND " + unseen("i"),
+                    + " WHERE " + window("i.updated_at") + " AND " + unseen("i"),
             "SELECT 'vendors', (x.created_at AT TIME ZONE :tz)::date"
                     + " FROM exceptions e JOIN invoice_extractions x ON x.invoice_id = e.invoice_id"
-                    + " WHERE e.resolved IN (false, true) AND e.created_at >= :since AND " + unseen("e"),
+                    + " WHERE e.resolved IN (false, true) AND " + window("e.created_at") + " AND " + unseen("e"),
             "SELECT 'exceptions', (e.created_at AT TIME ZONE :tz)::date FROM exceptions e"
-                    + " WHERE e.resolved IN (false, true) AND e.created_at >= :since AND " + unseen("e"),
+                    + " WHERE e.resolved IN (false, true) AND " + window("e.created_at") + " AND " + unseen("e"),
             "SELECT 'exceptions', (v.d AT TIME ZONE :tz)::date"
                     + " FROM exceptions e CROSS JOIN LATERAL (VALUES (e.created_at), (e.resolved_at)) v(d)"
-                    + " WHERE e.resolved AND e.resolved_at >= :since AND " + unseen("e"),
+                    + " WHERE e.resolved AND " + window("e.resolved_at") + " AND " + unseen("e"),
             "SELECT 'validations', (f.created_at AT TIME ZONE :tz)::date FROM validations f"
-                    + " WHERE f.passed IN (false, true) AND f.created_at >= :since AND " + unseen("f"),
+                    + " WHERE f.passed IN (false, true) AND " + window("f.created_at") + " AND " + unseen("f"),
             "SELECT 'exports', (f.created_at AT TIME ZONE :tz)::date FROM staged_exports f"
-                    + " WHERE f.status IN ('PENDING', 'EXPORTED', 'FAILED') AND f.created_at >= :since AND "
+                    + " WHERE f.status IN ('PENDING', 'EXPORTED', 'FAILED') AND " + window("f.created_at") + " AND "
                     + unseen("f"),
-            "SELECT 'exports', (f.created_at AT TIME ZONE :tz)::date FROM staged_exports f"
-                    + " WHERE f.exported_at >= :since AND " + unseen("f"));
+            "SELECT 'exports', (f.created_at AT TIME ZONE :tz)::date FROM staged_exports f" + " WHERE "
+                    + window("f.exported_at") + " AND " + unseen("f"));
 
     /** Marks the changed topic-days (see {@link #CHANGED}). */
     static final String FIND_CHANGED =
             "INSERT INTO analytics_dirty_days (topic, day)\n" + String.join("\nUNION\n", CHANGED);
+
+    /**
+     * The same windows as {@link #CHANGED}, one probe per fact table and timestamp, without the joins
+     * that only tell which day to mark: the check needs one unseen row, not its day. No join means no
+     * planning over every partition of invoice_extractions on each call (75 ms cold, 4 ms warm per
+     * joined branch at 10 M).
+     */
+    static final List<String> PROBES = List.of(
+            "SELECT 1 FROM invoice_extractions f WHERE " + window("f.created_at") + " AND " + unseen("f"),
+            "SELECT 1 FROM invoices i WHERE " + window("i.updated_at") + " AND " + unseen("i"),
+            "SELECT 1 FROM exceptions e WHERE e.resolved IN (false, true) AND " + window("e.created_at") + " AND "
+                    + unseen("e"),
+            "SELECT 1 FROM exceptions e WHERE e.resolved AND " + window("e.resolved_at") + " AND " + unseen("e"),
+            "SELECT 1 FROM validations f WHERE f.passed IN (false, true) AND " + window("f.created_at") + " AND "
+                    + unseen("f"),
+            "SELECT 1 FROM staged_exports f WHERE f.status IN ('PENDING', 'EXPORTED', 'FAILED') AND "
+                    + window("f.created_at") + " AND " + unseen("f"),
+            "SELECT 1 FROM staged_exports f WHERE " + window("f.exported_at") + " AND " + unseen("f"));
 
     /**
      * Whether an answer must drain first: a marked day is pending, or a fact was committed since the
@@ -110,9 +138,9 @@ public class Rollups {
      * statement more, and concurrent answers do not queue on the drain lock.
      */
     static final String ANYTHING_NEW = "SELECT EXISTS (SELECT 1 FROM analytics_dirty_days)"
-            + CHANGED.stream().map(branch -> "\n OR EXISTS (" + branch + ")").collect(Collectors.joining());
+            + PROBES.stream().map(probe -> "\n OR EXISTS (" + probe + ")").collect(Collectors.joining());
 
-    /** The oldest marked topic-days, up to the batch size, with all their marks. */
+    /** The oldest marked topic-day (the limit is 1), with all its marks. */
     static final String TAKE_MARKS = """
             WITH chosen AS (
                 SELECT topic, day FROM analytics_dirty_days GROUP BY topic, day ORDER BY min(id) LIMIT ?)
@@ -160,31 +188,107 @@ public class Rollups {
             GROUP BY d.day, e.type""".formatted(DAY_START, DAY_END);
 
     /**
-     * Per vendor and day of extraction: invoices, those with any exception, the confidence sum, and
-     * those that reached approval without an exception. Extractions by idx_extractions_created_overall,
-     * invoices by key, exceptions by idx_exceptions_invoice.
+     * Per vendor and one day of extraction: invoices, those with any exception, the confidence sum, and
+     * those that reached approval without an exception. Extractions by idx_extractions_created_overall
+     * (index-only), invoices by key, exceptions by idx_exceptions_invoice. One day at a time with the
+     * day's bounds written in (:day, :start, :end; computed by the database in the rollup's zone): the
+     * planner then prunes to the day's partition and expects one day's rows. Over an array of days with
+     * the bounds as lateral parameters it expected 1.1 M rows per day and hashed every extraction and
+     * invoice, spilling to disk (10 min for 730 days at 10 M, docs/ten-million.md); per day 0.26 s.
      */
-    static final String VENDORS = """
+    static final String VENDORS_DAY = """
             INSERT INTO analytics_vendors_daily (day, vendor_id, invoices, with_exception, confidence_sum, auto_approved)
-            SELECT d.day, p.vendor_id, count(*), count(*) FILTER (WHERE p.has_exception), sum(p.confidence),
+            SELECT :day, p.vendor_id, count(*), count(*) FILTER (WHERE p.has_exception), sum(p.confidence),
                    count(*) FILTER (WHERE NOT p.has_exception AND p.reached_approval)
-            FROM unnest(CAST(? AS date[])) d(day)
-            CROSS JOIN LATERAL (
-                SELECT i.vendor_id, x.overall_confidence AS confidence,
-                       EXISTS (SELECT 1 FROM exceptions e WHERE e.invoice_id = i.id) AS has_exception,
-                       i.workflow_status IN ('PENDING_APPROVAL', 'APPROVED', 'STAGED', 'EXPORTED') AS reached_approval
-                FROM invoice_extractions x
-                JOIN invoices i ON i.id = x.invoice_id
-                WHERE i.vendor_id IS NOT NULL AND x.created_at >= %1$s AND x.created_at < %2$s) p
-            GROUP BY d.day, p.vendor_id""".formatted(DAY_START, DAY_END);
+            FROM (SELECT i.vendor_id, x.overall_confidence AS confidence,
+                         EXISTS (SELECT 1 FROM exceptions e WHERE e.invoice_id = i.id) AS has_exception,
+                         i.workflow_status IN ('PENDING_APPROVAL', 'APPROVED', 'STAGED', 'EXPORTED') AS reached_approval
+                  FROM invoice_extractions x
+                  JOIN invoices i ON i.id = x.invoice_id
+                  WHERE i.vendor_id IS NOT NULL AND x.created_at >= :start AND x.created_at < :end) p
+            GROUP BY p.vendor_id""";
 
-    /** Whole months of the vendor rollup, summed from its days (primary key range per month). */
+    /** A day's bounds in the zone, as timestamptz text (written into {@link #VENDORS_DAY}). */
+    static final String DAY_BOUNDS = """
+            SELECT (CAST(? AS date)::timestamp AT TIME ZONE ?)::text, ((CAST(? AS date) + 1)::timestamp AT TIME ZONE ?)::text""";
+
+    /**
+     * Month-to-date totals per vendor (Liquibase 240) from a month's first recomputed day (:first) to its
+     * last day with data, for every vendor active by then: the totals at the last stored day before
+     * :first (unchanged by this batch) plus the running sum of the daily rows from :first. A vendor's
+     * rows start at its first day with invoices in the month. Rows read and written: vendors x the
+     * days from :first to the month's end at most; for today's changes one day's rows. The repeated
+     * range conditions on the joins let the planner read only the month's daily rows: without them it
+     * expected 1,000 days per vendor (generate_series) and sorted the whole daily table (15 s per month
+     * at 10 M, load 35; 6 s with them).
+     */
+    static final String VENDORS_RUNNING = """
+            INSERT INTO analytics_vendors_running (day, vendor_id, invoices, with_exception, confidence_sum, auto_approved)
+            SELECT day, vendor_id, invoices, with_exception, confidence_sum, auto_approved
+            FROM (SELECT g.day, v.vendor_id,
+                         coalesce(b.invoices, 0) + sum(coalesce(d.invoices, 0)) OVER w AS invoices,
+                         coalesce(b.with_exception, 0) + sum(coalesce(d.with_exception, 0)) OVER w AS with_exception,
+                         coalesce(b.confidence_sum, 0) + sum(coalesce(d.confidence_sum, 0)) OVER w AS confidence_sum,
+                         coalesce(b.auto_approved, 0) + sum(coalesce(d.auto_approved, 0)) OVER w AS auto_approved
+                  FROM (SELECT CAST(? AS date) AS first, CAST(? AS date) AS next_month) p
+                  CROSS JOIN LATERAL (SELECT max(day) AS last FROM analytics_vendors_daily
+                                      WHERE day >= p.first AND day < p.next_month) l
+                  CROSS JOIN LATERAL (SELECT max(day) AS day FROM analytics_vendors_running
+                                      WHERE day >= date_trunc('month', p.first::timestamp)::date AND day < p.first) bd
+                  CROSS JOIN LATERAL (SELECT vendor_id FROM analytics_vendors_running WHERE day = bd.day
+                                      UNION
+                                      SELECT vendor_id FROM analytics_vendors_daily
+                                      WHERE day >= p.first AND day < p.next_month) v
+                  CROSS JOIN LATERAL (SELECT s::date AS day
+                                      FROM generate_series(p.first::timestamp, l.last::timestamp, interval '1 day') s) g
+                  LEFT JOIN analytics_vendors_running b ON b.day = bd.day AND b.vendor_id = v.vendor_id
+                         AND b.day >= date_trunc('month', p.first::timestamp)::date AND b.day < p.first
+                  LEFT JOIN analytics_vendors_daily d ON d.day = g.day AND d.vendor_id = v.vendor_id
+                         AND d.day >= p.first AND d.day < p.next_month
+                  WINDOW w AS (PARTITION BY v.vendor_id ORDER BY g.day)) r
+            WHERE invoices > 0""";
+
+    /** A whole month of the vendor rollup: the month-to-date totals at its last stored day. */
     static final String VENDORS_MONTHLY = """
             INSERT INTO analytics_vendors_monthly (month, vendor_id, invoices, with_exception, confidence_sum, auto_approved)
-            SELECT m.month, v.vendor_id, sum(v.invoices), sum(v.with_exception), sum(v.confidence_sum), sum(v.auto_approved)
-            FROM unnest(CAST(? AS date[])) m(month)
-            JOIN analytics_vendors_daily v ON v.day >= m.month AND v.day < (m.month + interval '1 month')::date
-            GROUP BY m.month, v.vendor_id""";
+            SELECT CAST(? AS date), vendor_id, invoices, with_exception, confidence_sum, auto_approved
+            FROM analytics_vendors_running
+            WHERE day = (SELECT max(day) FROM analytics_vendors_running WHERE day >= CAST(? AS date) AND day < CAST(? AS date))""";
+
+    /**
+     * Where the totals before each month must be recomputed from: the latest stored month at or before
+     * the first changed month (its totals cover only unchanged months), else the first month with data.
+     */
+    static final String VENDORS_BEFORE_FROM = """
+            SELECT coalesce((SELECT max(month) FROM analytics_vendors_before WHERE month <= CAST(? AS date)),
+                            least((SELECT min(month) FROM analytics_vendors_monthly), CAST(? AS date)))""";
+
+    /**
+     * Totals of all months before each month, from the month after :first to the month after the last
+     * month with data: the stored totals before :first plus the running sum of the monthly rows from
+     * :first, for every vendor with invoices by then.
+     */
+    static final String VENDORS_BEFORE = """
+            INSERT INTO analytics_vendors_before (month, vendor_id, invoices, with_exception, confidence_sum, auto_approved)
+            SELECT month, vendor_id, invoices, with_exception, confidence_sum, auto_approved
+            FROM (SELECT g.month, v.vendor_id,
+                         coalesce(b.invoices, 0) + sum(coalesce(m.invoices, 0)) OVER w AS invoices,
+                         coalesce(b.with_exception, 0) + sum(coalesce(m.with_exception, 0)) OVER w AS with_exception,
+                         coalesce(b.confidence_sum, 0) + sum(coalesce(m.confidence_sum, 0)) OVER w AS confidence_sum,
+                         coalesce(b.auto_approved, 0) + sum(coalesce(m.auto_approved, 0)) OVER w AS auto_approved
+                  FROM (SELECT CAST(? AS date) AS first) p
+                  CROSS JOIN LATERAL (SELECT max(month) AS last FROM analytics_vendors_monthly) l
+                  CROSS JOIN LATERAL (SELECT vendor_id FROM analytics_vendors_before WHERE month = p.first
+                                      UNION
+                                      SELECT vendor_id FROM analytics_vendors_monthly WHERE month >= p.first) v
+                  CROSS JOIN LATERAL (SELECT s::date AS month
+                                      FROM generate_series(p.first + interval '1 month', l.last + interval '1 month',
+                                                           interval '1 month') s) g
+                  LEFT JOIN analytics_vendors_before b ON b.month = p.first AND b.vendor_id = v.vendor_id
+                  LEFT JOIN analytics_vendors_monthly m
+                         ON m.vendor_id = v.vendor_id AND m.month = (g.month - interval '1 month')::date AND m.month >= p.first
+                  WINDOW w AS (PARTITION BY v.vendor_id ORDER BY g.month)) r
+            WHERE invoices > 0""";
 
     /** Served by idx_validations_passed_created (both values of passed, then the day's range). */
     static final String VALIDATIONS = """
@@ -278,11 +382,12 @@ public class Rollups {
     }
 
     /**
-     * Recomputes up to batchDays of the oldest marked topic-days. With wait, it queues behind a drain
+     * Recomputes the oldest marked topic-days, one at a time, up to batchDays or until the budget is
+     * spent (at least one), then the months of the vendor days among them. With wait, it queues behind a drain
      * already running (so every mark committed before the call is handled once it returns, given
      * enough calls); without, it returns at once when another drain holds the lock.
      */
-    public Drained drain(int batchDays, boolean wait, Duration margin) {
+    public Drained drain(int batchDays, Duration budget, boolean wait, Duration margin) {
         return inTransaction(connection -> {
             try (var statement = connection.createStatement();
                     var rows = statement.executeQuery(wait ? LOCK : TRY_LOCK)) {
@@ -316,22 +421,49 @@ public class Rollups {
                 scanning = rows.getString(5);
             }
             if (margin != null) {
-                findChanged(connection, watermark.minus(margin), zone, seen, scanning);
+                findChanged(connection, watermark.minus(margin), margin, zone, seen, scanning);
             }
-            Map<String, Set<LocalDate>> days = new TreeMap<>();
-            try (var take = connection.prepareStatement(TAKE_MARKS)) {
-                take.setInt(1, batchDays);
-                try (var rows = take.executeQuery()) {
-                    while (rows.next()) {
-                        days.computeIfAbsent(rows.getString(1), t -> new TreeSet<>())
-                                .add(rows.getObject(2, LocalDate.class));
+            // One topic-day per statement, until batchDays are done or the time budget is spent (at least one):
+            // a batch's transaction must stay well inside the pool's leak timeouts (30 s statement leak in dev),
+            // whatever a day costs at this data size (100 topic-days per batch ran longer at 10 M and were
+            // reclaimed and rolled back again and again, docs/ten-million.md).
+            long deadline = System.nanoTime() + budget.toNanos();
+            // A month's vendor totals are brought up to date when the batch moves on to another month (and at
+            // its end), inside the budget: a rebuild's marks come in day order, so each month is done once.
+            LocalDate month = null;
+            LocalDate firstDay = null;
+            LocalDate earliestMonth = null;
+            int recomputed = 0;
+            while (recomputed < batchDays && (recomputed == 0 || System.nanoTime() < deadline)) {
+                String topic;
+                LocalDate day;
+                try (var take = connection.prepareStatement(TAKE_MARKS)) {
+                    take.setInt(1, 1);
+                    try (var rows = take.executeQuery()) {
+                        if (!rows.next()) {
+                            break;
+                        }
+                        topic = rows.getString(1);
+                        day = rows.getObject(2, LocalDate.class);
                     }
                 }
+                recompute(connection, topic, day, zone, minConfidence);
+                recomputed++;
+                if (topic.equals("vendors")) {
+                    LocalDate dayMonth = day.withDayOfMonth(1);
+                    if (month != null && !month.equals(dayMonth)) {
+                        monthTotals(connection, month, firstDay);
+                        firstDay = null;
+                    }
+                    month = dayMonth;
+                    firstDay = firstDay == null || day.isBefore(firstDay) ? day : firstDay;
+                    earliestMonth =
+                            earliestMonth == null || dayMonth.isBefore(earliestMonth) ? dayMonth : earliestMonth;
+                }
             }
-            int recomputed = 0;
-            for (var topic : days.entrySet()) {
-                recompute(connection, topic.getKey(), topic.getValue(), zone, minConfidence);
-                recomputed += topic.getValue().size();
+            if (month != null) {
+                monthTotals(connection, month, firstDay);
+                totalsBefore(connection, earliestMonth);
             }
             return new Drained(recomputed, pendingMarks(connection));
         });
@@ -341,12 +473,12 @@ public class Rollups {
      * Looks for changes (unless margin is null) and drains until nothing is marked or maxRounds batches
      * ran: the topic-days recomputed and the marks left, counted under the drain lock.
      */
-    public Drained drainAll(int batchDays, int maxRounds, Duration margin) {
+    public Drained drainAll(int batchDays, Duration budget, int maxRounds, Duration margin) {
         int total = 0;
         long pending = -1;
         for (int round = 0; round < maxRounds; round++) {
             // Changes are looked for once per run: each look re-marks the margin behind the watermark.
-            Drained drained = drain(batchDays, true, round == 0 ? margin : null);
+            Drained drained = drain(batchDays, budget, true, round == 0 ? margin : null);
             total += drained.days();
             pending = drained.pendingMarks();
             if (pending == 0) {
@@ -375,7 +507,7 @@ public class Rollups {
                     zone = rows.getString(2);
                     seen = rows.getString(3);
                 }
-                try (var check = bind(connection, ANYTHING_NEW, watermark.minus(margin), zone, seen);
+                try (var check = bind(connection, ANYTHING_NEW, watermark.minus(margin), margin, zone, seen);
                         var rows = check.executeQuery()) {
                     rows.next();
                     return rows.getBoolean(1);
@@ -415,9 +547,9 @@ public class Rollups {
      * the snapshot this scan saw at least.
      */
     private static void findChanged(
-            Connection connection, OffsetDateTime since, String zone, String seen, String scanning)
+            Connection connection, OffsetDateTime since, Duration margin, String zone, String seen, String scanning)
             throws SQLException {
-        try (var find = bind(connection, FIND_CHANGED, since, zone, seen)) {
+        try (var find = bind(connection, FIND_CHANGED, since, margin, zone, seen)) {
             find.executeUpdate();
         }
         try (var update = connection.prepareStatement(
@@ -428,21 +560,49 @@ public class Rollups {
     }
 
     /**
-     * The statement with :since and :seen written in as literals (both come from the database, not
-     * from a request) and :tz bound. Literals because with parameters the server-side prepared
-     * statement switches to a generic plan after five runs: for EXISTS it prices a sequential scan by
-     * its first row (a third of the table assumed to match) below the index range scan, and then
-     * reads every fact table in full (2.2 s per check at 1 M invoices, measured).
+     * The statement with :since, :margin and the stored snapshot (:seenAge, :seenXip) written in as
+     * literals (all come from the database or the configuration, not from a request) and :tz bound.
+     * Literals because with parameters the server-side prepared statement switches to a generic plan
+     * after five runs: for EXISTS it prices a sequential scan by its first row (a third of the table
+     * assumed to match) below the index range scan, and then reads every fact table in full (2.2 s per
+     * check at 1 M invoices, measured); and a literal :since lets the planner prune the partitions.
      */
-    private static java.sql.PreparedStatement bind(
-            Connection connection, String template, OffsetDateTime since, String zone, String seen)
-            throws SQLException {
-        if (seen != null && !seen.matches("\\d+:\\d+:[\\d,]*")) {
-            throw new IllegalStateException("Unexpected scan snapshot " + seen);
+    static String literals(String template, OffsetDateTime since, Duration margin, String seen) {
+        String seenAge;
+        String seenXip;
+        if (seen == null) {
+            seenAge = "2147483647";
+            seenXip = "CAST('{}' AS xid[])";
+        } else {
+            if (!seen.matches("\\d+:\\d+:[\\d,]*")) {
+                throw new IllegalStateException("Unexpected scan snapshot " + seen);
+            }
+            String[] parts = seen.split(":", -1);
+            seenAge = "age(CAST('" + xid32(parts[1]) + "' AS xid))";
+            seenXip = "CAST('{"
+                    + (parts[2].isEmpty()
+                            ? ""
+                            : java.util.Arrays.stream(parts[2].split(","))
+                                    .map(Rollups::xid32)
+                                    .collect(Collectors.joining(",")))
+                    + "}' AS xid[])";
         }
-        String sql = template.replace(":tz", "CAST(? AS text)")
+        return template.replace(":tz", "CAST(? AS text)")
                 .replace(":since", "CAST('" + since + "' AS timestamptz)")
-                .replace(":seen", seen == null ? "CAST(NULL AS pg_snapshot)" : "CAST('" + seen + "' AS pg_snapshot)");
+                .replace(":margin", "CAST('" + margin.toSeconds() + " seconds' AS interval)")
+                .replace(":seenAge", seenAge)
+                .replace(":seenXip", seenXip);
+    }
+
+    /** The 32-bit xid (what a row's xmin holds) of a 64-bit xid8 from a pg_snapshot. */
+    private static String xid32(String xid8) {
+        return Long.toString(Long.parseLong(xid8) & 0xFFFFFFFFL);
+    }
+
+    private static java.sql.PreparedStatement bind(
+            Connection connection, String template, OffsetDateTime since, Duration margin, String zone, String seen)
+            throws SQLException {
+        String sql = literals(template, since, margin, seen);
         var statement = connection.prepareStatement(sql);
         int parameters = sql.split("CAST\\(\\? AS text\\)", -1).length - 1;
         for (int index = 1; index <= parameters; index++) {
@@ -451,9 +611,9 @@ public class Rollups {
         return statement;
     }
 
-    private void recompute(Connection connection, String topic, Set<LocalDate> days, String zone, double minConfidence)
+    private void recompute(Connection connection, String topic, LocalDate day, String zone, double minConfidence)
             throws SQLException {
-        String dates = array(days);
+        String dates = array(Set.of(day));
         switch (topic) {
             case "confidence" -> {
                 delete(connection, "analytics_confidence_daily", "day", dates);
@@ -467,19 +627,88 @@ public class Rollups {
             }
             case "exceptions" -> refill(connection, "analytics_exceptions_daily", EXCEPTIONS, dates, zone, 4);
             case "vendors" -> {
-                refill(connection, "analytics_vendors_daily", VENDORS, dates, zone, 2);
-                String months = array(
-                        days.stream().map(d -> d.withDayOfMonth(1)).collect(Collectors.toCollection(TreeSet::new)));
-                delete(connection, "analytics_vendors_monthly", "month", months);
-                try (var insert = connection.prepareStatement(VENDORS_MONTHLY)) {
-                    insert.setString(1, months);
-                    insert.executeUpdate();
+                delete(connection, "analytics_vendors_daily", "day", dates);
+                try (var insert = connection.createStatement()) {
+                    insert.executeUpdate(vendorsDay(connection, day, zone));
                 }
             }
             case "validations" -> refill(connection, "analytics_validations_daily", VALIDATIONS, dates, zone, 2);
             case "exports" -> refill(connection, "analytics_exports_daily", EXPORTS, dates, zone, 2);
             default -> throw new IllegalStateException("Unknown rollup topic " + topic);
         }
+    }
+
+    /** After vendor days of a month were recomputed: its month-to-date rows from the first of them on, and its total. */
+    private static void monthTotals(Connection connection, LocalDate month, LocalDate firstDay) throws SQLException {
+        LocalDate next = month.plusMonths(1);
+        try (var delete =
+                connection.prepareStatement("DELETE FROM analytics_vendors_running WHERE day >= ? AND day < ?")) {
+            delete.setObject(1, firstDay);
+            delete.setObject(2, next);
+            delete.executeUpdate();
+        }
+        try (var insert = connection.prepareStatement(VENDORS_RUNNING)) {
+            insert.setObject(1, firstDay);
+            insert.setObject(2, next);
+            insert.executeUpdate();
+        }
+        try (var delete = connection.prepareStatement("DELETE FROM analytics_vendors_monthly WHERE month = ?")) {
+            delete.setObject(1, month);
+            delete.executeUpdate();
+        }
+        try (var insert = connection.prepareStatement(VENDORS_MONTHLY)) {
+            insert.setObject(1, month);
+            insert.setObject(2, month);
+            insert.setObject(3, next);
+            insert.executeUpdate();
+        }
+    }
+
+    /** After months' totals changed (the earliest given): the totals before every later month. */
+    private static void totalsBefore(Connection connection, LocalDate changed) throws SQLException {
+        LocalDate from;
+        try (var query = connection.prepareStatement(VENDORS_BEFORE_FROM)) {
+            query.setObject(1, changed);
+            query.setObject(2, changed);
+            try (var rows = query.executeQuery()) {
+                rows.next();
+                from = rows.getObject(1, LocalDate.class);
+            }
+        }
+        try (var delete = connection.prepareStatement("DELETE FROM analytics_vendors_before WHERE month > ?")) {
+            delete.setObject(1, from);
+            delete.executeUpdate();
+        }
+        try (var insert = connection.prepareStatement(VENDORS_BEFORE)) {
+            insert.setObject(1, from);
+            insert.executeUpdate();
+        }
+    }
+
+    /** {@link #VENDORS_DAY} with the day and its bounds (from the database, in the zone) written in. */
+    private static String vendorsDay(Connection connection, LocalDate day, String zone) throws SQLException {
+        String start;
+        String end;
+        try (var bounds = connection.prepareStatement(DAY_BOUNDS)) {
+            bounds.setObject(1, day);
+            bounds.setString(2, zone);
+            bounds.setObject(3, day);
+            bounds.setString(4, zone);
+            try (var rows = bounds.executeQuery()) {
+                rows.next();
+                start = rows.getString(1);
+                end = rows.getString(2);
+            }
+        }
+        for (String bound : List.of(start, end)) {
+            if (!bound.matches("[0-9][0-9:. +-]*")) {
+                throw new IllegalStateException("Unexpected day bound " + bound);
+            }
+        }
+        return VENDORS_DAY
+                .replace(":day", "DATE '" + day + "'")
+                .replace(":start", "CAST('" + start + "' AS timestamptz)")
+                .replace(":end", "CAST('" + end + "' AS timestamptz)");
     }
 
     /** Deletes the days' rows and inserts them again; the query takes the days, then the zone zones times. */
