@@ -58,9 +58,9 @@ class IntakeGroupCommitIT {
     @Test
     void equalFilesInOneBatchAreStoredOnceAndAnsweredAsKnown() throws Exception {
         byte[] first = new IntakeIT.Sample().bytes();
-        List<byte[]> files =
-                List.of(new IntakeIT.Sample().bytes(), new IntakeIT.Sample().bytes(), new IntakeIT.Sample().bytes());
-        ExecutorService clients = Executors.newFixedThreadPool(12);
+        // Eight requests in all: the test server admits eight at once (apintake.admission.max-concurrent).
+        List<byte[]> files = List.of(new IntakeIT.Sample().bytes(), new IntakeIT.Sample().bytes());
+        ExecutorService clients = Executors.newFixedThreadPool(8);
         List<Future<Http.Answer>> firstAnswer = new ArrayList<>();
         Map<Integer, List<Future<Http.Answer>>> answers = new HashMap<>();
         try (Connection lock = TestEnvironment.connect()) {
