@@ -53,6 +53,21 @@ public class AuditTrail {
         sql.update(INSERT, caller.name(), action, subject, detail);
     }
 
+    static final String INSERT_ALL = """
+            INSERT INTO audit_log (actor, action, subject, detail)
+            SELECT ?, ?, subject, detail FROM unnest(?::text[], ?::text[]) AS t(subject, detail)""";
+
+    /**
+     * Records the same action on several subjects in the caller's transaction, one statement (a group
+     * commit of uploads: one entry per invoice). subjects and details pair up by position.
+     */
+    public void recordAll(Sql sql, String action, List<String> subjects, List<String> details) {
+        if (subjects.isEmpty()) {
+            return;
+        }
+        sql.update(INSERT_ALL, caller.name(), action, Sql.array("text", subjects), Sql.array("text", details));
+    }
+
     /** Records an action that has no database transaction of its own (a backup file written, a restore drill). */
     @Transactional
     public void record(String action, String subject, String detail) {

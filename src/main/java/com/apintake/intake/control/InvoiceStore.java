@@ -146,6 +146,56 @@ public class InvoiceStore {
                 content);
     }
 
+    static final String ENQUEUE_ALL = """
+            WITH input AS (
+                SELECT * FROM unnest(?::text[], ?::text[], ?::text[], ?::bigint[], ?::bytea[])
+                    WITH ORDINALITY AS t(file_hash, filename, content_type, size_bytes, content, n)),
+            invoice AS (
+                INSERT INTO invoices (file_hash, original_filename, content_type, size_bytes, status, workflow_status,
+                                      uploaded_by)
+                SELECT file_hash, filename, content_type, size_bytes, 'RECEIVED', 'RECEIVED', ? FROM input ORDER BY n
+                ON CONFLICT (file_hash) DO NOTHING
+                RETURNING id, file_hash, created_at, updated_at),
+            document AS (
+                INSERT INTO invoice_documents (invoice_id, content)
+                SELECT invoice.id, input.content FROM invoice JOIN input USING (file_hash)),
+            job AS (
+                INSERT INTO intake_jobs (invoice_id) SELECT id FROM invoice ORDER BY id)
+            SELECT id, file_hash, created_at, updated_at FROM invoice""";
+
+    /** One received file of a group commit (see GroupCommit). */
+    public record Received(String fileHash, String filename, String contentType, byte[] content) {}
+
+    /**
+     * {@link #enqueue} for several files in one statement: every file, its document and its job. The files
+     * must have distinct hashes (a batch decides equal files before it comes here). The answer holds the
+     * files that were new, by hash; a file missing from it was stored before (nothing of it was written).
+     */
+    public java.util.Map<String, Saved> enqueueAll(Sql sql, List<Received> files, String uploadedBy) {
+        byte[][] contents = new byte[files.size()][];
+        for (int i = 0; i < contents.length; i++) {
+            contents[i] = files.get(i).content();
+        }
+        java.util.Map<String, Saved> saved = new java.util.HashMap<>();
+        sql.query(
+                        ENQUEUE_ALL,
+                        row -> java.util.Map.entry(row.string("file_hash"), saved(row)),
+                        Sql.array("text", files.stream().map(Received::fileHash).toList()),
+                        Sql.array("text", files.stream().map(Received::filename).toList()),
+                        Sql.array(
+                                "text",
+                                files.stream().map(Received::contentType).toList()),
+                        Sql.array(
+                                "bigint",
+                                files.stream()
+                                        .map(f -> (long) f.content().length)
+                                        .toList()),
+                        new Sql.Array("bytea", contents),
+                        uploadedBy)
+                .forEach(e -> saved.put(e.getKey(), e.getValue()));
+        return saved;
+    }
+
     static final String COMPLETE = """
             WITH invoice AS (
                 UPDATE invoices SET %s, updated_at = now()

@@ -97,28 +97,32 @@ public class Registration {
         }
         long id = saved.get().id();
         audit.record(sql, "invoice.upload", "invoice " + id, "file " + filename + ", sha256 " + fileHash + ", queued");
-        return new InvoiceView(
-                id,
-                fileHash,
-                filename,
-                contentType,
-                content.length,
-                "RECEIVED",
-                com.apintake.intake.entity.WorkflowStatus.RECEIVED,
-                null,
-                null,
-                null,
-                null,
-                null,
-                null,
-                null,
-                null,
-                null,
-                null,
-                null,
-                0,
-                saved.get().createdAt(),
-                saved.get().updatedAt());
+        return received(saved.get(), fileHash, filename, contentType, content.length);
+    }
+
+    /**
+     * {@link #accept} for a group of files of one caller, in one transaction: scope, one statement for
+     * every invoice, document and job, one for the audit entries, commit. The files have distinct
+     * hashes; the answer holds a view for each file that was new, by hash (absent: stored before).
+     */
+    @Transactional
+    public java.util.Map<String, InvoiceView> acceptAll(List<InvoiceStore.Received> files) {
+        java.util.Map<String, InvoiceStore.Saved> saved = store.enqueueAll(sql, files, caller.name());
+        java.util.Map<String, InvoiceView> views = new java.util.HashMap<>();
+        List<String> subjects = new ArrayList<>();
+        List<String> details = new ArrayList<>();
+        for (InvoiceStore.Received file : files) {
+            InvoiceStore.Saved row = saved.get(file.fileHash());
+            if (row != null) {
+                subjects.add("invoice " + row.id());
+                details.add("file " + file.filename() + ", sha256 " + file.fileHash() + ", queued");
+                views.put(
+                        file.fileHash(),
+                        received(row, file.fileHash(), file.filename(), file.contentType(), file.content().length));
+            }
+        }
+        audit.recordAll(sql, "invoice.upload", subjects, details);
+        return views;
     }
 
     /** Thrown when a worker's lease on a job expired and another worker took it: roll back, do nothing. */
@@ -178,5 +182,32 @@ public class Registration {
         }
         ours.add(ApRules.confidence(invoice.overallConfidence(), minConfidence));
         invoice.judge(standard, ours, vendorId, earlier.orElse(null));
+    }
+
+    /** The answer of a 202: the stored invoice as RECEIVED, nothing extracted yet. */
+    private static InvoiceView received(
+            InvoiceStore.Saved saved, String fileHash, String filename, String contentType, long sizeBytes) {
+        return new InvoiceView(
+                saved.id(),
+                fileHash,
+                filename,
+                contentType,
+                sizeBytes,
+                "RECEIVED",
+                com.apintake.intake.entity.WorkflowStatus.RECEIVED,
+                null,
+                null,
+                null,
+                null,
+                null,
+                null,
+                null,
+                null,
+                null,
+                null,
+                null,
+                0,
+                saved.createdAt(),
+                saved.updatedAt());
     }
 }
