@@ -25,8 +25,10 @@ import org.eclipse.microprofile.config.inject.ConfigProperty;
  * while the dashboard is read, each loop round (apintake.monitoring.measure-seconds) builds the next
  * document in the background. The answer says how old its figures are (measuredAt, ageSeconds); a
  * document older than apintake.monitoring.dashboard-max-age-seconds is never served: the call then
- * measures afresh. Only the connections are read live on every call (pool MBeans, one look at
- * pg_stat_activity), because sessions come and go between rounds.
+ * measures afresh. The connections move faster than a round: they come from a snapshot taken every
+ * apintake.monitoring.live-connections-ms while the dashboard is read ({@link LiveConnections}: pool MBeans,
+ * one look at pg_stat_activity), so that no answer makes a database round trip; connectionsAgeSeconds says
+ * how old it is.
  *
  * <p>Each measurement is also rendered to JSON once, when it is kept ({@link #json()}): an answer then
  * writes that text and only serialises its own two members, the age and the live connections, instead
@@ -39,7 +41,8 @@ public class Dashboard {
 
     /**
      * measuredAt: when the vitals behind health, metrics and recommendations were measured; ageSeconds:
-     * how long before this answer; maxAgeSeconds: the bound on that age. connections are live.
+     * how long before this answer; maxAgeSeconds: the bound on that age. connections: a snapshot at most
+     * apintake.monitoring.live-connections-max-age-ms old, connectionsAgeSeconds before this answer.
      */
     public record View(
             Instant measuredAt,
@@ -51,7 +54,8 @@ public class Dashboard {
             SlowQueries.Window slowQueries,
             List<SlowSqlLog.Entry> payaraSlowSql,
             List<Recommendation> recommendations,
-            List<?> alerts) {}
+            List<?> alerts,
+            double connectionsAgeSeconds) {}
 
     /** What one measurement gives the dashboard, everything but the live connections. */
     record Measured(
@@ -63,7 +67,7 @@ public class Dashboard {
             List<Recommendation> recommendations,
             List<?> alerts) {
 
-        View at(Instant now, Duration maxAge, ConnectionOverview.Connections connections) {
+        View at(Instant now, Duration maxAge, ConnectionOverview.Connections connections, double connectionsAge) {
             return new View(
                     measuredAt,
                     Duration.between(measuredAt, now).toMillis() / 1000.0,
@@ -74,7 +78,8 @@ public class Dashboard {
                     slowQueries,
                     payaraSlowSql,
                     recommendations,
-                    alerts);
+                    alerts,
+                    connectionsAge);
         }
     }
 
@@ -92,8 +97,8 @@ public class Dashboard {
     /** A kept measurement with its shared members rendered: the JSON object's text without its closing brace. */
     record Rendered(Measured measured, String open) {
 
-        /** The answer's text: the shared members, then the age at now and the live connections. */
-        String at(Instant now, String connections) {
+        /** The answer's text: the shared members, then the age at now and the connections with their age. */
+        String at(Instant now, String connections, double connectionsAge) {
             double age = Duration.between(measured.measuredAt(), now).toMillis() / 1000.0;
             StringBuilder json = new StringBuilder(open.length() + connections.length() + 48);
             json.append(open);
@@ -104,6 +109,8 @@ public class Dashboard {
                     .append(age)
                     .append(",\"connections\":")
                     .append(connections)
+                    .append(",\"connectionsAgeSeconds\":")
+                    .append(connectionsAge)
                     .append('}')
                     .toString();
         }
@@ -124,7 +131,7 @@ public class Dashboard {
     HealthScore healthScore;
 
     @Inject
-    ConnectionOverview connections;
+    LiveConnections connections;
 
     @Inject
     DatabaseMetrics metrics;
@@ -159,19 +166,22 @@ public class Dashboard {
         Instant now = Instant.now();
         lastRead = now;
         Duration maxAge = Duration.ofSeconds(maxAgeSeconds);
-        return servableNow(now, maxAge).measured().at(Instant.now(), maxAge, connections.current());
+        LiveConnections.Snapshot live = connections.current();
+        Instant at = Instant.now();
+        return servableNow(now, maxAge).measured().at(at, maxAge, live.connections(), live.ageSeconds(at));
     }
 
     /**
      * {@link #view()} as the JSON text an answer sends: the same members, the shared ones rendered once per
-     * measurement, the age and the live connections per answer.
+     * measurement, the connections once per snapshot; only the two ages are written per answer.
      */
     public String json() {
         Instant now = Instant.now();
         lastRead = now;
         Rendered rendered = servableNow(now, Duration.ofSeconds(maxAgeSeconds));
-        String live = Json.B.toJson(connections.current());
-        return rendered.at(Instant.now(), live);
+        LiveConnections.Snapshot live = connections.current();
+        Instant at = Instant.now();
+        return rendered.at(at, live.json(), live.ageSeconds(at));
     }
 
     private Rendered servableNow(Instant now, Duration maxAge) {

@@ -43,14 +43,15 @@ class DashboardTest {
                 java.util.List.of(),
                 java.util.List.of(),
                 java.util.List.of());
-        var view = measured.at(NOW, MAX_AGE, null);
+        var view = measured.at(NOW, MAX_AGE, null, 0.4);
         assertThat(view.measuredAt()).isEqualTo(NOW.minusMillis(12_500));
         assertThat(view.ageSeconds()).isEqualTo(12.5);
         assertThat(view.maxAgeSeconds()).isEqualTo(60);
+        assertThat(view.connectionsAgeSeconds()).isEqualTo(0.4);
     }
 
     @Test
-    void theRenderedAnswerAddsTheAgeAndTheLiveConnectionsToTheSharedMembers() {
+    void theRenderedAnswerAddsTheAgeAndTheConnectionsWithTheirAgeToTheSharedMembers() {
         var measured = new Dashboard.Measured(
                 NOW.minusMillis(2_250),
                 null,
@@ -61,7 +62,8 @@ class DashboardTest {
                 java.util.List.of());
         var rendered = Dashboard.rendered(
                 measured, "{\"maxAgeSeconds\":60,\"measuredAt\":\"2026-12-01T11:59:57.750Z\",\"alerts\":[]}");
-        var json = jakarta.json.Json.createReader(new java.io.StringReader(rendered.at(NOW, "{\"pool\":{\"used\":3}}")))
+        var json = jakarta.json.Json.createReader(
+                        new java.io.StringReader(rendered.at(NOW, "{\"pool\":{\"used\":3}}", 0.75)))
                 .readObject();
         assertThat(json.getJsonNumber("ageSeconds").doubleValue()).isEqualTo(2.25);
         assertThat(json.getJsonObject("connections").getJsonObject("pool").getInt("used"))
@@ -69,8 +71,10 @@ class DashboardTest {
         assertThat(json.getString("measuredAt")).isEqualTo("2026-12-01T11:59:57.750Z");
         assertThat(json.getInt("maxAgeSeconds")).isEqualTo(60);
         assertThat(json.getJsonArray("alerts")).isEmpty();
+        assertThat(json.getJsonNumber("connectionsAgeSeconds").doubleValue()).isEqualTo(0.75);
         // An answer a moment later only moves the age.
-        var later = jakarta.json.Json.createReader(new java.io.StringReader(rendered.at(NOW.plusMillis(500), "{}")))
+        var later = jakarta.json.Json.createReader(
+                        new java.io.StringReader(rendered.at(NOW.plusMillis(500), "{}", 0.0)))
                 .readObject();
         assertThat(later.getJsonNumber("ageSeconds").doubleValue()).isEqualTo(2.75);
     }
@@ -79,8 +83,8 @@ class DashboardTest {
     void anEmptySharedPartStillRendersOneObject() {
         var measured = new Dashboard.Measured(NOW, null, null, null, null, null, null);
         var json = jakarta.json.Json.createReader(new java.io.StringReader(
-                        Dashboard.rendered(measured, "{}").at(NOW, "{}")))
+                        Dashboard.rendered(measured, "{}").at(NOW, "{}", 0.0)))
                 .readObject();
-        assertThat(json.keySet()).containsExactlyInAnyOrder("ageSeconds", "connections");
+        assertThat(json.keySet()).containsExactlyInAnyOrder("ageSeconds", "connections", "connectionsAgeSeconds");
     }
 }
