@@ -13,7 +13,9 @@ import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.inject.Inject;
 import jakarta.transaction.Transactional;
 import java.util.ArrayList;
+import java.util.HashMap;
 import java.util.List;
+import java.util.Map;
 import java.util.Optional;
 import org.eclipse.microprofile.config.inject.ConfigProperty;
 
@@ -106,9 +108,9 @@ public class Registration {
      * hashes; the answer holds a view for each file that was new, by hash (absent: stored before).
      */
     @Transactional
-    public java.util.Map<String, InvoiceView> acceptAll(List<InvoiceStore.Received> files) {
-        java.util.Map<String, InvoiceStore.Saved> saved = store.enqueueAll(sql, files, caller.name());
-        java.util.Map<String, InvoiceView> views = new java.util.HashMap<>();
+    public Map<String, InvoiceView> acceptAll(List<InvoiceStore.Received> files) {
+        Map<String, InvoiceStore.Saved> saved = store.enqueueAll(sql, files, caller.name());
+        Map<String, InvoiceView> views = new HashMap<>();
         List<String> subjects = new ArrayList<>();
         List<String> details = new ArrayList<>();
         for (InvoiceStore.Received file : files) {
