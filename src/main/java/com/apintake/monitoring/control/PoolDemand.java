@@ -77,10 +77,6 @@ public class PoolDemand {
             int poolActive,
             int poolIdleInTransaction) {
 
-        Sample(Instant at, int maxPoolSize, long used, long waitQueue, long timedOut, int onCpu, int waiting) {
-            this(at, maxPoolSize, used, waitQueue, timedOut, onCpu, waiting, 0, 0, -1, -1);
-        }
-
         Sample(
                 Instant at,
                 int maxPoolSize,
