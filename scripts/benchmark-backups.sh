@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 # Backup and restore-drill benchmark on 1 M invoices (com.apintake.backup.BackupBenchmark): builds,
-# starts its own PostgreSQL 15 under target/bench, and writes its table into docs/benchmarks.md.
+# starts its own PostgreSQL 15 under target/bench/backups, and writes its table into docs/benchmarks.md.
 #   ROUNDS (3)  INVOICES (1000000)   e.g. ROUNDS=5 scripts/benchmark-backups.sh
 set -euo pipefail
 cd "$(dirname "$0")/.."

@@ -42,7 +42,8 @@ import liquibase.resource.ClassLoaderResourceAccessor;
  * pg_restore measured in the same run on the same data. Not a test: run it with
  * scripts/benchmark-backups.sh; it writes its table into docs/benchmarks.md.
  *
- * <p>It starts its own PostgreSQL 15 (target/bench), applies the application's Liquibase changelog,
+ * <p>It starts its own PostgreSQL 15 (target/bench/backups: a folder of its own, so that the harness's
+ * database under target/bench/postgres survives it), applies the application's Liquibase changelog,
  * fills the schema with INSERT ... SELECT generate_series, then runs each measurement ROUNDS times
  * alternating baseline and ours, and reports medians.
  */
@@ -61,7 +62,7 @@ public final class BackupBenchmark {
 
     public static void main(String[] args) throws Exception {
         Path basedir = Path.of("").toAbsolutePath();
-        Path work = basedir.resolve("target/bench");
+        Path work = basedir.resolve("target/bench/backups");
         Folders.deleteRecursively(work);
         Files.createDirectories(work);
         PostgresServer postgres =
