@@ -27,6 +27,7 @@ import java.util.concurrent.Future;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.LongAdder;
+import java.util.stream.Collectors;
 
 /**
  * Part 5 of the harness: the pool sweep that finds the knee, and what the recommendations endpoint
@@ -110,9 +111,19 @@ final class PoolSweep {
                 .connectTimeout(Duration.ofSeconds(10))
                 .build();
         try (PayaraJmx jmx = new PayaraJmx(jmxPort)) {
-            // JIT and connections: one unmeasured cell at a middle size.
+            // JIT and connections, unmeasured, at a middle size until the rate stops rising: on the quiet machine
+            // a single 10 s cell left the JIT warming through the first pass (188 -> 521 answers/s across pass 1,
+            // 05:23 UTC 2026-12-02), which made every small size of the ascending pass look slow.
             jmx.setPool("MaxPoolSize", "8");
-            cell(bench, http, 10, 0, null);
+            List<Double> warmUp = warmUp(bench, http);
+            bench.print(
+                    "Warm-up at pool 8 until two %d s cells agree within %.0f %% (at least %d s, at most %d s): %s"
+                            + " answers/s.",
+                    WARM_UP_CELL_SECONDS,
+                    WARM_UP_AGREEMENT * 100,
+                    WARM_UP_MIN_SECONDS,
+                    WARM_UP_MAX_SECONDS,
+                    warmUp.stream().map(r -> Long.toString(Math.round(r))).collect(Collectors.joining(", ")));
             for (int pass = 0; pass < PASSES; pass++) {
                 for (int size : ORDERS[pass]) {
                     jmx.setPool("MaxPoolSize", Integer.toString(size));
@@ -264,6 +275,37 @@ final class PoolSweep {
         void lastSecond();
 
         void ended();
+    }
+
+    static final int WARM_UP_CELL_SECONDS = 5;
+    static final int WARM_UP_MIN_SECONDS = 30;
+    static final int WARM_UP_MAX_SECONDS = 180;
+    static final double WARM_UP_AGREEMENT = 0.05;
+
+    /** The rates of the warm-up cells, run until two in a row agree (see {@link #warmedUp}). */
+    private static List<Double> warmUp(Benchmarks bench, HttpClient http) throws Exception {
+        List<Double> rates = new ArrayList<>();
+        do {
+            rates.add(cell(bench, http, 0, WARM_UP_CELL_SECONDS, null).okPerSecond());
+        } while (!warmedUp(rates));
+        return rates;
+    }
+
+    /**
+     * Warm once the last two cells agree within WARM_UP_AGREEMENT after at least WARM_UP_MIN_SECONDS, or when
+     * WARM_UP_MAX_SECONDS have gone by (a machine too noisy to agree is said so by the rates printed).
+     */
+    static boolean warmedUp(List<Double> rates) {
+        int n = rates.size();
+        if (n * WARM_UP_CELL_SECONDS >= WARM_UP_MAX_SECONDS) {
+            return true;
+        }
+        if (n * WARM_UP_CELL_SECONDS < WARM_UP_MIN_SECONDS) {
+            return false;
+        }
+        double last = rates.get(n - 1);
+        double before = rates.get(n - 2);
+        return Math.abs(last - before) <= WARM_UP_AGREEMENT * Math.max(last, before);
     }
 
     /**

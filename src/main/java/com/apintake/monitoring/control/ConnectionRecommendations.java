@@ -58,6 +58,10 @@ public class ConnectionRecommendations implements RecommendationTopic {
     double throughputShare;
 
     @Inject
+    @ConfigProperty(name = "apintake.pool.shared-host", defaultValue = "false")
+    boolean sharedHost;
+
+    @Inject
     Thresholds thresholds;
 
     private void idleInTransaction(Connection connection, List<Recommendation> found) throws SQLException {
@@ -137,7 +141,7 @@ public class ConnectionRecommendations implements RecommendationTopic {
                 budget,
                 observed,
                 limit("pool_utilization").warn() / 100.0,
-                new PoolSizeRule.Tuning(cpuSaturation, headroom, throughputShare));
+                new PoolSizeRule.Tuning(cpuSaturation, headroom, throughputShare, sharedHost));
         if (advice.isPresent()) {
             var a = advice.get();
             String steady = pool.steadyPoolSize() > a.recommended()

@@ -22,16 +22,20 @@ import java.util.Optional;
  *       throughput, and with it a, can grow until the CPU saturates: a x saturation / busy share; but
  *       never beyond the demand, the requests in use plus those waiting (holds spent off the CPU, on a
  *       lock or a slow client, are bounded by that).
- *   <li>The CPU is saturated and shared with other processes, the requests in flight and the runnable
- *       threads known (Linux, admission on): Linux gives every runnable thread an equal share, so the pool
- *       decides how much of the CPU this JVM wins; the pool is the smallest whose request threads win
- *       apintake.pool.throughput-share (0.9) of the throughput an unlimited pool would give (sharedCpu;
- *       docs/pool-knee.md).
- *   <li>The CPU is saturated, the threads unknown: every hold is stretched by the threads queued for a core (stretch = the
- *       server's runnable threads per core, at least 1), and more connections only lengthen that queue. The
- *       pool is sized to the load at unstretched holds, a / stretch: under processor sharing with the pool
- *       limiting, that is cores x the share of a request's CPU work done while holding the connection, the
- *       smallest pool that keeps the cores busy. Fewer when the pool is larger.
+ *   <li>The CPU is saturated and the host runs this application's work only (apintake.pool.shared-host false,
+ *       the default: Payara, its PostgreSQL, the clients that wait for its answers): every hold is stretched by
+ *       the threads queued for a core (stretch = the server's runnable threads per core, at least 1), and more
+ *       connections only lengthen that queue. The pool is sized to the load at unstretched holds, a / stretch,
+ *       rounded up, without headroom: under processor sharing with the pool limiting, that is cores x the share
+ *       of a request's CPU work done while holding the connection, the smallest pool that keeps the cores busy.
+ *       The other runnable threads are part of the same work (a client sends the next request when an answer
+ *       comes), so winning CPU from them buys no throughput: the quiet sweep measured a flat curve from 2
+ *       connections (docs/pool-knee.md).
+ *   <li>The CPU is saturated and shared with work that is not this application's (apintake.pool.shared-host
+ *       true: a build machine, other services), the requests in flight and the runnable threads known (Linux,
+ *       admission on): Linux gives every runnable thread an equal share, so the pool decides how much of the
+ *       CPU this JVM wins; the pool is the smallest whose request threads win apintake.pool.throughput-share
+ *       (0.9) of the throughput an unlimited pool would give (sharedCpu; docs/pool-knee.md).
  *   <li>PostgreSQL's cores are busy (its active sessions reach the database's cores): connections beyond
  *       the cores rule (2 x cores + the sessions waiting inside PostgreSQL) only queue inside PostgreSQL,
  *       where nothing can refuse them, so the cores rule caps the estimate.
@@ -48,15 +52,16 @@ public final class PoolSizeRule {
     public record Advice(int recommended, int cores, int spindles, boolean pressure, boolean more, String reason) {}
 
     /**
-     * Tuning of the estimate: CPU busy share counted as saturated (0..1), the square-root headroom beta, and
-     * on a saturated CPU the share (0..1) of the throughput an unlimited pool would give that the pool must
-     * reach (apintake.pool.throughput-share).
+     * Tuning of the estimate: CPU busy share counted as saturated (0..1), the square-root headroom beta, on a
+     * saturated CPU shared with unrelated work the share (0..1) of the throughput an unlimited pool would give
+     * that the pool must reach (apintake.pool.throughput-share), and whether this server's CPU is shared with
+     * work that is not this application's (apintake.pool.shared-host).
      */
-    public record Tuning(double cpuSaturation, double headroom, double throughputShare) {
-        public static final Tuning DEFAULT = new Tuning(0.9, 1.0, 0.9);
+    public record Tuning(double cpuSaturation, double headroom, double throughputShare, boolean sharedHost) {
+        public static final Tuning DEFAULT = new Tuning(0.9, 1.0, 0.9, false);
 
         public Tuning(double cpuSaturation, double headroom) {
-            this(cpuSaturation, headroom, DEFAULT_THROUGHPUT_SHARE);
+            this(cpuSaturation, headroom, DEFAULT_THROUGHPUT_SHARE, false);
         }
     }
 
@@ -175,6 +180,7 @@ public final class PoolSizeRule {
                         tuning.cpuSaturation() * 100,
                         busy * 100);
             } else if (saturated
+                    && tuning.sharedHost()
                     && flow.meanInFlight() > 0
                     && flow.meanJvmRunnable() >= 0
                     && flow.meanRunnable() >= 0) {
@@ -219,20 +225,25 @@ public final class PoolSizeRule {
                         shared.bestCores());
             } else if (saturated) {
                 // Every hold is stretched by the threads queued for a core; the pool needs only what the
-                // throughput the CPU gives would keep busy at holds of their unstretched length.
+                // throughput the CPU gives would keep busy at holds of their unstretched length. Sized directly:
+                // on a saturated CPU a request that waits for a connection would otherwise wait for a core, so
+                // headroom against random waits buys nothing and adds threads to the run queue.
                 double stretch = flow.cpuStretch();
-                offered = load / stretch;
+                offered = Math.ceil(load / stretch - 1e-9);
+                direct = true;
                 why = String.format(
                         Locale.ROOT,
                         "the CPU was %.0f %% busy (saturated from %.0f %%) with %.1f threads per core wanting one, so a"
-                                + " hold took %.1fx its length alone on a core; more connections only add to that queue:"
-                                + " %.2f / %.1f",
+                                + " hold took %.1fx its length alone on a core; more connections only add to that queue"
+                                + " (no headroom: a request waiting for a connection would otherwise wait for a core):"
+                                + " %.2f / %.1f = %.2f connections on a core",
                         busy * 100,
                         tuning.cpuSaturation() * 100,
                         flow.meanRunnable() < 0 ? 0 : flow.meanRunnable() / Math.max(1, flow.cores()),
                         stretch,
                         load,
-                        stretch);
+                        stretch,
+                        load / stretch);
             } else {
                 offered = load;
                 why = waited
