@@ -81,56 +81,103 @@ public class Rollups {
     }
 
     /**
-     * Every topic-day whose facts carry a timestamp in the window and were not seen by the last scan.
-     * Each branch is a range scan of an index on that timestamp (plus the row's xmin from the heap). An
-     * invoice move changes the vendor figures of its extraction day; a new exception changes whether
-     * its invoice has one.
+     * A topic whose days a fact source changes: which day a changed row moves (an expression over the
+     * source's alias and the join's), and the join that finds that day, if the row does not carry it.
      */
-    static final List<String> CHANGED = List.of(
-            "SELECT 'confidence', (f.created_at AT TIME ZONE :tz)::date FROM invoice_extractions f" + " WHERE "
-                    + window("f.created_at") + " AND " + unseen("f"),
-            "SELECT 'vendors', (f.created_at AT TIME ZONE :tz)::date FROM invoice_extractions f" + " WHERE "
-                    + window("f.created_at") + " AND " + unseen("f"),
-            "SELECT 'vendors', (x.created_at AT TIME ZONE :tz)::date"
-                    + " FROM invoices i JOIN invoice_extractions x ON x.invoice_id = i.id"
-                    + " WHERE " + window("i.updated_at") + " AND " + unseen("i"),
-            "SELECT 'vendors', (x.created_at AT TIME ZONE :tz)::date"
-                    + " FROM exceptions e JOIN invoice_extractions x ON x.invoice_id = e.invoice_id"
-                    + " WHERE e.resolved IN (false, true) AND " + window("e.created_at") + " AND " + unseen("e"),
-            "SELECT 'exceptions', (e.created_at AT TIME ZONE :tz)::date FROM exceptions e"
-                    + " WHERE e.resolved IN (false, true) AND " + window("e.created_at") + " AND " + unseen("e"),
-            "SELECT 'exceptions', (v.d AT TIME ZONE :tz)::date"
-                    + " FROM exceptions e CROSS JOIN LATERAL (VALUES (e.created_at), (e.resolved_at)) v(d)"
-                    + " WHERE e.resolved AND " + window("e.resolved_at") + " AND " + unseen("e"),
-            "SELECT 'validations', (f.created_at AT TIME ZONE :tz)::date FROM validations f"
-                    + " WHERE f.passed IN (false, true) AND " + window("f.created_at") + " AND " + unseen("f"),
-            "SELECT 'exports', (f.created_at AT TIME ZONE :tz)::date FROM staged_exports f"
-                    + " WHERE f.status IN ('PENDING', 'EXPORTED', 'FAILED') AND " + window("f.created_at") + " AND "
-                    + unseen("f"),
-            "SELECT 'exports', (f.created_at AT TIME ZONE :tz)::date FROM staged_exports f" + " WHERE "
-                    + window("f.exported_at") + " AND " + unseen("f"));
+    record Mark(String topic, String join, String day) {}
+
+    /**
+     * One fact table and timestamp whose new rows change rollup days: the table with its alias, the
+     * timestamp column the window applies to, the rows of interest (a predicate the index on the
+     * timestamp serves, or empty), and the topic-days such a row marks. A new fact source is declared
+     * here once; {@link #CHANGED} and {@link #PROBES} are derived from it.
+     */
+    record Source(String table, String alias, String timestamp, String filter, List<Mark> marks) {
+
+        /** The rows in the window not seen by the last scan. */
+        String where() {
+            return (filter.isEmpty() ? "" : filter + " AND ") + window(alias + "." + timestamp) + " AND "
+                    + unseen(alias);
+        }
+
+        String from() {
+            return table + " " + alias;
+        }
+    }
+
+    /**
+     * An invoice move changes the vendor figures of its extraction day; a new exception changes whether
+     * its invoice has one; a resolution changes both the day raised (median hours) and the day resolved.
+     */
+    static final List<Source> SOURCES = List.of(
+            new Source(
+                    "invoice_extractions",
+                    "f",
+                    "created_at",
+                    "",
+                    List.of(new Mark("confidence", "", "f.created_at"), new Mark("vendors", "", "f.created_at"))),
+            new Source(
+                    "invoices",
+                    "i",
+                    "updated_at",
+                    "",
+                    List.of(new Mark("vendors", " JOIN invoice_extractions x ON x.invoice_id = i.id", "x.created_at"))),
+            new Source(
+                    "exceptions",
+                    "e",
+                    "created_at",
+                    "e.resolved IN (false, true)",
+                    List.of(
+                            new Mark(
+                                    "vendors",
+                                    " JOIN invoice_extractions x ON x.invoice_id = e.invoice_id",
+                                    "x.created_at"),
+                            new Mark("exceptions", "", "e.created_at"))),
+            new Source(
+                    "exceptions",
+                    "e",
+                    "resolved_at",
+                    "e.resolved",
+                    List.of(new Mark(
+                            "exceptions", " CROSS JOIN LATERAL (VALUES (e.created_at), (e.resolved_at)) v(d)", "v.d"))),
+            new Source(
+                    "validations",
+                    "f",
+                    "created_at",
+                    "f.passed IN (false, true)",
+                    List.of(new Mark("validations", "", "f.created_at"))),
+            new Source(
+                    "staged_exports",
+                    "f",
+                    "created_at",
+                    "f.status IN ('PENDING', 'EXPORTED', 'FAILED')",
+                    List.of(new Mark("exports", "", "f.created_at"))),
+            new Source("staged_exports", "f", "exported_at", "", List.of(new Mark("exports", "", "f.created_at"))));
+
+    /**
+     * Every topic-day whose facts carry a timestamp in the window and were not seen by the last scan,
+     * one branch per source and mark. Each branch is a range scan of an index on that timestamp (plus
+     * the row's xmin from the heap).
+     */
+    static final List<String> CHANGED = SOURCES.stream()
+            .flatMap(source -> source.marks().stream()
+                    .map(mark -> "SELECT '" + mark.topic() + "', (" + mark.day() + " AT TIME ZONE :tz)::date FROM "
+                            + source.from() + mark.join() + " WHERE " + source.where()))
+            .toList();
 
     /** Marks the changed topic-days (see {@link #CHANGED}). */
     static final String FIND_CHANGED =
             "INSERT INTO analytics_dirty_days (topic, day)\n" + String.join("\nUNION\n", CHANGED);
 
     /**
-     * The same windows as {@link #CHANGED}, one probe per fact table and timestamp, without the joins
-     * that only tell which day to mark: the check needs one unseen row, not its day. No join means no
-     * planning over every partition of invoice_extractions on each call (75 ms cold, 4 ms warm per
-     * joined branch at 10 M).
+     * The same windows as {@link #CHANGED}, one probe per source, without the joins that only tell
+     * which day to mark: the check needs one unseen row, not its day. No join means no planning over
+     * every partition of invoice_extractions on each call (75 ms cold, 4 ms warm per joined branch at
+     * 10 M).
      */
-    static final List<String> PROBES = List.of(
-            "SELECT 1 FROM invoice_extractions f WHERE " + window("f.created_at") + " AND " + unseen("f"),
-            "SELECT 1 FROM invoices i WHERE " + window("i.updated_at") + " AND " + unseen("i"),
-            "SELECT 1 FROM exceptions e WHERE e.resolved IN (false, true) AND " + window("e.created_at") + " AND "
-                    + unseen("e"),
-            "SELECT 1 FROM exceptions e WHERE e.resolved AND " + window("e.resolved_at") + " AND " + unseen("e"),
-            "SELECT 1 FROM validations f WHERE f.passed IN (false, true) AND " + window("f.created_at") + " AND "
-                    + unseen("f"),
-            "SELECT 1 FROM staged_exports f WHERE f.status IN ('PENDING', 'EXPORTED', 'FAILED') AND "
-                    + window("f.created_at") + " AND " + unseen("f"),
-            "SELECT 1 FROM staged_exports f WHERE " + window("f.exported_at") + " AND " + unseen("f"));
+    static final List<String> PROBES = SOURCES.stream()
+            .map(source -> "SELECT 1 FROM " + source.from() + " WHERE " + source.where())
+            .toList();
 
     /**
      * Whether an answer must drain first: a marked day is pending, or a fact was committed since the
