@@ -4,12 +4,11 @@ import com.apintake.alerts.control.AlertStore;
 import com.apintake.maintenance.entity.Action;
 import com.apintake.monitoring.control.SlowQueries;
 import com.apintake.monitoring.control.Trends;
+import com.apintake.platform.control.JsonBinding;
 import com.apintake.platform.control.ReadSource;
 import jakarta.annotation.Resource;
 import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.inject.Inject;
-import jakarta.json.bind.Jsonb;
-import jakarta.json.bind.JsonbBuilder;
 import jakarta.transaction.Transactional;
 import java.lang.reflect.Type;
 import java.sql.Connection;
@@ -41,7 +40,6 @@ import org.eclipse.microprofile.config.inject.ConfigProperty;
 public class MaintenanceRuns {
 
     private static final Logger LOG = Logger.getLogger(MaintenanceRuns.class.getName());
-    private static final Jsonb JSONB = JsonbBuilder.create();
     private static final Type ACTIONS = new ArrayList<Action>() {}.getClass().getGenericSuperclass();
 
     public record Run(
@@ -157,7 +155,7 @@ public class MaintenanceRuns {
                             rows.getObject(4, OffsetDateTime.class),
                             rows.getObject(5, OffsetDateTime.class),
                             rows.getString(6),
-                            JSONB.fromJson(rows.getString(7), ACTIONS),
+                            JsonBinding.fromJson(rows.getString(7), ACTIONS),
                             rows.getString(8),
                             rows.getObject(9, Long.class)));
                 }
@@ -215,7 +213,7 @@ public class MaintenanceRuns {
                         UPDATE maintenance_runs SET finished_at = now(), outcome = ?, actions = ?::jsonb, report_id = ?, error = ?
                         WHERE id = ?""")) {
             statement.setString(1, outcome);
-            statement.setString(2, JSONB.toJson(actions));
+            statement.setString(2, JsonBinding.toJson(actions));
             statement.setObject(3, reportId);
             statement.setString(4, failed ? "see the failed actions" : null);
             statement.setLong(5, id);

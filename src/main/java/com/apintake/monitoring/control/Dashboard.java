@@ -5,12 +5,11 @@ import com.apintake.monitoring.entity.HealthReport;
 import com.apintake.monitoring.entity.HealthScored;
 import com.apintake.monitoring.entity.Recommendation;
 import com.apintake.monitoring.entity.Vitals;
+import com.apintake.platform.control.JsonBinding;
 import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.enterprise.event.ObservesAsync;
 import jakarta.enterprise.inject.Instance;
 import jakarta.inject.Inject;
-import jakarta.json.bind.Jsonb;
-import jakarta.json.bind.JsonbBuilder;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.List;
@@ -114,11 +113,6 @@ public class Dashboard {
                     .append('}')
                     .toString();
         }
-    }
-
-    /** JSON-B as Jersey's provider uses it (no configuration of ours): thread-safe, made once, on first use. */
-    private static final class Json {
-        static final Jsonb B = JsonbBuilder.create();
     }
 
     static final Duration SLOW_WINDOW = Duration.ofHours(1);
@@ -254,7 +248,7 @@ public class Dashboard {
     private Rendered render(Measured measured) {
         return rendered(
                 measured,
-                Json.B.toJson(new Fixed(
+                JsonBinding.toJson(new Fixed(
                         measured.measuredAt(),
                         maxAgeSeconds,
                         measured.health(),
