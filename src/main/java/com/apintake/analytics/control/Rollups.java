@@ -37,6 +37,12 @@ public class Rollups {
     /** What one drain did: the topic-days recomputed and how many marks are left. */
     public record Drained(int days, long pendingMarks) {}
 
+    /**
+     * What following the facts' retention did: the first local day with extractions and with
+     * validations (null when the table has none), and the rollup rows removed.
+     */
+    public record Forgotten(LocalDate extractionsFrom, LocalDate validationsFrom, long rows) {}
+
     static final List<String> TABLES = List.of(
             "analytics_confidence_daily",
             "analytics_exceptions_daily",
@@ -371,6 +377,17 @@ public class Rollups {
                                                interval '1 day') d
             WHERE span.first IS NOT NULL""";
 
+    /**
+     * Whether the confidence or vendor rollups hold a day before the first kept extraction day (or a
+     * month before its month): facts of those days were dropped. Each is one index range on the day.
+     */
+    static final String FORGETTABLE_VENDOR_DAYS = """
+            SELECT EXISTS (SELECT 1 FROM analytics_confidence_daily WHERE day < CAST(? AS date))
+                OR EXISTS (SELECT 1 FROM analytics_vendors_daily WHERE day < CAST(? AS date))
+                OR EXISTS (SELECT 1 FROM analytics_vendors_running WHERE day < CAST(? AS date))
+                OR EXISTS (SELECT 1 FROM analytics_vendors_monthly
+                           WHERE month < date_trunc('month', CAST(? AS date)::timestamp)::date)""";
+
     @Resource(lookup = "jdbc/apintake")
     DataSource dataSource;
 
@@ -513,6 +530,83 @@ public class Rollups {
                 totalsBefore(connection, earliestMonth);
             }
             return new Drained(recomputed, pendingMarks(connection));
+        });
+    }
+
+    /**
+     * Makes the rollups follow the facts' retention: when the maintenance run dropped the oldest month
+     * partitions of invoice_extractions or validations (apintake.partitions.retention-months.*), the
+     * rollup rows of days before the first remaining fact go, in one transaction under the drain lock.
+     * The vendor rollup's "before" totals are rebuilt from the first kept month with a zero base (they
+     * are only ever read as differences, so kept periods answer the same, and a period reaching back
+     * past the first kept fact counts only what is kept, as the raw question does). The first kept day
+     * is recomputed: partitions end at UTC month bounds, so in another zone its facts may be partly
+     * dropped. Rows are removed only where facts are gone, so this does nothing without a retention;
+     * exceptions and exports are never dropped and keep their rollups.
+     */
+    public Forgotten forgetDropped() {
+        return inTransaction(connection -> {
+            execute(connection, LOCK);
+            execute(connection, "SET LOCAL jit = off");
+            String zone;
+            double minConfidence;
+            try (var statement = connection.createStatement();
+                    var rows = statement.executeQuery(
+                            "SELECT time_zone, min_confidence FROM analytics_settings FOR UPDATE")) {
+                rows.next();
+                zone = rows.getString(1);
+                minConfidence = rows.getDouble(2);
+            }
+            LocalDate extractions = firstDay(connection, "invoice_extractions", zone);
+            LocalDate validations = firstDay(connection, "validations", zone);
+            long removed = 0;
+            String keptFrom = extractions == null ? "infinity" : extractions.toString();
+            if (exists(connection, FORGETTABLE_VENDOR_DAYS, keptFrom)) {
+                for (String table :
+                        List.of("analytics_confidence_daily", "analytics_vendors_daily", "analytics_vendors_running")) {
+                    removed +=
+                            deleteBefore(connection, "DELETE FROM " + table + " WHERE day < CAST(? AS date)", keptFrom);
+                }
+                removed += deleteBefore(
+                        connection,
+                        "DELETE FROM analytics_vendors_monthly"
+                                + " WHERE month < date_trunc('month', CAST(? AS date)::timestamp)::date",
+                        keptFrom);
+                removed += deleteBefore(
+                        connection,
+                        "DELETE FROM analytics_vendors_before"
+                                + " WHERE month <= date_trunc('month', CAST(? AS date)::timestamp)::date",
+                        keptFrom);
+                deleteBefore(
+                        connection,
+                        "DELETE FROM analytics_dirty_days WHERE topic IN ('confidence', 'vendors') AND day < CAST(? AS date)",
+                        keptFrom);
+                if (extractions != null) {
+                    recompute(connection, "confidence", extractions, zone, minConfidence);
+                    recompute(connection, "vendors", extractions, zone, minConfidence);
+                    LocalDate month = extractions.withDayOfMonth(1);
+                    monthTotals(connection, month, extractions);
+                    totalsBefore(connection, month);
+                }
+            }
+            String validationsFrom = validations == null ? "infinity" : validations.toString();
+            if (exists(
+                    connection,
+                    "SELECT EXISTS (SELECT 1 FROM analytics_validations_daily WHERE day < CAST(? AS date))",
+                    validationsFrom)) {
+                removed += deleteBefore(
+                        connection,
+                        "DELETE FROM analytics_validations_daily WHERE day < CAST(? AS date)",
+                        validationsFrom);
+                deleteBefore(
+                        connection,
+                        "DELETE FROM analytics_dirty_days WHERE topic = 'validations' AND day < CAST(? AS date)",
+                        validationsFrom);
+                if (validations != null) {
+                    recompute(connection, "validations", validations, zone, minConfidence);
+                }
+            }
+            return new Forgotten(extractions, validations, removed);
         });
     }
 
@@ -781,6 +875,38 @@ public class Rollups {
 
     private static String array(Set<LocalDate> days) {
         return days.stream().map(LocalDate::toString).collect(Collectors.joining(",", "{", "}"));
+    }
+
+    /** The local day of a fact table's oldest row (its created_at index, first partition), null when empty. */
+    private static LocalDate firstDay(Connection connection, String table, String zone) throws SQLException {
+        try (var query = connection.prepareStatement(
+                "SELECT (min(created_at) AT TIME ZONE CAST(? AS text))::date FROM " + table)) {
+            query.setString(1, zone);
+            try (var rows = query.executeQuery()) {
+                rows.next();
+                return rows.getObject(1, LocalDate.class);
+            }
+        }
+    }
+
+    /** The query with every parameter set to the day (text, so that 'infinity' passes). */
+    private static boolean exists(Connection connection, String sql, String day) throws SQLException {
+        try (var query = connection.prepareStatement(sql)) {
+            for (int i = 1; i <= query.getParameterMetaData().getParameterCount(); i++) {
+                query.setString(i, day);
+            }
+            try (var rows = query.executeQuery()) {
+                rows.next();
+                return rows.getBoolean(1);
+            }
+        }
+    }
+
+    private static long deleteBefore(Connection connection, String sql, String day) throws SQLException {
+        try (var delete = connection.prepareStatement(sql)) {
+            delete.setString(1, day);
+            return delete.executeUpdate();
+        }
     }
 
     private static long pendingMarks(Connection connection) throws SQLException {

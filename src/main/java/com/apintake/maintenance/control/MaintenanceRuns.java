@@ -1,6 +1,7 @@
 package com.apintake.maintenance.control;
 
 import com.apintake.alerts.control.AlertStore;
+import com.apintake.analytics.control.Rollups;
 import com.apintake.maintenance.entity.Action;
 import com.apintake.monitoring.control.SlowQueries;
 import com.apintake.monitoring.control.Trends;
@@ -32,7 +33,8 @@ import org.eclipse.microprofile.config.inject.ConfigProperty;
  *   <li>daily: the slow statements of the last day into a daily report, and the retention purge of
  *       monitoring snapshots (apintake.monitoring.retention-days) and resolved alerts
  *       (apintake.alerts.retention-days), and the monthly partitions of validations, invoice_extractions
- *       and audit_log created ahead and dropped past their retention (Partitions).
+ *       and audit_log created ahead and dropped past their retention (Partitions), then the analytics
+ *       rollup days whose facts are gone (Rollups.forgetDropped).
  * </ul>
  * A step that fails is recorded and the run goes on (outcome PARTIAL); a run never stops intake.
  */
@@ -81,6 +83,9 @@ public class MaintenanceRuns {
     Partitions partitions;
 
     @Inject
+    Rollups rollups;
+
+    @Inject
     @ConfigProperty(name = "apintake.monitoring.retention-days", defaultValue = "30")
     int snapshotRetentionDays;
 
@@ -111,6 +116,12 @@ public class MaintenanceRuns {
         step(actions, "purge", "alerts resolved more than " + alertRetentionDays + " days ago", () ->
                 (long) alerts.purge(now.minus(Duration.ofDays(alertRetentionDays))));
         actions.addAll(partitions.maintain());
+        // After the partitions: the rollups of days whose facts were just dropped go too (Rollups.forgetDropped).
+        step(
+                actions,
+                "purge",
+                "analytics rollup days before the first kept fact",
+                () -> rollups.forgetDropped().rows());
         Long report = step(
                 actions,
                 "report",
