@@ -2,6 +2,7 @@ package com.apintake.intake;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import com.apintake.testsupport.DatabaseRestarts;
 import com.apintake.testsupport.Deployments;
 import com.apintake.testsupport.Http;
 import com.apintake.testsupport.PostgresServer;
@@ -17,12 +18,6 @@ import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
-import java.util.concurrent.ConcurrentLinkedQueue;
-import java.util.concurrent.ExecutorService;
-import java.util.concurrent.Executors;
-import java.util.concurrent.Future;
-import java.util.concurrent.TimeUnit;
-import java.util.concurrent.atomic.AtomicBoolean;
 import org.jboss.arquillian.container.test.api.Deployment;
 import org.jboss.arquillian.junit5.ArquillianExtension;
 import org.jboss.arquillian.test.api.ArquillianResource;
@@ -147,54 +142,25 @@ class IntakeFailuresIT {
         PostgresServer postgres = TestEnvironment.postgres();
         record Outcome(
                 Instant at, int status, String body, String retryAfter, String contentType, String hash, Long id) {}
-        var outcomes = new ConcurrentLinkedQueue<Outcome>();
-        var running = new AtomicBoolean(true);
-        ExecutorService clients = Executors.newFixedThreadPool(4);
-        List<Instant> backAt = new ArrayList<>();
-        try {
-            List<Future<?>> workers = new ArrayList<>();
-            for (int c = 0; c < 4; c++) {
-                workers.add(clients.submit(() -> {
-                    while (running.get()) {
-                        byte[] bytes = new IntakeIT.Sample().bytes();
-                        var answer = Http.post(base, "/api/v1/invoices", "application/xml", bytes);
-                        Long id = null;
-                        if (answer.status() == 201) {
-                            id = answer.<JsonObject>json().getJsonNumber("id").longValue();
-                        }
-                        outcomes.add(new Outcome(
-                                Instant.now(),
-                                answer.status(),
-                                answer.body(),
-                                answer.headers().firstValue("Retry-After").orElse(null),
-                                answer.contentType(),
-                                sha256(bytes),
-                                id));
+        var run =
+                DatabaseRestarts.whileClientsCall(postgres, 4, 3, Duration.ofSeconds(3), Duration.ofSeconds(12), () -> {
+                    byte[] bytes = new IntakeIT.Sample().bytes();
+                    var answer = Http.post(base, "/api/v1/invoices", "application/xml", bytes);
+                    Long id = null;
+                    if (answer.status() == 201) {
+                        id = answer.<JsonObject>json().getJsonNumber("id").longValue();
                     }
-                    return null;
-                }));
-            }
-            Thread.sleep(3000);
-            for (int restart = 0; restart < 3; restart++) {
-                postgres.stopImmediately();
-                Thread.sleep(3000);
-                postgres.start();
-                backAt.add(Instant.now());
-                Thread.sleep(12000);
-            }
-            running.set(false);
-            for (var worker : workers) {
-                worker.get(2, TimeUnit.MINUTES);
-            }
-        } finally {
-            running.set(false);
-            clients.shutdownNow();
-            if (!postgres.isRunning()) {
-                postgres.start();
-            }
-        }
+                    return new Outcome(
+                            Instant.now(),
+                            answer.status(),
+                            answer.body(),
+                            answer.headers().firstValue("Retry-After").orElse(null),
+                            answer.contentType(),
+                            sha256(bytes),
+                            id);
+                });
 
-        List<Outcome> all = new ArrayList<>(outcomes);
+        List<Outcome> all = run.outcomes();
         Map<Integer, Long> byStatus = new HashMap<>();
         all.forEach(o -> byStatus.merge(o.status(), 1L, Long::sum));
         System.out.println("Uploads during 3 immediate restarts of PostgreSQL, by HTTP status: " + byStatus);
@@ -229,7 +195,7 @@ class IntakeFailuresIT {
                         .isEqualTo(acknowledged.size());
             }
         }
-        for (Instant back : backAt) {
+        for (Instant back : run.backAt()) {
             var firstSuccess = acknowledged.stream()
                     .map(Outcome::at)
                     .filter(at -> at.isAfter(back))

@@ -2,6 +2,7 @@ package com.apintake.intake;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import com.apintake.testsupport.DatabaseRestarts;
 import com.apintake.testsupport.Deployments;
 import com.apintake.testsupport.Http;
 import com.apintake.testsupport.PostgresServer;
@@ -11,6 +12,7 @@ import java.net.URL;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.sql.Connection;
+import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.HashMap;
@@ -18,12 +20,10 @@ import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
-import java.util.concurrent.ConcurrentLinkedQueue;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
 import java.util.concurrent.TimeUnit;
-import java.util.concurrent.atomic.AtomicBoolean;
 import org.jboss.arquillian.container.test.api.Deployment;
 import org.jboss.arquillian.junit5.ArquillianExtension;
 import org.jboss.arquillian.test.api.ArquillianResource;
@@ -155,55 +155,27 @@ class IntakeGroupCommitIT {
     void uploadsWhileTheDatabaseRestartsAreStoredOrAnswered503() throws Exception {
         PostgresServer postgres = TestEnvironment.postgres();
         record Outcome(Instant at, int status, String body, String retryAfter, String hash, Long id) {}
-        var outcomes = new ConcurrentLinkedQueue<Outcome>();
-        var running = new AtomicBoolean(true);
-        ExecutorService clients = Executors.newFixedThreadPool(8);
-        List<Instant> backAt = new ArrayList<>();
-        try {
-            List<Future<?>> workers = new ArrayList<>();
-            for (int c = 0; c < 8; c++) {
-                workers.add(clients.submit(() -> {
-                    while (running.get()) {
-                        byte[] bytes = new IntakeIT.Sample().bytes();
-                        var answer = postAsync(bytes);
-                        Long id = answer.status() == 202
-                                ? answer.<JsonObject>json().getJsonNumber("id").longValue()
-                                : null;
-                        outcomes.add(new Outcome(
-                                Instant.now(),
-                                answer.status(),
-                                answer.body(),
-                                answer.headers().firstValue("Retry-After").orElse(null),
-                                sha256(bytes),
-                                id));
-                        // Paced (at most ~80 uploads/s in all): every 202 leaves a job that the queue workers
-                        // extract and validate after the test, competing with the tests that follow.
-                        Thread.sleep(100);
-                    }
-                    return null;
-                }));
-            }
-            Thread.sleep(3000);
-            for (int restart = 0; restart < 2; restart++) {
-                postgres.stopImmediately();
-                Thread.sleep(2000);
-                postgres.start();
-                backAt.add(Instant.now());
-                Thread.sleep(5000);
-            }
-            running.set(false);
-            for (var worker : workers) {
-                worker.get(2, TimeUnit.MINUTES);
-            }
-        } finally {
-            running.set(false);
-            clients.shutdownNow();
-            if (!postgres.isRunning()) {
-                postgres.start();
-            }
-        }
+        var run =
+                DatabaseRestarts.whileClientsCall(postgres, 8, 2, Duration.ofSeconds(2), Duration.ofSeconds(5), () -> {
+                    byte[] bytes = new IntakeIT.Sample().bytes();
+                    var answer = postAsync(bytes);
+                    Long id = answer.status() == 202
+                            ? answer.<JsonObject>json().getJsonNumber("id").longValue()
+                            : null;
+                    var outcome = new Outcome(
+                            Instant.now(),
+                            answer.status(),
+                            answer.body(),
+                            answer.headers().firstValue("Retry-After").orElse(null),
+                            sha256(bytes),
+                            id);
+                    // Paced (at most ~80 uploads/s in all): every 202 leaves a job that the queue workers
+                    // extract and validate after the test, competing with the tests that follow.
+                    Thread.sleep(100);
+                    return outcome;
+                });
 
-        List<Outcome> all = new ArrayList<>(outcomes);
+        List<Outcome> all = run.outcomes();
         Map<Integer, Long> byStatus = new HashMap<>();
         all.forEach(o -> byStatus.merge(o.status(), 1L, Long::sum));
         System.out.println(
@@ -237,7 +209,7 @@ class IntakeGroupCommitIT {
                         .isEqualTo(acknowledged.size());
             }
         }
-        for (Instant back : backAt) {
+        for (Instant back : run.backAt()) {
             assertThat(acknowledged.stream().map(Outcome::at).filter(at -> at.isAfter(back)))
                     .as("uploads are acknowledged again after the restart at " + back)
                     .isNotEmpty();

@@ -7,7 +7,6 @@ import java.time.LocalDate;
 import java.time.OffsetDateTime;
 import java.time.ZoneOffset;
 import java.util.ArrayList;
-import java.util.Collections;
 import java.util.List;
 
 /**
@@ -227,12 +226,8 @@ final class AnalyticsSql {
         return millis;
     }
 
+    /** The nearest-rank median (the lower middle of an even count), as {@link Latencies.Stats}. */
     static double median(List<Double> values) {
-        if (values.isEmpty()) {
-            return Double.NaN;
-        }
-        List<Double> sorted = new ArrayList<>(values);
-        Collections.sort(sorted);
-        return sorted.get((sorted.size() - 1) / 2);
+        return Latencies.Stats.of(values).median();
     }
 }

@@ -3,6 +3,7 @@ package com.apintake.tools;
 import com.apintake.testsupport.Folders;
 import com.apintake.testsupport.PayaraMicroLaunch;
 import com.apintake.testsupport.PostgresServer;
+import com.apintake.tools.Latencies.Stats;
 import java.io.IOException;
 import java.net.URI;
 import java.net.http.HttpClient;
@@ -365,20 +366,14 @@ public final class Benchmarks {
         }
     }
 
-    private static Stats time(Connection connection, String sql, int runs) throws SQLException {
-        List<Double> millis = new ArrayList<>();
-        for (int i = 0; i < runs + 3; i++) {
-            long start = System.nanoTime();
+    private static Stats time(Connection connection, String sql, int runs) throws Exception {
+        return Latencies.sequential(3, runs, () -> {
             try (var rows = connection.createStatement().executeQuery(sql)) {
                 while (rows.next()) {
                     // read every row: the client-side cost belongs to the measurement
                 }
             }
-            if (i >= 3) {
-                millis.add((System.nanoTime() - start) / 1e6);
-            }
-        }
-        return Stats.of(millis);
+        });
     }
 
     // ---------------------------------------------------------------- 3. N+1
@@ -486,19 +481,13 @@ public final class Benchmarks {
                 line("| %s | n/a | n/a | not built yet |", entry.getKey());
                 continue;
             }
-            List<Double> millis = new ArrayList<>();
-            for (int i = 0; i < 55; i++) {
-                long start = System.nanoTime();
+            Stats stats = Latencies.sequential(5, 50, () -> {
                 var response = get(entry.getValue());
                 if (response.statusCode() != 200) {
                     throw new IllegalStateException(
                             entry.getValue() + " answered " + response.statusCode() + ": " + response.body());
                 }
-                if (i >= 5) {
-                    millis.add((System.nanoTime() - start) / 1e6);
-                }
-            }
-            Stats stats = Stats.of(millis);
+            });
             line(
                     "| `%s` | %.1f | %.1f | %s |",
                     entry.getKey(), stats.median(), stats.p95(), stats.p95() < 50 ? "met" : "missed");
@@ -1030,23 +1019,6 @@ public final class Benchmarks {
     }
 
     // ---------------------------------------------------------------- small things
-
-    record Stats(double median, double p95, double p99) {
-        static Stats of(List<Double> values) {
-            if (values.isEmpty()) {
-                return new Stats(Double.NaN, Double.NaN, Double.NaN);
-            }
-            List<Double> sorted = new ArrayList<>(values);
-            Collections.sort(sorted);
-            return new Stats(at(sorted, 0.5), at(sorted, 0.95), at(sorted, 0.99));
-        }
-
-        /** Nearest-rank quantile. */
-        private static double at(List<Double> sorted, double quantile) {
-            int rank = (int) Math.ceil(quantile * sorted.size());
-            return sorted.get(Math.max(0, Math.min(sorted.size() - 1, rank - 1)));
-        }
-    }
 
     private static long single(Connection connection, String sql) throws SQLException {
         try (var rows = connection.createStatement().executeQuery(sql)) {

@@ -398,9 +398,7 @@ final class PoolSweep {
         }
         Map<String, Long> errorCounts = new TreeMap<>();
         errors.forEach((k, v) -> errorCounts.put(k, v.sum()));
-        List<Double> sorted = new ArrayList<>(ok);
-        Collections.sort(sorted);
-        double p99 = sorted.isEmpty() ? Double.NaN : sorted.get(Math.max(0, (int) Math.ceil(0.99 * sorted.size()) - 1));
+        double p99 = Latencies.Stats.of(ok).p99();
         return new Cell(elapsed <= 0 ? 0 : ok.size() / elapsed, ok.size(), refused.sum(), p99, errorCounts);
     }
 

@@ -216,34 +216,30 @@ final class ReadPath {
         try {
             HttpClient http = HttpClient.newHttpClient();
             URI metrics = URI.create("http://127.0.0.1:" + port + "/metrics");
-            List<Double> millis = new ArrayList<>();
-            for (int i = 0; i < 55; i++) {
-                long start = System.nanoTime();
-                HttpResponse<String> response;
+            var scrape = HttpRequest.newBuilder(metrics)
+                    .timeout(Duration.ofSeconds(30))
+                    .build();
+            // Until the exporter listens: not timed.
+            while (true) {
                 try {
-                    response = http.send(
-                            HttpRequest.newBuilder(metrics)
-                                    .timeout(Duration.ofSeconds(30))
-                                    .build(),
-                            HttpResponse.BodyHandlers.ofString());
+                    http.send(scrape, HttpResponse.BodyHandlers.discarding());
+                    break;
                 } catch (ConnectException notYet) {
                     Thread.sleep(500);
-                    i--;
-                    continue;
                 }
+            }
+            var stats = Latencies.sequential(5, 50, () -> {
+                var response = http.send(scrape, HttpResponse.BodyHandlers.ofString());
                 if (response.statusCode() != 200 || !response.body().contains("pg_up 1")) {
                     throw new IllegalStateException("postgres_exporter: " + response.statusCode());
                 }
-                if (i >= 5) {
-                    millis.add((System.nanoTime() - start) / 1e6);
-                }
-            }
-            double exporterP95 = p95(millis);
+            });
+            double exporterP95 = stats.p95();
             bench.print("");
             bench.print(
                     "postgres_exporter 0.11 (Debian `prometheus-postgres-exporter`, default collectors) on the same"
                             + " database in this run: scrape median %.1f ms, p95 %.1f ms; the dashboard's p95 (part 2): %.1f ms.",
-                    median(millis), exporterP95, bench.dashboardP95);
+                    stats.median(), exporterP95, bench.dashboardP95);
             bench.target(
                     "Dashboard p95 <= postgres_exporter scrape p95 (same run)",
                     String.format(Locale.ROOT, "%.1f ms vs %.1f ms", bench.dashboardP95, exporterP95),
@@ -433,7 +429,7 @@ final class ReadPath {
                 ok.size() / elapsed,
                 ok.size(),
                 refused.size(),
-                quantile(new ArrayList<>(ok), 0.99),
+                Latencies.Stats.of(ok).p99(),
                 refused.stream().mapToDouble(Double::doubleValue).max().orElse(0),
                 errorCounts,
                 versionCounts.toString());
@@ -450,22 +446,5 @@ final class ReadPath {
             message = message.substring(0, 60);
         }
         return root.getClass().getSimpleName() + ": " + message;
-    }
-
-    private static double median(List<Double> values) {
-        return quantile(new ArrayList<>(values), 0.5);
-    }
-
-    private static double p95(List<Double> values) {
-        return quantile(new ArrayList<>(values), 0.95);
-    }
-
-    private static double quantile(List<Double> values, double q) {
-        if (values.isEmpty()) {
-            return Double.NaN;
-        }
-        Collections.sort(values);
-        int rank = (int) Math.ceil(q * values.size());
-        return values.get(Math.max(0, Math.min(values.size() - 1, rank - 1)));
     }
 }

@@ -37,6 +37,12 @@ public class Rollups {
     /** What one drain did: the topic-days recomputed and how many marks are left. */
     public record Drained(int days, long pendingMarks) {}
 
+    /**
+     * What following the facts' retention did: the first local day with extractions and with
+     * validations (null when the table has none), and the rollup rows removed.
+     */
+    public record Forgotten(LocalDate extractionsFrom, LocalDate validationsFrom, long rows) {}
+
     static final List<String> TABLES = List.of(
             "analytics_confidence_daily",
             "analytics_exceptions_daily",
@@ -81,56 +87,103 @@ public class Rollups {
     }
 
     /**
-     * Every topic-day whose facts carry a timestamp in the window and were not seen by the last scan.
-     * Each branch is a range scan of an index on that timestamp (plus the row's xmin from the heap). An
-     * invoice move changes the vendor figures of its extraction day; a new exception changes whether
-     * its invoice has one.
+     * A topic whose days a fact source changes: which day a changed row moves (an expression over the
+     * source's alias and the join's), and the join that finds that day, if the row does not carry it.
      */
-    static final List<String> CHANGED = List.of(
-            "SELECT 'confidence', (f.created_at AT TIME ZONE :tz)::date FROM invoice_extractions f" + " WHERE "
-                    + window("f.created_at") + " AND " + unseen("f"),
-            "SELECT 'vendors', (f.created_at AT TIME ZONE :tz)::date FROM invoice_extractions f" + " WHERE "
-                    + window("f.created_at") + " AND " + unseen("f"),
-            "SELECT 'vendors', (x.created_at AT TIME ZONE :tz)::date"
-                    + " FROM invoices i JOIN invoice_extractions x ON x.invoice_id = i.id"
-                    + " WHERE " + window("i.updated_at") + " AND " + unseen("i"),
-            "SELECT 'vendors', (x.created_at AT TIME ZONE :tz)::date"
-                    + " FROM exceptions e JOIN invoice_extractions x ON x.invoice_id = e.invoice_id"
-                    + " WHERE e.resolved IN (false, true) AND " + window("e.created_at") + " AND " + unseen("e"),
-            "SELECT 'exceptions', (e.created_at AT TIME ZONE :tz)::date FROM exceptions e"
-                    + " WHERE e.resolved IN (false, true) AND " + window("e.created_at") + " AND " + unseen("e"),
-            "SELECT 'exceptions', (v.d AT TIME ZONE :tz)::date"
-                    + " FROM exceptions e CROSS JOIN LATERAL (VALUES (e.created_at), (e.resolved_at)) v(d)"
-                    + " WHERE e.resolved AND " + window("e.resolved_at") + " AND " + unseen("e"),
-            "SELECT 'validations', (f.created_at AT TIME ZONE :tz)::date FROM validations f"
-                    + " WHERE f.passed IN (false, true) AND " + window("f.created_at") + " AND " + unseen("f"),
-            "SELECT 'exports', (f.created_at AT TIME ZONE :tz)::date FROM staged_exports f"
-                    + " WHERE f.status IN ('PENDING', 'EXPORTED', 'FAILED') AND " + window("f.created_at") + " AND "
-                    + unseen("f"),
-            "SELECT 'exports', (f.created_at AT TIME ZONE :tz)::date FROM staged_exports f" + " WHERE "
-                    + window("f.exported_at") + " AND " + unseen("f"));
+    record Mark(String topic, String join, String day) {}
+
+    /**
+     * One fact table and timestamp whose new rows change rollup days: the table with its alias, the
+     * timestamp column the window applies to, the rows of interest (a predicate the index on the
+     * timestamp serves, or empty), and the topic-days such a row marks. A new fact source is declared
+     * here once; {@link #CHANGED} and {@link #PROBES} are derived from it.
+     */
+    record Source(String table, String alias, String timestamp, String filter, List<Mark> marks) {
+
+        /** The rows in the window not seen by the last scan. */
+        String where() {
+            return (filter.isEmpty() ? "" : filter + " AND ") + window(alias + "." + timestamp) + " AND "
+                    + unseen(alias);
+        }
+
+        String from() {
+            return table + " " + alias;
+        }
+    }
+
+    /**
+     * An invoice move changes the vendor figures of its extraction day; a new exception changes whether
+     * its invoice has one; a resolution changes both the day raised (median hours) and the day resolved.
+     */
+    static final List<Source> SOURCES = List.of(
+            new Source(
+                    "invoice_extractions",
+                    "f",
+                    "created_at",
+                    "",
+                    List.of(new Mark("confidence", "", "f.created_at"), new Mark("vendors", "", "f.created_at"))),
+            new Source(
+                    "invoices",
+                    "i",
+                    "updated_at",
+                    "",
+                    List.of(new Mark("vendors", " JOIN invoice_extractions x ON x.invoice_id = i.id", "x.created_at"))),
+            new Source(
+                    "exceptions",
+                    "e",
+                    "created_at",
+                    "e.resolved IN (false, true)",
+                    List.of(
+                            new Mark(
+                                    "vendors",
+                                    " JOIN invoice_extractions x ON x.invoice_id = e.invoice_id",
+                                    "x.created_at"),
+                            new Mark("exceptions", "", "e.created_at"))),
+            new Source(
+                    "exceptions",
+                    "e",
+                    "resolved_at",
+                    "e.resolved",
+                    List.of(new Mark(
+                            "exceptions", " CROSS JOIN LATERAL (VALUES (e.created_at), (e.resolved_at)) v(d)", "v.d"))),
+            new Source(
+                    "validations",
+                    "f",
+                    "created_at",
+                    "f.passed IN (false, true)",
+                    List.of(new Mark("validations", "", "f.created_at"))),
+            new Source(
+                    "staged_exports",
+                    "f",
+                    "created_at",
+                    "f.status IN ('PENDING', 'EXPORTED', 'FAILED')",
+                    List.of(new Mark("exports", "", "f.created_at"))),
+            new Source("staged_exports", "f", "exported_at", "", List.of(new Mark("exports", "", "f.created_at"))));
+
+    /**
+     * Every topic-day whose facts carry a timestamp in the window and were not seen by the last scan,
+     * one branch per source and mark. Each branch is a range scan of an index on that timestamp (plus
+     * the row's xmin from the heap).
+     */
+    static final List<String> CHANGED = SOURCES.stream()
+            .flatMap(source -> source.marks().stream()
+                    .map(mark -> "SELECT '" + mark.topic() + "', (" + mark.day() + " AT TIME ZONE :tz)::date FROM "
+                            + source.from() + mark.join() + " WHERE " + source.where()))
+            .toList();
 
     /** Marks the changed topic-days (see {@link #CHANGED}). */
     static final String FIND_CHANGED =
             "INSERT INTO analytics_dirty_days (topic, day)\n" + String.join("\nUNION\n", CHANGED);
 
     /**
-     * The same windows as {@link #CHANGED}, one probe per fact table and timestamp, without the joins
-     * that only tell which day to mark: the check needs one unseen row, not its day. No join means no
-     * planning over every partition of invoice_extractions on each call (75 ms cold, 4 ms warm per
-     * joined branch at 10 M).
+     * The same windows as {@link #CHANGED}, one probe per source, without the joins that only tell
+     * which day to mark: the check needs one unseen row, not its day. No join means no planning over
+     * every partition of invoice_extractions on each call (75 ms cold, 4 ms warm per joined branch at
+     * 10 M).
      */
-    static final List<String> PROBES = List.of(
-            "SELECT 1 FROM invoice_extractions f WHERE " + window("f.created_at") + " AND " + unseen("f"),
-            "SELECT 1 FROM invoices i WHERE " + window("i.updated_at") + " AND " + unseen("i"),
-            "SELECT 1 FROM exceptions e WHERE e.resolved IN (false, true) AND " + window("e.created_at") + " AND "
-                    + unseen("e"),
-            "SELECT 1 FROM exceptions e WHERE e.resolved AND " + window("e.resolved_at") + " AND " + unseen("e"),
-            "SELECT 1 FROM validations f WHERE f.passed IN (false, true) AND " + window("f.created_at") + " AND "
-                    + unseen("f"),
-            "SELECT 1 FROM staged_exports f WHERE f.status IN ('PENDING', 'EXPORTED', 'FAILED') AND "
-                    + window("f.created_at") + " AND " + unseen("f"),
-            "SELECT 1 FROM staged_exports f WHERE " + window("f.exported_at") + " AND " + unseen("f"));
+    static final List<String> PROBES = SOURCES.stream()
+            .map(source -> "SELECT 1 FROM " + source.from() + " WHERE " + source.where())
+            .toList();
 
     /**
      * Whether an answer must drain first: a marked day is pending, or a fact was committed since the
@@ -324,6 +377,17 @@ public class Rollups {
                                                interval '1 day') d
             WHERE span.first IS NOT NULL""";
 
+    /**
+     * Whether the confidence or vendor rollups hold a day before the first kept extraction day (or a
+     * month before its month): facts of those days were dropped. Each is one index range on the day.
+     */
+    static final String FORGETTABLE_VENDOR_DAYS = """
+            SELECT EXISTS (SELECT 1 FROM analytics_confidence_daily WHERE day < CAST(? AS date))
+                OR EXISTS (SELECT 1 FROM analytics_vendors_daily WHERE day < CAST(? AS date))
+                OR EXISTS (SELECT 1 FROM analytics_vendors_running WHERE day < CAST(? AS date))
+                OR EXISTS (SELECT 1 FROM analytics_vendors_monthly
+                           WHERE month < date_trunc('month', CAST(? AS date)::timestamp)::date)""";
+
     @Resource(lookup = "jdbc/apintake")
     DataSource dataSource;
 
@@ -466,6 +530,83 @@ public class Rollups {
                 totalsBefore(connection, earliestMonth);
             }
             return new Drained(recomputed, pendingMarks(connection));
+        });
+    }
+
+    /**
+     * Makes the rollups follow the facts' retention: when the maintenance run dropped the oldest month
+     * partitions of invoice_extractions or validations (apintake.partitions.retention-months.*), the
+     * rollup rows of days before the first remaining fact go, in one transaction under the drain lock.
+     * The vendor rollup's "before" totals are rebuilt from the first kept month with a zero base (they
+     * are only ever read as differences, so kept periods answer the same, and a period reaching back
+     * past the first kept fact counts only what is kept, as the raw question does). The first kept day
+     * is recomputed: partitions end at UTC month bounds, so in another zone its facts may be partly
+     * dropped. Rows are removed only where facts are gone, so this does nothing without a retention;
+     * exceptions and exports are never dropped and keep their rollups.
+     */
+    public Forgotten forgetDropped() {
+        return inTransaction(connection -> {
+            execute(connection, LOCK);
+            execute(connection, "SET LOCAL jit = off");
+            String zone;
+            double minConfidence;
+            try (var statement = connection.createStatement();
+                    var rows = statement.executeQuery(
+                            "SELECT time_zone, min_confidence FROM analytics_settings FOR UPDATE")) {
+                rows.next();
+                zone = rows.getString(1);
+                minConfidence = rows.getDouble(2);
+            }
+            LocalDate extractions = firstDay(connection, "invoice_extractions", zone);
+            LocalDate validations = firstDay(connection, "validations", zone);
+            long removed = 0;
+            String keptFrom = extractions == null ? "infinity" : extractions.toString();
+            if (exists(connection, FORGETTABLE_VENDOR_DAYS, keptFrom)) {
+                for (String table :
+                        List.of("analytics_confidence_daily", "analytics_vendors_daily", "analytics_vendors_running")) {
+                    removed +=
+                            deleteBefore(connection, "DELETE FROM " + table + " WHERE day < CAST(? AS date)", keptFrom);
+                }
+                removed += deleteBefore(
+                        connection,
+                        "DELETE FROM analytics_vendors_monthly"
+                                + " WHERE month < date_trunc('month', CAST(? AS date)::timestamp)::date",
+                        keptFrom);
+                removed += deleteBefore(
+                        connection,
+                        "DELETE FROM analytics_vendors_before"
+                                + " WHERE month <= date_trunc('month', CAST(? AS date)::timestamp)::date",
+                        keptFrom);
+                deleteBefore(
+                        connection,
+                        "DELETE FROM analytics_dirty_days WHERE topic IN ('confidence', 'vendors') AND day < CAST(? AS date)",
+                        keptFrom);
+                if (extractions != null) {
+                    recompute(connection, "confidence", extractions, zone, minConfidence);
+                    recompute(connection, "vendors", extractions, zone, minConfidence);
+                    LocalDate month = extractions.withDayOfMonth(1);
+                    monthTotals(connection, month, extractions);
+                    totalsBefore(connection, month);
+                }
+            }
+            String validationsFrom = validations == null ? "infinity" : validations.toString();
+            if (exists(
+                    connection,
+                    "SELECT EXISTS (SELECT 1 FROM analytics_validations_daily WHERE day < CAST(? AS date))",
+                    validationsFrom)) {
+                removed += deleteBefore(
+                        connection,
+                        "DELETE FROM analytics_validations_daily WHERE day < CAST(? AS date)",
+                        validationsFrom);
+                deleteBefore(
+                        connection,
+                        "DELETE FROM analytics_dirty_days WHERE topic = 'validations' AND day < CAST(? AS date)",
+                        validationsFrom);
+                if (validations != null) {
+                    recompute(connection, "validations", validations, zone, minConfidence);
+                }
+            }
+            return new Forgotten(extractions, validations, removed);
         });
     }
 
@@ -734,6 +875,38 @@ public class Rollups {
 
     private static String array(Set<LocalDate> days) {
         return days.stream().map(LocalDate::toString).collect(Collectors.joining(",", "{", "}"));
+    }
+
+    /** The local day of a fact table's oldest row (its created_at index, first partition), null when empty. */
+    private static LocalDate firstDay(Connection connection, String table, String zone) throws SQLException {
+        try (var query = connection.prepareStatement(
+                "SELECT (min(created_at) AT TIME ZONE CAST(? AS text))::date FROM " + table)) {
+            query.setString(1, zone);
+            try (var rows = query.executeQuery()) {
+                rows.next();
+                return rows.getObject(1, LocalDate.class);
+            }
+        }
+    }
+
+    /** The query with every parameter set to the day (text, so that 'infinity' passes). */
+    private static boolean exists(Connection connection, String sql, String day) throws SQLException {
+        try (var query = connection.prepareStatement(sql)) {
+            for (int i = 1; i <= query.getParameterMetaData().getParameterCount(); i++) {
+                query.setString(i, day);
+            }
+            try (var rows = query.executeQuery()) {
+                rows.next();
+                return rows.getBoolean(1);
+            }
+        }
+    }
+
+    private static long deleteBefore(Connection connection, String sql, String day) throws SQLException {
+        try (var delete = connection.prepareStatement(sql)) {
+            delete.setString(1, day);
+            return delete.executeUpdate();
+        }
     }
 
     private static long pendingMarks(Connection connection) throws SQLException {

@@ -1,15 +1,15 @@
 package com.apintake.maintenance.control;
 
 import com.apintake.alerts.control.AlertStore;
+import com.apintake.analytics.control.Rollups;
 import com.apintake.maintenance.entity.Action;
 import com.apintake.monitoring.control.SlowQueries;
 import com.apintake.monitoring.control.Trends;
+import com.apintake.platform.control.JsonBinding;
 import com.apintake.platform.control.ReadSource;
 import jakarta.annotation.Resource;
 import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.inject.Inject;
-import jakarta.json.bind.Jsonb;
-import jakarta.json.bind.JsonbBuilder;
 import jakarta.transaction.Transactional;
 import java.lang.reflect.Type;
 import java.sql.Connection;
@@ -33,7 +33,8 @@ import org.eclipse.microprofile.config.inject.ConfigProperty;
  *   <li>daily: the slow statements of the last day into a daily report, and the retention purge of
  *       monitoring snapshots (apintake.monitoring.retention-days) and resolved alerts
  *       (apintake.alerts.retention-days), and the monthly partitions of validations, invoice_extractions
- *       and audit_log created ahead and dropped past their retention (Partitions).
+ *       and audit_log created ahead and dropped past their retention (Partitions), then the analytics
+ *       rollup days whose facts are gone (Rollups.forgetDropped).
  * </ul>
  * A step that fails is recorded and the run goes on (outcome PARTIAL); a run never stops intake.
  */
@@ -41,7 +42,6 @@ import org.eclipse.microprofile.config.inject.ConfigProperty;
 public class MaintenanceRuns {
 
     private static final Logger LOG = Logger.getLogger(MaintenanceRuns.class.getName());
-    private static final Jsonb JSONB = JsonbBuilder.create();
     private static final Type ACTIONS = new ArrayList<Action>() {}.getClass().getGenericSuperclass();
 
     public record Run(
@@ -83,6 +83,9 @@ public class MaintenanceRuns {
     Partitions partitions;
 
     @Inject
+    Rollups rollups;
+
+    @Inject
     @ConfigProperty(name = "apintake.monitoring.retention-days", defaultValue = "30")
     int snapshotRetentionDays;
 
@@ -113,6 +116,12 @@ public class MaintenanceRuns {
         step(actions, "purge", "alerts resolved more than " + alertRetentionDays + " days ago", () ->
                 (long) alerts.purge(now.minus(Duration.ofDays(alertRetentionDays))));
         actions.addAll(partitions.maintain());
+        // After the partitions: the rollups of days whose facts were just dropped go too (Rollups.forgetDropped).
+        step(
+                actions,
+                "purge",
+                "analytics rollup days before the first kept fact",
+                () -> rollups.forgetDropped().rows());
         Long report = step(
                 actions,
                 "report",
@@ -157,7 +166,7 @@ public class MaintenanceRuns {
                             rows.getObject(4, OffsetDateTime.class),
                             rows.getObject(5, OffsetDateTime.class),
                             rows.getString(6),
-                            JSONB.fromJson(rows.getString(7), ACTIONS),
+                            JsonBinding.fromJson(rows.getString(7), ACTIONS),
                             rows.getString(8),
                             rows.getObject(9, Long.class)));
                 }
@@ -215,7 +224,7 @@ public class MaintenanceRuns {
                         UPDATE maintenance_runs SET finished_at = now(), outcome = ?, actions = ?::jsonb, report_id = ?, error = ?
                         WHERE id = ?""")) {
             statement.setString(1, outcome);
-            statement.setString(2, JSONB.toJson(actions));
+            statement.setString(2, JsonBinding.toJson(actions));
             statement.setObject(3, reportId);
             statement.setString(4, failed ? "see the failed actions" : null);
             statement.setLong(5, id);

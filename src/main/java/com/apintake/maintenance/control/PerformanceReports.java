@@ -8,12 +8,11 @@ import com.apintake.monitoring.control.Trends;
 import com.apintake.monitoring.control.VitalSigns;
 import com.apintake.monitoring.entity.HealthReport;
 import com.apintake.monitoring.entity.Recommendation;
+import com.apintake.platform.control.JsonBinding;
 import com.apintake.platform.control.ReadSource;
 import jakarta.annotation.Resource;
 import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.inject.Inject;
-import jakarta.json.bind.Jsonb;
-import jakarta.json.bind.JsonbBuilder;
 import java.sql.Connection;
 import java.sql.SQLException;
 import java.time.Duration;
@@ -79,8 +78,6 @@ public class PerformanceReports {
     static final String TABLE_SIZES =
             "SELECT schema_name || '.' || table_name, total_bytes, estimated_rows FROM table_sizes";
 
-    private static final Jsonb JSONB = JsonbBuilder.create();
-
     @Resource(lookup = "jdbc/apintake")
     DataSource dataSource;
 
@@ -127,7 +124,7 @@ public class PerformanceReports {
                 insert.setString(1, kind);
                 insert.setObject(2, start.atOffset(ZoneOffset.UTC));
                 insert.setObject(3, end.atOffset(ZoneOffset.UTC));
-                insert.setString(4, JSONB.toJson(report));
+                insert.setString(4, JsonBinding.toJson(report));
                 insert.setString(5, ReportMarkdown.render(report));
                 try (var rows = insert.executeQuery()) {
                     rows.next();

@@ -5,12 +5,11 @@ import com.apintake.monitoring.entity.HealthReport;
 import com.apintake.monitoring.entity.HealthScored;
 import com.apintake.monitoring.entity.Recommendation;
 import com.apintake.monitoring.entity.Vitals;
+import com.apintake.platform.control.JsonBinding;
 import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.enterprise.event.ObservesAsync;
 import jakarta.enterprise.inject.Instance;
 import jakarta.inject.Inject;
-import jakarta.json.bind.Jsonb;
-import jakarta.json.bind.JsonbBuilder;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.List;
@@ -43,10 +42,12 @@ public class Dashboard {
      * measuredAt: when the vitals behind health, metrics and recommendations were measured; ageSeconds:
      * how long before this answer; maxAgeSeconds: the bound on that age. connections: a snapshot at most
      * apintake.monitoring.live-connections-max-age-ms old, connectionsAgeSeconds before this answer.
+     * Without the three per-answer members (null, which JSON-B leaves out) it is what every answer of one
+     * measurement shares ({@link Measured#shared}).
      */
     public record View(
             Instant measuredAt,
-            double ageSeconds,
+            Double ageSeconds,
             long maxAgeSeconds,
             HealthReport health,
             ConnectionOverview.Connections connections,
@@ -55,7 +56,7 @@ public class Dashboard {
             List<SlowSqlLog.Entry> payaraSlowSql,
             List<Recommendation> recommendations,
             List<?> alerts,
-            double connectionsAgeSeconds) {}
+            Double connectionsAgeSeconds) {}
 
     /** What one measurement gives the dashboard, everything but the live connections. */
     record Measured(
@@ -81,18 +82,23 @@ public class Dashboard {
                     alerts,
                     connectionsAge);
         }
-    }
 
-    /** The members of one measurement that every answer shares, in the shape of {@link View} (public: JSON-B reads it). */
-    public record Fixed(
-            Instant measuredAt,
-            long maxAgeSeconds,
-            HealthReport health,
-            DatabaseMetrics.Metrics metrics,
-            SlowQueries.Window slowQueries,
-            List<SlowSqlLog.Entry> payaraSlowSql,
-            List<Recommendation> recommendations,
-            List<?> alerts) {}
+        /** The members every answer of this measurement shares: no age, no connections. */
+        View shared(long maxAgeSeconds) {
+            return new View(
+                    measuredAt,
+                    null,
+                    maxAgeSeconds,
+                    health,
+                    null,
+                    metrics,
+                    slowQueries,
+                    payaraSlowSql,
+                    recommendations,
+                    alerts,
+                    null);
+        }
+    }
 
     /** A kept measurement with its shared members rendered: the JSON object's text without its closing brace. */
     record Rendered(Measured measured, String open) {
@@ -114,11 +120,6 @@ public class Dashboard {
                     .append('}')
                     .toString();
         }
-    }
-
-    /** JSON-B as Jersey's provider uses it (no configuration of ours): thread-safe, made once, on first use. */
-    private static final class Json {
-        static final Jsonb B = JsonbBuilder.create();
     }
 
     static final Duration SLOW_WINDOW = Duration.ofHours(1);
@@ -252,17 +253,7 @@ public class Dashboard {
 
     /** Renders the shared members once, where the document is built (the loop's thread, or the measuring call). */
     private Rendered render(Measured measured) {
-        return rendered(
-                measured,
-                Json.B.toJson(new Fixed(
-                        measured.measuredAt(),
-                        maxAgeSeconds,
-                        measured.health(),
-                        measured.metrics(),
-                        measured.slowQueries(),
-                        measured.payaraSlowSql(),
-                        measured.recommendations(),
-                        measured.alerts())));
+        return rendered(measured, JsonBinding.toJson(measured.shared(maxAgeSeconds)));
     }
 
     /** fixed: the shared members as one JSON object; kept open so that each answer appends its own. */

@@ -1,9 +1,8 @@
 package com.apintake.monitoring.control;
 
+import com.apintake.platform.control.JsonBinding;
 import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.inject.Inject;
-import jakarta.json.bind.Jsonb;
-import jakarta.json.bind.JsonbBuilder;
 import java.time.Duration;
 import java.time.Instant;
 import org.eclipse.microprofile.config.inject.ConfigProperty;
@@ -27,10 +26,6 @@ public class LiveConnections {
         public double ageSeconds(Instant now) {
             return Math.max(0, Duration.between(at, now).toMillis()) / 1000.0;
         }
-    }
-
-    private static final class Json {
-        static final Jsonb B = JsonbBuilder.create();
     }
 
     @Inject
@@ -101,7 +96,7 @@ public class LiveConnections {
     private Snapshot take() {
         Instant at = Instant.now();
         ConnectionOverview.Connections connections = overview.current();
-        return new Snapshot(at, connections, Json.B.toJson(connections));
+        return new Snapshot(at, connections, JsonBinding.toJson(connections));
     }
 
     private synchronized void keep(Snapshot candidate) {

@@ -75,39 +75,7 @@ public class PoolDemand {
             int jvmRunnable,
             int requestRunnable,
             int poolActive,
-            int poolIdleInTransaction) {
-
-        Sample(
-                Instant at,
-                int maxPoolSize,
-                long used,
-                long waitQueue,
-                long timedOut,
-                int onCpu,
-                int waiting,
-                long checkouts,
-                long cpuNanos,
-                double cpuBusy,
-                int runnable) {
-            this(
-                    at,
-                    maxPoolSize,
-                    used,
-                    waitQueue,
-                    timedOut,
-                    onCpu,
-                    waiting,
-                    checkouts,
-                    cpuNanos,
-                    cpuBusy,
-                    runnable,
-                    -1,
-                    -1,
-                    -1,
-                    -1,
-                    -1);
-        }
-    }
+            int poolIdleInTransaction) {}
 
     /**
      * The window summed up. peakUtilization = peakUsed / maxPoolSize; timedOut = timeouts within the
@@ -179,34 +147,8 @@ public class PoolDemand {
             double meanPoolActive,
             double meanPoolIdleInTransaction) {
 
-        static final Flow NONE = new Flow(0, 0, 0, 0, 0, -1, 0, 0, -1);
-
-        public Flow(
-                double spanSeconds,
-                double checkoutsPerSecond,
-                double meanUsed,
-                double meanWaitQueue,
-                double waitingShare,
-                double cpuBusy,
-                double jvmCores,
-                int cores,
-                double meanRunnable) {
-            this(
-                    spanSeconds,
-                    checkoutsPerSecond,
-                    meanUsed,
-                    meanWaitQueue,
-                    waitingShare,
-                    cpuBusy,
-                    jvmCores,
-                    cores,
-                    meanRunnable,
-                    -1,
-                    -1,
-                    -1,
-                    -1,
-                    -1);
-        }
+        /** No window: no checkouts, every figure the sampler may fail to read unknown (-1). */
+        static final Flow NONE = new Flow(0, 0, 0, 0, 0, -1, 0, 0, -1, -1, -1, -1, -1, -1);
 
         /**
          * How much longer than alone on a core a runnable thread takes: the threads that want a core per core,

@@ -53,6 +53,20 @@ class RollupsTest {
     }
 
     @Test
+    void everyTopicIsMarkedByASourceAndEveryBranchSharesItsSourcesProbe() {
+        assertThat(Rollups.SOURCES.stream()
+                        .flatMap(source -> source.marks().stream())
+                        .map(Rollups.Mark::topic)
+                        .distinct())
+                .containsExactlyInAnyOrder("confidence", "vendors", "exceptions", "validations", "exports");
+        assertThat(Rollups.CHANGED).hasSize(9);
+        for (String branch : Rollups.CHANGED) {
+            String where = branch.substring(branch.indexOf(" WHERE "));
+            assertThat(Rollups.PROBES).anySatisfy(probe -> assertThat(probe).endsWith(where));
+        }
+    }
+
+    @Test
     void aSnapshotThatIsNotOneIsRefused() {
         assertThatThrownBy(() -> Rollups.literals(Rollups.unseen("f"), SINCE, Duration.ofSeconds(60), "1:2:3'; --"))
                 .isInstanceOf(IllegalStateException.class);

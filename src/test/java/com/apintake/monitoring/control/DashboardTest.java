@@ -80,6 +80,20 @@ class DashboardTest {
     }
 
     @Test
+    void theSharedPartIsTheViewWithoutThePerAnswerMembers() {
+        var measured = new Dashboard.Measured(
+                NOW, null, null, null, java.util.List.of(), java.util.List.of(), java.util.List.of());
+        var shared = measured.shared(60);
+        assertThat(shared.ageSeconds()).isNull();
+        assertThat(shared.connections()).isNull();
+        assertThat(shared.connectionsAgeSeconds()).isNull();
+        assertThat(shared)
+                .usingRecursiveComparison()
+                .ignoringFields("ageSeconds", "connections", "connectionsAgeSeconds")
+                .isEqualTo(measured.at(NOW, MAX_AGE, null, 0.4));
+    }
+
+    @Test
     void anEmptySharedPartStillRendersOneObject() {
         var measured = new Dashboard.Measured(NOW, null, null, null, null, null, null);
         var json = jakarta.json.Json.createReader(new java.io.StringReader(

@@ -35,7 +35,55 @@ class PoolSizeRuleTest {
     private static PoolDemand.Flow flow(
             double rate, double meanUsed, double meanWaitQueue, double cpuBusy, double runnable) {
         return new PoolDemand.Flow(
-                300, rate, meanUsed, meanWaitQueue, meanWaitQueue > 0 ? 0.5 : 0, cpuBusy, 1.0, 2, runnable);
+                300,
+                rate,
+                meanUsed,
+                meanWaitQueue,
+                meanWaitQueue > 0 ? 0.5 : 0,
+                cpuBusy,
+                1.0,
+                2,
+                runnable,
+                -1,
+                -1,
+                -1,
+                -1,
+                -1);
+    }
+
+    /**
+     * A sample as the sampler takes it on a server without admission and without /proc/self/task (the
+     * requests in flight and the JVM's runnable threads -1), PostgreSQL's pool sessions not asked (-1).
+     */
+    private static PoolDemand.Sample sample(
+            Instant at,
+            int maxPoolSize,
+            long used,
+            long waitQueue,
+            long timedOut,
+            int onCpu,
+            int waiting,
+            long checkouts,
+            long cpuNanos,
+            double cpuBusy,
+            int runnable) {
+        return new PoolDemand.Sample(
+                at,
+                maxPoolSize,
+                used,
+                waitQueue,
+                timedOut,
+                onCpu,
+                waiting,
+                checkouts,
+                cpuNanos,
+                cpuBusy,
+                runnable,
+                -1,
+                -1,
+                -1,
+                -1,
+                -1);
     }
 
     @Test
@@ -227,9 +275,9 @@ class PoolSizeRuleTest {
         var summary = PoolDemand.summarise(
                 10,
                 List.of(
-                        new PoolDemand.Sample(t, 5, 2, 0, 7, 1, 0, 1_000, 0L, 0.2, 3),
-                        new PoolDemand.Sample(t.plusSeconds(1), 5, 5, 3, 8, -1, -1, 1_100, 500_000_000L, 0.6, -1),
-                        new PoolDemand.Sample(t.plusSeconds(2), 5, 4, 0, 9, 0, 4, 1_300, 1_000_000_000L, 0.8, 5)));
+                        sample(t, 5, 2, 0, 7, 1, 0, 1_000, 0L, 0.2, 3),
+                        sample(t.plusSeconds(1), 5, 5, 3, 8, -1, -1, 1_100, 500_000_000L, 0.6, -1),
+                        sample(t.plusSeconds(2), 5, 4, 0, 9, 0, 4, 1_300, 1_000_000_000L, 0.8, 5)));
         assertThat(summary.peakUsed()).isEqualTo(5);
         assertThat(summary.peakWaitQueue()).isEqualTo(3);
         assertThat(summary.timedOut()).isEqualTo(2);
@@ -257,8 +305,8 @@ class PoolSizeRuleTest {
         var flow = PoolDemand.summarise(
                         10,
                         List.of(
-                                new PoolDemand.Sample(t, 5, 2, 0, 0, 1, 0, 1_000, 10L, -1, -1),
-                                new PoolDemand.Sample(t.plusSeconds(1), 5, 2, 0, 0, 1, 0, 10, 20L, -1, -1)))
+                                sample(t, 5, 2, 0, 0, 1, 0, 1_000, 10L, -1, -1),
+                                sample(t.plusSeconds(1), 5, 2, 0, 0, 1, 0, 10, 20L, -1, -1)))
                 .flow();
         assertThat(flow.checkoutsPerSecond()).isZero();
         assertThat(flow.cpuBusy()).isEqualTo(-1);
