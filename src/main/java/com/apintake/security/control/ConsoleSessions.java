@@ -2,8 +2,6 @@ package com.apintake.security.control;
 
 import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.inject.Inject;
-import jakarta.security.enterprise.AuthenticationStatus;
-import jakarta.security.enterprise.authentication.mechanism.http.HttpMessageContext;
 import jakarta.security.enterprise.identitystore.CredentialValidationResult;
 import jakarta.servlet.http.HttpServletRequest;
 import jakarta.servlet.http.HttpSession;
@@ -112,12 +110,18 @@ public class ConsoleSessions {
         }
     }
 
-    /** Called by the authentication mechanism for a request without credentials: runs it as the session's user, if any. */
+    /** Who a console session runs as: the user and the roles (reported to the container as groups). */
+    public record Resumed(String user, Set<String> roles) {}
+
+    /**
+     * Called by the authentication module for a request without credentials: the session's user and
+     * roles, or empty when the request has no logged-in session (it then runs anonymously).
+     */
     @SuppressWarnings("unchecked")
-    public AuthenticationStatus resume(HttpServletRequest request, HttpMessageContext context) {
+    public Optional<Resumed> resume(HttpServletRequest request) {
         HttpSession session = request.getSession(false);
         if (session == null || session.getAttribute(USER) == null) {
-            return context.doNothing();
+            return Optional.empty();
         }
         String user = (String) session.getAttribute(USER);
         Set<String> roles = (Set<String>) session.getAttribute(ROLES);
@@ -128,17 +132,17 @@ public class ConsoleSessions {
                 current = users.credentials(user);
             } catch (RuntimeException e) {
                 // Unknown now: carry on with what the session knew until the database answers again.
-                return context.notifyContainerAboutLogin(user, roles);
+                return Optional.of(new Resumed(user, roles));
             }
             if (current.isEmpty() || !current.get().enabled()) {
                 session.invalidate();
-                return context.doNothing();
+                return Optional.empty();
             }
             roles = Set.copyOf(current.get().roles());
             session.setAttribute(ROLES, roles);
             session.setAttribute(CHECKED, System.nanoTime());
         }
-        return context.notifyContainerAboutLogin(user, roles);
+        return Optional.of(new Resumed(user, roles));
     }
 
     /** The session's CSRF token; a session without a login gets one too (for the login form itself). */
