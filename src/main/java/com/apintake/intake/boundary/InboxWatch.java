@@ -41,7 +41,8 @@ import org.eclipse.microprofile.config.inject.ConfigProperty;
 /**
  * Picks invoice files up from the inbox folder, as the REST upload would take them, and moves each
  * to archive/ once stored, or to failed/ with a &lt;name&gt;.reason.txt when it cannot be taken. A file
- * is moved only after its invoice is committed: after a crash in between, the next scan finds it
+ * is moved only after its invoice is committed (after {@link #take} returned, outside its
+ * transaction; docs/intake-crash.md): after a crash in between, the next scan finds it
  * again, the intake recognises its hash, and it is archived without a second invoice. Files still
  * being written (modified in the last apintake.inbox.settle-seconds) and hidden files wait.
  */
@@ -124,13 +125,46 @@ public class InboxWatch {
         // timer would run its SQL in autocommit, and the per-transaction database role could not hold.
         InboxWatch self = context.getBusinessObject(InboxWatch.class);
         for (Path file : files) {
+            Taken taken;
             try {
-                self.take(file);
+                taken = self.take(file);
             } catch (EJBException e) {
                 LOG.log(
                         Level.WARNING,
                         "Inbox: " + file.getFileName() + " was rolled back; it is retried at the next scan",
                         e);
+                continue;
+            }
+            // Moved only now that take's transaction is committed: the move is the inbox's acknowledgement.
+            // Moved inside it, a kill or a failed commit after the move lost the file (archived, no invoice).
+            taken.moveAway(file);
+        }
+    }
+
+    /**
+     * What a committed {@link #take} decided for its file: archive it under archiveAs, move it to failed/
+     * with failure as the reason, or (both null) leave it for the next scan.
+     */
+    public record Taken(String archiveAs, String note, String failure) {
+        static final Taken STAYS = new Taken(null, null, null);
+
+        static Taken failed(String reason) {
+            return new Taken(null, null, reason);
+        }
+
+        void moveAway(Path file) {
+            String name = file.getFileName().toString();
+            if (failure != null) {
+                fail(file, failure);
+            } else if (archiveAs != null) {
+                try {
+                    move(file, "archive", archiveAs);
+                    LOG.info(() -> "Inbox: " + name + " -> " + note);
+                } catch (IOException e) {
+                    // Stored and committed: the next scan finds the file again and answers it by its hash.
+                    LOG.warning("Inbox: " + name + " is stored (" + note + ") but could not be archived: "
+                            + e.getMessage());
+                }
             }
         }
     }
@@ -145,33 +179,36 @@ public class InboxWatch {
         }
     }
 
+    /**
+     * Stores one file with its job, in a container transaction of its own, and says where the file goes;
+     * the caller moves it only after this returned, that is after the commit.
+     */
     @TransactionAttribute(TransactionAttributeType.REQUIRES_NEW)
-    public void take(Path file) {
+    public Taken take(Path file) {
         String name = file.getFileName().toString();
         try {
             if (Files.size(file) > maxBytes) {
-                fail(file, "larger than " + maxBytes + " bytes (apintake.intake.max-bytes)");
-                return;
+                return Taken.failed("larger than " + maxBytes + " bytes (apintake.intake.max-bytes)");
             }
             byte[] bytes = Files.readAllBytes(file);
             String type = Files.probeContentType(file);
             // The inbox is an upload channel: it acts as a clerk would, under its own name.
             // Stored with its job in the intake queue: the workers extract it, as for an asynchronous upload.
             var receipt = caller.runAs("inbox", Set.of(Roles.CLERK), () -> intake.accept(bytes, name, type));
-            move(file, "archive", receipt.invoice().id() + "-" + name);
-            LOG.info(() -> "Inbox: " + name + " -> invoice " + receipt.invoice().id()
-                    + (receipt.created() ? "" : " (already received)"));
+            long id = receipt.invoice().id();
+            return new Taken(id + "-" + name, "invoice " + id + (receipt.created() ? "" : " (already received)"), null);
         } catch (UnsupportedDocumentException | MalformedDocumentException e) {
-            fail(file, e.getMessage());
+            return Taken.failed(e.getMessage());
         } catch (WebApplicationException e) {
-            fail(file, e.getMessage());
+            return Taken.failed(e.getMessage());
         } catch (IOException | RuntimeException e) {
             // Database down or similar: leave the file where it is for the next scan.
             LOG.log(Level.WARNING, "Inbox: " + name + " stays in the inbox for the next scan: " + e.getMessage(), e);
+            return Taken.STAYS;
         }
     }
 
-    private void fail(Path file, String reason) {
+    private static void fail(Path file, String reason) {
         String name = file.getFileName().toString();
         try {
             Path moved = move(file, "failed", name);
