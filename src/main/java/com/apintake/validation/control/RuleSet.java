@@ -8,7 +8,6 @@ import java.util.List;
 import javax.xml.transform.stream.StreamSource;
 import net.sf.saxon.s9api.Processor;
 import net.sf.saxon.s9api.SaxonApiException;
-import net.sf.saxon.s9api.XdmDestination;
 import net.sf.saxon.s9api.XdmNode;
 import net.sf.saxon.s9api.XsltExecutable;
 import net.sf.saxon.s9api.XsltTransformer;
@@ -42,10 +41,10 @@ record RuleSet(String source, String resource, XsltExecutable executable, long c
     /** The failed rules of {@code document}; empty when it satisfies every rule of the set. */
     List<Finding> apply(XdmNode document) throws SaxonApiException {
         XsltTransformer transformer = executable.load();
-        XdmDestination report = new XdmDestination();
+        Svrl report = new Svrl(source);
         transformer.setInitialContextNode(document);
         transformer.setDestination(report);
         transformer.transform();
-        return Svrl.failures(report.getXdmNode(), source);
+        return report.failures();
     }
 }
