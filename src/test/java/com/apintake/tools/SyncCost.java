@@ -58,7 +58,8 @@ import org.xml.sax.XMLReader;
  *
  * <p>Run (after {@code mvn package -DskipTests}, which writes the classpath file): {@code java -cp
  * "target/classes:target/test-classes:$(cat target/runtime/test-classpath.txt)" com.apintake.tools.SyncCost
- * [warm-up documents] [measured documents per round] [rounds]} (defaults 2000, 1000, 3). Documents: the
+ * [warm-up documents] [measured documents per round] [rounds]} (defaults 2000, 1000, 3), or {@code --cold
+ * W N}: a fresh JVM's start-up with a warm-up of W documents and its first N documents after it. Documents: the
  * benchmark harness's UBL sample ({@code src/test/resources/invoices/ubl-invoice.xml}) alone, then the
  * 34 CEN examples ({@code src/test/resources/en16931-examples}) round robin.
  */
@@ -79,13 +80,13 @@ public final class SyncCost {
     private SyncCost() {}
 
     public static void main(String[] args) throws Exception {
-        int warmUp = args.length > 0 ? Integer.parseInt(args[0]) : 2000;
-        int perRound = args.length > 1 ? Integer.parseInt(args[1]) : 1000;
-        int rounds = args.length > 2 ? Integer.parseInt(args[2]) : 3;
         if (args.length > 0 && args[0].equals("--cold")) {
             cold(Integer.parseInt(args[1]), Integer.parseInt(args[2]));
             return;
         }
+        int warmUp = args.length > 0 ? Integer.parseInt(args[0]) : 2000;
+        int perRound = args.length > 1 ? Integer.parseInt(args[1]) : 1000;
+        int rounds = args.length > 2 ? Integer.parseInt(args[2]) : 3;
         System.out.println("load average at start: "
                 + Files.readString(Path.of("/proc/loadavg")).trim());
 
