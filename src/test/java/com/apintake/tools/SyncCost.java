@@ -74,7 +74,7 @@ public final class SyncCost {
         "rules before: transformer load()",
         "rules before: transform into SVRL tree",
         "rules before: read SVRL tree (XPath, regex)",
-        "rules floor: transform into NullDestination",
+        "rules floor: published XSLT into NullDestination",
     };
 
     private SyncCost() {}
