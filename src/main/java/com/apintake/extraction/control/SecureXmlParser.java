@@ -5,11 +5,14 @@ import java.io.IOException;
 import java.io.UnsupportedEncodingException;
 import java.nio.charset.StandardCharsets;
 import java.util.Locale;
+import java.util.concurrent.ArrayBlockingQueue;
+import java.util.concurrent.BlockingQueue;
 import javax.xml.XMLConstants;
 import javax.xml.parsers.DocumentBuilder;
 import javax.xml.parsers.DocumentBuilderFactory;
 import javax.xml.parsers.ParserConfigurationException;
 import org.w3c.dom.Document;
+import org.xml.sax.EntityResolver;
 import org.xml.sax.ErrorHandler;
 import org.xml.sax.SAXException;
 import org.xml.sax.SAXParseException;
@@ -38,6 +41,16 @@ final class SecureXmlParser {
 
     private final DocumentBuilderFactory factory;
 
+    /**
+     * Builders between documents. A fresh builder pays Xerces' whole set-up on its first document, about
+     * 40 % of parsing the harness's invoice (docs/sync-cpu.md); each serves one document at a time.
+     */
+    private final BlockingQueue<DocumentBuilder> idleBuilders = new ArrayBlockingQueue<>(32);
+
+    private static final EntityResolver REFUSE_ENTITIES = (publicId, systemId) -> {
+        throw new SAXException("external entities are not accepted");
+    };
+
     SecureXmlParser() {
         try {
             factory = DocumentBuilderFactory.newDefaultInstance();
@@ -65,16 +78,19 @@ final class SecureXmlParser {
             throw new MalformedDocumentException(DTD_REFUSED);
         }
         try {
-            DocumentBuilder builder;
-            // DocumentBuilderFactory is not guaranteed thread-safe; the instance here is only configured once.
-            synchronized (factory) {
-                builder = factory.newDocumentBuilder();
+            DocumentBuilder builder = idleBuilders.poll();
+            if (builder == null) {
+                // DocumentBuilderFactory is not guaranteed thread-safe; the instance here is only configured once.
+                synchronized (factory) {
+                    builder = factory.newDocumentBuilder();
+                }
             }
             builder.setErrorHandler(SILENT);
-            builder.setEntityResolver((publicId, systemId) -> {
-                throw new SAXException("external entities are not accepted");
-            });
-            return builder.parse(new ByteArrayInputStream(xml));
+            builder.setEntityResolver(REFUSE_ENTITIES);
+            Document document = builder.parse(new ByteArrayInputStream(xml));
+            // Only a builder whose parse ended normally is reused; the parser resets itself per document.
+            idleBuilders.offer(builder);
+            return document;
         } catch (SAXParseException e) {
             if (String.valueOf(e.getMessage()).contains("DOCTYPE")) {
                 throw new MalformedDocumentException(DTD_REFUSED);

@@ -12,6 +12,8 @@ import java.io.InputStream;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Locale;
+import java.util.concurrent.ArrayBlockingQueue;
+import java.util.concurrent.BlockingQueue;
 import java.util.logging.Logger;
 import javax.xml.XMLConstants;
 import javax.xml.parsers.ParserConfigurationException;
@@ -24,6 +26,7 @@ import net.sf.saxon.s9api.XdmNode;
 import net.sf.saxon.s9api.streams.Predicates;
 import net.sf.saxon.s9api.streams.Steps;
 import org.eclipse.microprofile.config.inject.ConfigProperty;
+import org.xml.sax.EntityResolver;
 import org.xml.sax.InputSource;
 import org.xml.sax.SAXException;
 import org.xml.sax.XMLReader;
@@ -69,18 +72,38 @@ public class OfficialRules {
     @ConfigProperty(name = "apintake.validation.xrechnung-release", defaultValue = "3.0.2")
     String xrechnungRelease;
 
-    private Processor processor;
+    /**
+     * Documents checked at start-up, round robin over {@link #WARM_UP}, before the first upload: Saxon and
+     * the JIT compiler reach their steady state only after a thousand documents or more, and until then
+     * every invoice pays for it (docs/sync-cpu.md). At least the two bundled documents are checked.
+     */
+    @Inject
+    @ConfigProperty(name = "apintake.validation.warm-up-documents", defaultValue = "2000")
+    int warmUpDocuments;
+
+    // package-private for SvrlTest, which reads the same reports as whole trees
+    Processor processor;
     private SAXParserFactory parsers;
-    private RuleSet en16931Ubl;
-    private RuleSet en16931Cii;
-    private RuleSet xrechnungUbl;
-    private RuleSet xrechnungCii;
+    /** Parsers between documents, at most one per request thread that validated at the same time. */
+    private final BlockingQueue<XMLReader> idleParsers = new ArrayBlockingQueue<>(IDLE_PARSERS);
+
+    private static final int IDLE_PARSERS = 32;
+    RuleSet en16931Ubl;
+    RuleSet en16931Cii;
+    RuleSet xrechnungUbl;
+    RuleSet xrechnungCii;
 
     /** Compiled outside the container: for tests and the benchmark. */
     public static OfficialRules compiled(String en16931Release, String xrechnungRelease) {
+        return compiled(en16931Release, xrechnungRelease, WARM_UP.size());
+    }
+
+    /** Compiled outside the container, warmed up on that many documents (the tools compare warm-ups). */
+    public static OfficialRules compiled(String en16931Release, String xrechnungRelease, int warmUpDocuments) {
         OfficialRules rules = new OfficialRules();
         rules.en16931Release = en16931Release;
         rules.xrechnungRelease = xrechnungRelease;
+        rules.warmUpDocuments = warmUpDocuments;
         rules.compile();
         return rules;
     }
@@ -109,13 +132,13 @@ public class OfficialRules {
         xrechnungCii =
                 RuleSet.compile(processor, "XRechnung " + xrechnungRelease, XRECHNUNG_CII.formatted(xrechnungRelease));
         long compiled = System.nanoTime();
-        warmUp();
+        int warmedUp = warmUp();
         LOG.info(() -> String.format(
                 Locale.ROOT,
                 "Compiled the official rule sets in %d ms, warmed up on %d documents in %d ms: EN16931 %s UBL %d ms,"
                         + " CII %d ms; XRechnung %s UBL %d ms, CII %d ms",
                 (compiled - start) / 1_000_000,
-                WARM_UP.size(),
+                warmedUp,
                 (System.nanoTime() - compiled) / 1_000_000,
                 en16931Release,
                 en16931Ubl.compileMillis(),
@@ -125,19 +148,32 @@ public class OfficialRules {
                 xrechnungCii.compileMillis()));
     }
 
-    private void warmUp() {
+    /** Checks the bundled documents round robin, warmUpDocuments in all (at least each once); returns how many. */
+    private int warmUp() {
+        List<byte[]> documents = new ArrayList<>();
         for (String resource : WARM_UP) {
             try (InputStream in = OfficialRules.class.getClassLoader().getResourceAsStream(resource)) {
                 if (in == null) {
                     LOG.warning("Rule warm-up document missing from the classpath: " + resource);
                     continue;
                 }
-                check(in.readAllBytes());
-            } catch (IOException | RuntimeException e) {
-                // Only the first uploads' speed depends on it: start anyway.
-                LOG.warning("Rule warm-up on " + resource + " failed: " + oneLine(e.getMessage()));
+                documents.add(in.readAllBytes());
+            } catch (IOException e) {
+                LOG.warning("Rule warm-up document " + resource + " unreadable: " + oneLine(e.getMessage()));
             }
         }
+        int checked = 0;
+        for (int i = 0; !documents.isEmpty() && i < Math.max(warmUpDocuments, documents.size()); i++) {
+            try {
+                check(documents.get(i % documents.size()));
+                checked++;
+            } catch (RuntimeException e) {
+                // Only the first uploads' speed depends on it: start anyway.
+                LOG.warning("Rule warm-up failed: " + oneLine(e.getMessage()));
+                break;
+            }
+        }
+        return checked;
     }
 
     /**
@@ -229,24 +265,48 @@ public class OfficialRules {
                 .orElse(null);
     }
 
-    /** Parsed for Saxon with DTDs refused and nothing outside the document ever read. */
-    private XdmNode parse(byte[] xml) {
+    /**
+     * Parsed for Saxon with DTDs refused and nothing outside the document ever read. The SAX parsers are
+     * reused: a fresh Xerces parser costs its whole set-up (symbol table, scanner) on its first document,
+     * about a quarter of a parse of the harness's invoice (docs/sync-cpu.md). A parser serves one
+     * document at a time; it goes back to the pool only after a parse that ended normally.
+     */
+    XdmNode parse(byte[] xml) {
         try {
-            XMLReader reader;
-            // SAXParserFactory is not guaranteed thread-safe; it is only configured once, in compile().
-            synchronized (parsers) {
-                reader = parsers.newSAXParser().getXMLReader();
+            XMLReader reader = idleParsers.poll();
+            if (reader == null) {
+                // SAXParserFactory is not guaranteed thread-safe; it is only configured once, in compile().
+                synchronized (parsers) {
+                    reader = parsers.newSAXParser().getXMLReader();
+                }
+                reader.setEntityResolver(REFUSE_ENTITIES);
             }
-            reader.setEntityResolver((publicId, systemId) -> {
-                throw new SAXException("external entities are not accepted");
-            });
             DocumentBuilder builder = processor.newDocumentBuilder();
             builder.setLineNumbering(false);
-            return builder.build(new SAXSource(reader, new InputSource(new ByteArrayInputStream(xml))));
+            XdmNode document = builder.build(new SAXSource(reader, new InputSource(new ByteArrayInputStream(xml))));
+            release(reader);
+            return document;
         } catch (SaxonApiException | SAXException | ParserConfigurationException e) {
             throw new IllegalArgumentException("the invoice XML cannot be read: " + oneLine(e.getMessage()), e);
         }
     }
+
+    /** Saxon's handlers hold the tree they built: the idle parser lets it go with the document. */
+    private void release(XMLReader reader) {
+        try {
+            reader.setContentHandler(null);
+            reader.setDTDHandler(null);
+            reader.setErrorHandler(null);
+            reader.setProperty("http://xml.org/sax/properties/lexical-handler", null);
+            idleParsers.offer(reader);
+        } catch (SAXException e) {
+            // a parser that does not take the reset is simply not reused
+        }
+    }
+
+    private static final EntityResolver REFUSE_ENTITIES = (publicId, systemId) -> {
+        throw new SAXException("external entities are not accepted");
+    };
 
     private static SAXParserFactory secureParsers() {
         try {
