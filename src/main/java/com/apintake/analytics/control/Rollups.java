@@ -391,6 +391,19 @@ public class Rollups {
     @Resource(lookup = "jdbc/apintake")
     DataSource dataSource;
 
+    /** The stored time zone and confidence threshold the rollups were built with. */
+    private record Settings(String zone, double minConfidence) {}
+
+    /** Reads the stored settings and locks their row until the transaction ends. */
+    private static Settings lockSettings(Connection connection) throws SQLException {
+        try (var statement = connection.createStatement();
+                var rows =
+                        statement.executeQuery("SELECT time_zone, min_confidence FROM analytics_settings FOR UPDATE")) {
+            rows.next();
+            return new Settings(rows.getString(1), rows.getDouble(2));
+        }
+    }
+
     /**
      * Makes the stored zone and threshold the configured ones; if either changed, empties the rollups
      * and marks every day for recomputation (the next drains rebuild them). Returns whether it rebuilt.
@@ -398,15 +411,9 @@ public class Rollups {
     public boolean configure(ZoneId zone, double minConfidence) {
         return inTransaction(connection -> {
             execute(connection, LOCK);
-            String storedZone;
-            double storedMin;
-            try (var statement = connection.createStatement();
-                    var rows = statement.executeQuery(
-                            "SELECT time_zone, min_confidence FROM analytics_settings FOR UPDATE")) {
-                rows.next();
-                storedZone = rows.getString(1);
-                storedMin = rows.getDouble(2);
-            }
+            Settings stored = lockSettings(connection);
+            String storedZone = stored.zone();
+            double storedMin = stored.minConfidence();
             if (storedZone.equals(zone.getId()) && storedMin == minConfidence) {
                 return false;
             }
@@ -548,15 +555,9 @@ public class Rollups {
         return inTransaction(connection -> {
             execute(connection, LOCK);
             execute(connection, "SET LOCAL jit = off");
-            String zone;
-            double minConfidence;
-            try (var statement = connection.createStatement();
-                    var rows = statement.executeQuery(
-                            "SELECT time_zone, min_confidence FROM analytics_settings FOR UPDATE")) {
-                rows.next();
-                zone = rows.getString(1);
-                minConfidence = rows.getDouble(2);
-            }
+            Settings settings = lockSettings(connection);
+            String zone = settings.zone();
+            double minConfidence = settings.minConfidence();
             LocalDate extractions = firstDay(connection, "invoice_extractions", zone);
             LocalDate validations = firstDay(connection, "validations", zone);
             long removed = 0;
