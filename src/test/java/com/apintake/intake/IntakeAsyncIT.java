@@ -145,6 +145,70 @@ class IntakeAsyncIT {
         }
     }
 
+    /**
+     * The workers run side by side: with the queue full, more than one job is leased at once. On Payara's
+     * default managed executors (core pool size 0, unbounded queue) the configured workers took turns on one
+     * thread and this never exceeded 1 (docs/intake-workers.md).
+     */
+    @Test
+    void theWorkersTakeJobsSideBySide() throws Exception {
+        int files = 40;
+        java.util.List<Long> ids = new java.util.ArrayList<>();
+        try (Connection connection = TestEnvironment.connect()) {
+            connection.setAutoCommit(false);
+            for (int i = 0; i < files; i++) {
+                byte[] bytes = new IntakeIT.Sample().bytes();
+                try (var invoice = connection.prepareStatement("""
+                        INSERT INTO invoices (file_hash, original_filename, content_type, size_bytes, uploaded_by)
+                        VALUES (?, 'side-by-side.xml', 'application/xml', ?, 'it') RETURNING id""")) {
+                    invoice.setString(1, sha256(bytes));
+                    invoice.setLong(2, bytes.length);
+                    try (var rows = invoice.executeQuery()) {
+                        rows.next();
+                        ids.add(rows.getLong(1));
+                    }
+                }
+                try (var document = connection.prepareStatement(
+                        "INSERT INTO invoice_documents (invoice_id, content) VALUES (?, ?)")) {
+                    document.setLong(1, ids.get(i));
+                    document.setBytes(2, bytes);
+                    document.executeUpdate();
+                }
+                try (var job = connection.prepareStatement("INSERT INTO intake_jobs (invoice_id) VALUES (?)")) {
+                    job.setLong(1, ids.get(i));
+                    job.executeUpdate();
+                }
+            }
+            connection.commit();
+        }
+        String mine = "invoice_id IN ("
+                + ids.stream().map(String::valueOf).collect(java.util.stream.Collectors.joining(",")) + ")";
+        long mostLeased = 0;
+        Instant deadline = Instant.now().plus(Duration.ofSeconds(120));
+        try (Connection connection = TestEnvironment.connect()) {
+            while (Instant.now().isBefore(deadline)) {
+                try (var rows = connection
+                        .createStatement()
+                        .executeQuery(
+                                "SELECT count(*) FILTER (WHERE leased_until > now()), count(*) FROM intake_jobs WHERE "
+                                        + mine)) {
+                    rows.next();
+                    mostLeased = Math.max(mostLeased, rows.getLong(1));
+                    if (rows.getLong(2) == 0) {
+                        break;
+                    }
+                }
+                Thread.sleep(2);
+            }
+        }
+        for (long id : ids) {
+            assertThat(jobs(id)).as("job of invoice %d drained", id).isZero();
+        }
+        assertThat(mostLeased)
+                .as("jobs leased at the same moment while %d waited (workers side by side)", files)
+                .isGreaterThan(1);
+    }
+
     private Http.Answer postAsync(byte[] bytes, String contentType) {
         return Http.send(HttpRequest.newBuilder(Http.resolve(base, "/api/v1/invoices"))
                 .header("Content-Type", contentType)

@@ -542,18 +542,26 @@ public final class Benchmarks {
         long validationsBefore = count("validations");
         long invoicesBefore = count("invoices");
         line("Load average at the start (1, 5, 15 min): %s.", loadAverage());
+        CpuMeter.Reading cpu = cpu();
         Load syncLoad = profiled("sync", () -> load(http11, INTAKE_CLIENTS, seconds, sync));
+        CpuMeter.Reading syncCpu = cpu().minus(cpu);
         long perInvoice = Math.max(
                 1,
                 Math.round((count("validations") - validationsBefore)
                         / (double) Math.max(1, count("invoices") - invoicesBefore)));
         List<String> profile = topStatements(6);
+        cpu = cpu();
         double pgSync = pgbench(seconds, syncScript(perInvoice));
+        CpuMeter.Reading pgSyncCpu = cpu().minus(cpu);
 
         // 4b. asynchronous acknowledgements with the workers off, building the backlog for 4c.
         load(http11, INTAKE_CLIENTS, warmup, async);
+        cpu = cpu();
         Load ackLoad = profiled("async", () -> load(http11, INTAKE_CLIENTS, seconds, async));
+        CpuMeter.Reading ackCpu = cpu().minus(cpu);
+        cpu = cpu();
         double pgAck = pgbench(seconds, ACK_SCRIPT);
+        CpuMeter.Reading pgAckCpu = cpu().minus(cpu);
         // pgbench's jobs carry no invoice file: take them out, so the workers drain real uploads only.
         try (Connection connection = postgres.connect(DATABASE)) {
             connection.createStatement().execute("""
@@ -571,6 +579,7 @@ public final class Benchmarks {
         startPayara(Map.of(), Map.of());
         long atReady = count("intake_jobs");
         Instant drainStart = Instant.now();
+        CpuMeter.Reading drainBefore = cpu();
         startRecording("drain");
         while (count("intake_jobs") > 0) {
             if (Duration.between(drainStart, Instant.now()).toMinutes() > 30) {
@@ -579,6 +588,7 @@ public final class Benchmarks {
             Thread.sleep(200);
         }
         double drainSeconds = seconds(drainStart);
+        CpuMeter.Reading drainCpu = cpu().minus(drainBefore);
         stopRecording("drain");
         double drainRate = atReady / drainSeconds;
 
@@ -620,11 +630,47 @@ public final class Benchmarks {
                         + " INSERT), 1 exception, 1 audit entry; acknowledgement = invoice, document, queue job, audit entry.",
                 perInvoice);
         line("");
+        line("Where the two cores went, CPU ms per invoice (intake) or per transaction (pgbench), from /proc over each"
+                + " part: Payara (of it its JIT compiler threads and its GC/VM threads), PostgreSQL (every backend), the load"
+                + " generator (the harness's HTTP client, or pgbench), the rest of the machine, and the machine in all. The"
+                + " machine in all per invoice, over pgbench's, is the ratio's ceiling if the cores were always busy.");
+        line("");
+        line("| part | rate/s | Payara (JIT, GC) | PostgreSQL | load generator | rest | machine | busy |");
+        line("|---|---|---|---|---|---|---|---|");
+        budget("synchronous REST", syncLoad.throughput(), seconds, syncCpu, false);
+        budget("pgbench, synchronous rows", pgSync, seconds, pgSyncCpu, true);
+        budget("202 acknowledgements", ackLoad.throughput(), seconds, ackCpu, false);
+        budget("pgbench, acknowledgement rows", pgAck, seconds, pgAckCpu, true);
+        budget("worker drain", drainRate, drainSeconds, drainCpu, false);
+        line("");
         line("What remains (pg_stat_statements over part 4a, by total execution time):");
         line("");
         line("| statement | calls | total ms | mean ms |");
         line("|---|---|---|---|");
         profile.forEach(this::line);
+    }
+
+    private CpuMeter.Reading cpu() {
+        return CpuMeter.read(payara.pid(), postgres.dataDir());
+    }
+
+    /** One row of the CPU budget: seconds of a part over the invoices (or pgbench transactions) it made. */
+    private void budget(String part, double rate, double seconds, CpuMeter.Reading cpu, boolean pgbench) {
+        double count = rate * seconds;
+        double generator = pgbench ? cpu.children() : cpu.harness();
+        double rest = cpu.machine() - cpu.payara() - cpu.postgres() - cpu.harness() - cpu.children();
+        line(
+                "| %s | %.0f | %.2f (%.2f, %.2f) | %.2f | %.2f | %.2f | **%.2f** | %.0f %% |",
+                part,
+                rate,
+                1000 * cpu.payara() / count,
+                1000 * cpu.payaraJit() / count,
+                1000 * cpu.payaraGc() / count,
+                1000 * cpu.postgres() / count,
+                1000 * generator / count,
+                1000 * (rest + (pgbench ? cpu.harness() : cpu.children())) / count,
+                1000 * cpu.machine() / count,
+                100 * cpu.machine() / (Runtime.getRuntime().availableProcessors() * seconds));
     }
 
     private static String loadAverage() {

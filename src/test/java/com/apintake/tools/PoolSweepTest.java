@@ -9,15 +9,21 @@ import org.junit.jupiter.api.Test;
 class PoolSweepTest {
 
     @Test
-    void theWarmUpLastsUntilTwoCellsInARowAgreeAfterTheMinimum() {
-        assertThat(PoolSweep.warmedUp(List.of(500.0, 510.0)))
-                .as("10 s: below the 30 s minimum")
+    void theWarmUpLastsUntilTwoWindowsInARowAgreeAfterTheMinimum() {
+        assertThat(PoolSweep.warmedUp(List.of(500.0, 510.0, 505.0, 500.0, 510.0, 505.0)))
+                .as("30 s: below the 90 s minimum, however flat")
                 .isFalse();
-        assertThat(PoolSweep.warmedUp(List.of(188.0, 300.0, 400.0, 450.0, 500.0, 600.0)))
-                .as("30 s, still rising 20 %")
+        List<Double> rising = new ArrayList<>();
+        for (int i = 0; i < 18; i++) { // 90 s rising 5 % per cell, as the JIT did at 07:05 UTC 2026-12-02
+            rising.add(300 * Math.pow(1.05, i));
+        }
+        assertThat(PoolSweep.warmedUp(rising))
+                .as("90 s, each cell within 5 %% of the one before but the windows 15 %% apart")
                 .isFalse();
-        assertThat(PoolSweep.warmedUp(List.of(188.0, 300.0, 400.0, 450.0, 600.0, 620.0)))
-                .as("30 s, the last two within 5 %")
+        List<Double> flat = new ArrayList<>(rising);
+        flat.addAll(List.of(700.0, 690.0, 720.0, 705.0, 695.0, 710.0));
+        assertThat(PoolSweep.warmedUp(flat))
+                .as("the last 15 s within 5 % of the 15 s before")
                 .isTrue();
     }
 

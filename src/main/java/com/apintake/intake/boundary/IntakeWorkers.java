@@ -9,6 +9,7 @@ import com.apintake.security.entity.Roles;
 import jakarta.annotation.PreDestroy;
 import jakarta.annotation.Resource;
 import jakarta.enterprise.concurrent.ManagedScheduledExecutorService;
+import jakarta.enterprise.concurrent.ManagedThreadFactory;
 import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.enterprise.context.Initialized;
 import jakarta.enterprise.event.Observes;
@@ -16,8 +17,10 @@ import jakarta.inject.Inject;
 import java.util.Optional;
 import java.util.Set;
 import java.util.UUID;
+import java.util.concurrent.LinkedBlockingQueue;
 import java.util.concurrent.RejectedExecutionException;
 import java.util.concurrent.ScheduledFuture;
+import java.util.concurrent.ThreadPoolExecutor;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.logging.Level;
@@ -27,11 +30,16 @@ import org.eclipse.microprofile.metrics.MetricUnits;
 import org.eclipse.microprofile.metrics.annotation.Gauge;
 
 /**
- * The workers of the intake queue, on the container's managed executor: up to
- * apintake.intake.workers drain the queue at once, each taking one job after another until none is
- * left. A drain starts when an upload is queued and at every poll (which also catches jobs whose
- * lease expired because their worker died). Queue depth and the age of the oldest job are gauges,
- * refreshed at every poll.
+ * The workers of the intake queue: up to apintake.intake.workers drain the queue at once, each taking
+ * one job after another until none is left, on a pool of exactly that many container-managed threads
+ * (the container's ManagedThreadFactory: application context, CDI, JNDI and transactions as on any
+ * container thread). A drain starts when an upload is queued and at every poll, which runs on the
+ * container's managed scheduled executor and also catches jobs whose lease expired because their worker
+ * died. Queue depth and the age of the oldest job are gauges, refreshed at every poll.
+ *
+ * <p>Not the container's default executors for the drains: Payara's default managed executors have a core
+ * pool size of 0 and an unbounded task queue, so they run one task at a time; the four workers of the
+ * default took their turns on one thread (docs/intake-workers.md).
  */
 @ApplicationScoped
 public class IntakeWorkers {
@@ -40,6 +48,9 @@ public class IntakeWorkers {
 
     @Resource
     ManagedScheduledExecutorService executor;
+
+    @Resource
+    ManagedThreadFactory threads;
 
     @Inject
     IntakeQueue queue;
@@ -73,6 +84,7 @@ public class IntakeWorkers {
     private final AtomicInteger active = new AtomicInteger();
     private volatile boolean stopped;
     private volatile ScheduledFuture<?> poll;
+    private volatile ThreadPoolExecutor drains;
     private volatile IntakeQueue.Backlog backlog = new IntakeQueue.Backlog(0, 0);
 
     /*
@@ -85,6 +97,10 @@ public class IntakeWorkers {
             LOG.info("Intake workers are off (apintake.intake.workers=0): queued invoices wait");
             return;
         }
+        ThreadPoolExecutor pool =
+                new ThreadPoolExecutor(workers, workers, 60, TimeUnit.SECONDS, new LinkedBlockingQueue<>(), threads);
+        pool.allowCoreThreadTimeOut(true);
+        drains = pool;
         long period = Math.max(100, (long) (pollSeconds * 1000));
         poll = executor.scheduleWithFixedDelay(this::poll, period, period, TimeUnit.MILLISECONDS);
         LOG.info(() ->
@@ -102,6 +118,20 @@ public class IntakeWorkers {
         stopped = true;
         if (poll != null) {
             poll.cancel(false);
+        }
+        ThreadPoolExecutor pool = drains;
+        if (pool != null) {
+            // A worker stopped in the middle of a job has written nothing of it: its lease expires and
+            // the job is taken again (by this instance after a restart, or by another one).
+            pool.shutdown();
+            try {
+                if (!pool.awaitTermination(10, TimeUnit.SECONDS)) {
+                    pool.shutdownNow();
+                }
+            } catch (InterruptedException e) {
+                pool.shutdownNow();
+                Thread.currentThread().interrupt();
+            }
         }
     }
 
@@ -141,7 +171,7 @@ public class IntakeWorkers {
             return;
         }
         try {
-            executor.execute(this::drain);
+            drains.execute(this::drain);
         } catch (RejectedExecutionException e) {
             active.decrementAndGet();
         }
