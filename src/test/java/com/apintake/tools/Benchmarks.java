@@ -820,6 +820,8 @@ public final class Benchmarks {
                 .start();
         String output = new String(process.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
         process.waitFor(seconds + 60L, TimeUnit.SECONDS);
+        // its backends end after it: let the postmaster reap them, so that the CPU meter finds their seconds
+        Thread.sleep(1000);
         Matcher tps = Pattern.compile("tps = ([0-9.]+)").matcher(output);
         if (!tps.find()) {
             throw new IllegalStateException("pgbench failed:\n" + output);

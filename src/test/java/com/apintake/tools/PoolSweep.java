@@ -58,7 +58,7 @@ final class PoolSweep {
     static final int WARMUP_SECONDS = 2;
     /** Measured seconds per cell (--sweep-seconds): 27 cells of 2 + 8 s fit the 7 minutes with Payara's start. */
     static final int DEFAULT_CELL_SECONDS = 8;
-    /** The knee: the smallest pool whose median throughput reaches this share of the best median. */
+    /** The knee: the smallest pool whose median throughput reaches this share of the plateau (see kneeOfPlateau). */
     static final double KNEE_SHARE = 0.9;
 
     record Cell(double okPerSecond, long ok, long refused, double p99, Map<String, Long> errors) {}
@@ -220,27 +220,83 @@ final class PoolSweep {
                 .mapToDouble(Double::doubleValue)
                 .max()
                 .orElse(0);
-        int knee = medianRate.entrySet().stream()
-                .filter(e -> e.getValue() >= KNEE_SHARE * best)
-                .mapToInt(Map.Entry::getKey)
-                .findFirst()
-                .orElseThrow();
+        int bestKnee = kneeOfBest(medianRate);
+        int knee = kneeOfPlateau(medianRate);
         List<Integer> recommendations =
                 runs.stream().map(Run::recommended).sorted().toList();
         int recommended = recommendations.get(recommendations.size() / 2);
         double off = Math.abs(recommended - knee) / (double) knee;
+        double offBest = Math.abs(recommended - bestKnee) / (double) bestKnee;
         bench.print("");
         bench.print(
-                "Knee (smallest pool whose median reaches %.0f %% of the best median, %.0f answers/s): **%d connections**."
-                        + " Recommended pool size (median of the %d recommendations %s): **%d**, %.0f %% from the knee"
-                        + " (target within 20 %%). Sweep took %.0f s.",
-                KNEE_SHARE * 100, best, knee, recommendations.size(), recommendations, recommended, off * 100, seconds);
+                "Knee (smallest pool whose median reaches %.0f %% of the median of its own and every larger pool's"
+                        + " medians, the plateau): **%d connections**; by the earlier definition (%.0f %% of the best median,"
+                        + " %.0f answers/s) %d. Recommended pool size (median of the %d recommendations %s): **%d**, %.0f %%"
+                        + " from the knee (%.0f %% from the earlier one; target within 20 %%). Sweep took %.0f s.",
+                KNEE_SHARE * 100,
+                knee,
+                KNEE_SHARE * 100,
+                best,
+                bestKnee,
+                recommendations.size(),
+                recommendations,
+                recommended,
+                off * 100,
+                offBest * 100,
+                seconds);
         bench.print("");
-        bench.print("knee=%d recommended=%d (off %.0f %%)", knee, recommended, off * 100);
+        bench.print(
+                "knee=%d recommended=%d (off %.0f %%); knee of the best median=%d (off %.0f %%)",
+                knee, recommended, off * 100, bestKnee, offBest * 100);
         bench.target(
                 "Pool sweep knee and the recommended pool size within 20 % of it",
-                String.format(Locale.ROOT, "knee %d, recommended %d (%.0f %% off)", knee, recommended, off * 100),
+                String.format(
+                        Locale.ROOT,
+                        "knee %d, recommended %d (%.0f %% off); knee of the best median %d (%.0f %% off)",
+                        knee,
+                        recommended,
+                        off * 100,
+                        bestKnee,
+                        offBest * 100),
                 off <= 0.2);
+    }
+
+    /**
+     * The earlier knee: the smallest pool whose median reaches KNEE_SHARE of the best median. The best of nine
+     * noisy medians is biased upwards by the noise itself: on a flat curve it moves the knee by chance (quiet
+     * sweep of 09:17 UTC 2026-12-02: pools 3-32 within 354-400 answers/s, pool 3 at 359 = 89.8 % of 400, knee 8).
+     */
+    static int kneeOfBest(Map<Integer, Double> medianRate) {
+        double best = medianRate.values().stream()
+                .mapToDouble(Double::doubleValue)
+                .max()
+                .orElse(0);
+        return medianRate.entrySet().stream()
+                .filter(e -> e.getValue() >= KNEE_SHARE * best)
+                .mapToInt(Map.Entry::getKey)
+                .findFirst()
+                .orElseThrow();
+    }
+
+    /**
+     * The knee against the plateau: the smallest pool (in the map's order, ascending sizes) whose median reaches
+     * KNEE_SHARE of the median of the medians of this and every larger pool: what the larger pools typically
+     * give, not their luckiest cell.
+     */
+    static int kneeOfPlateau(Map<Integer, Double> medianRate) {
+        List<Map.Entry<Integer, Double>> sizes = new ArrayList<>(medianRate.entrySet());
+        for (int i = 0; i < sizes.size(); i++) {
+            List<Double> rest = sizes.subList(i, sizes.size()).stream()
+                    .map(Map.Entry::getValue)
+                    .sorted()
+                    .toList();
+            int n = rest.size();
+            double plateau = n % 2 == 1 ? rest.get(n / 2) : (rest.get(n / 2 - 1) + rest.get(n / 2)) / 2;
+            if (sizes.get(i).getValue() >= KNEE_SHARE * plateau) {
+                return sizes.get(i).getKey();
+            }
+        }
+        throw new IllegalArgumentException("no pool sizes");
     }
 
     /** The estimate's observables, median over the passes that reported them. */

@@ -4,6 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Map;
 import org.junit.jupiter.api.Test;
 
 class PoolSweepTest {
@@ -36,5 +37,34 @@ class PoolSweepTest {
         assertThat(PoolSweep.warmedUp(rates)).isFalse();
         rates.add(100.0);
         assertThat(PoolSweep.warmedUp(rates)).isTrue();
+    }
+
+    @Test
+    void theKneeIsTakenAgainstThePlateauNotTheLuckiestMedian() {
+        // the quiet sweeps of 2026-12-02, medians of pools 2, 3, 4, 6, 8, 12, 16, 24, 32
+        Map<Integer, Double> at0917 = rates(289, 359, 359, 354, 378, 370, 394, 388, 400);
+        assertThat(PoolSweep.kneeOfBest(at0917))
+                .as("pool 3 at 89.8 %% of the best")
+                .isEqualTo(8);
+        assertThat(PoolSweep.kneeOfPlateau(at0917)).isEqualTo(3);
+        Map<Integer, Double> at0705 = rates(588, 670, 651, 662, 679, 655, 686, 710, 696);
+        assertThat(PoolSweep.kneeOfBest(at0705)).isEqualTo(3);
+        assertThat(PoolSweep.kneeOfPlateau(at0705)).isEqualTo(3);
+        Map<Integer, Double> at0527 = rates(610, 632, 640, 589, 542, 603, 596, 542, 525);
+        assertThat(PoolSweep.kneeOfBest(at0527)).isEqualTo(2);
+        assertThat(PoolSweep.kneeOfPlateau(at0527)).isEqualTo(2);
+        Map<Integer, Double> rising = rates(100, 200, 300, 400, 500, 600, 700, 800, 900);
+        assertThat(PoolSweep.kneeOfPlateau(rising))
+                .as("a curve that never flattens: near its end")
+                .isEqualTo(24);
+    }
+
+    private static Map<Integer, Double> rates(double... medians) {
+        int[] sizes = {2, 3, 4, 6, 8, 12, 16, 24, 32};
+        Map<Integer, Double> rates = new java.util.LinkedHashMap<>();
+        for (int i = 0; i < medians.length; i++) {
+            rates.put(sizes[i], medians[i]);
+        }
+        return rates;
     }
 }

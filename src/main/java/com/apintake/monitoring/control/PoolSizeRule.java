@@ -26,11 +26,13 @@ import java.util.Optional;
  *       the default: Payara, its PostgreSQL, the clients that wait for its answers): every hold is stretched by
  *       the threads queued for a core (stretch = the server's runnable threads per core, at least 1), and more
  *       connections only lengthen that queue. The pool is sized to the load at unstretched holds, a / stretch,
- *       rounded up, without headroom: under processor sharing with the pool limiting, that is cores x the share
- *       of a request's CPU work done while holding the connection, the smallest pool that keeps the cores busy.
- *       The other runnable threads are part of the same work (a client sends the next request when an answer
- *       comes), so winning CPU from them buys no throughput: the quiet sweep measured a flat curve from 2
- *       connections (docs/pool-knee.md).
+ *       rounded up, without square-root headroom: under processor sharing with the pool limiting, that is cores x
+ *       the share of a request's CPU work done while holding the connection. But never below cores + 1: a holder
+ *       is not runnable all through its hold (it waits on its socket while PostgreSQL answers; a returned
+ *       connection waits for the next request thread to wake up), so with one connection per core a core idles
+ *       at every such moment. The other runnable threads are part of the same work (a client sends the next
+ *       request when an answer comes), so winning CPU from them buys no throughput: the quiet sweeps on 2 cores
+ *       measured a plateau from 3 connections, pool 2 below it in two of three (docs/pool-knee.md).
  *   <li>The CPU is saturated and shared with work that is not this application's (apintake.pool.shared-host
  *       true: a build machine, other services), the requests in flight and the runnable threads known (Linux,
  *       admission on): Linux gives every runnable thread an equal share, so the pool decides how much of the
@@ -228,22 +230,32 @@ public final class PoolSizeRule {
                 // throughput the CPU gives would keep busy at holds of their unstretched length. Sized directly:
                 // on a saturated CPU a request that waits for a connection would otherwise wait for a core, so
                 // headroom against random waits buys nothing and adds threads to the run queue.
+                // At least one holder per core plus one: a holder is not runnable all through its hold (it waits
+                // on its socket while PostgreSQL answers, and a returned connection waits for the next request
+                // thread to wake up), so with only as many connections as cores a core goes idle at every such
+                // moment. Quiet sweeps on 2 cores: pool 2 gave 80-85 % of the plateau twice and 96 % once, pool 3
+                // reached it every time (docs/pool-knee.md).
                 double stretch = flow.cpuStretch();
-                offered = Math.ceil(load / stretch - 1e-9);
+                int machineCores = flow.cores() > 0 ? flow.cores() : cores;
+                double unstretched = Math.ceil(load / stretch - 1e-9);
+                offered = Math.max(unstretched, machineCores + 1);
                 direct = true;
                 why = String.format(
                         Locale.ROOT,
                         "the CPU was %.0f %% busy (saturated from %.0f %%) with %.1f threads per core wanting one, so a"
                                 + " hold took %.1fx its length alone on a core; more connections only add to that queue"
-                                + " (no headroom: a request waiting for a connection would otherwise wait for a core):"
-                                + " %.2f / %.1f = %.2f connections on a core",
+                                + " (no square-root headroom: a request waiting for a connection would otherwise wait for a"
+                                + " core): %.2f / %.1f = %.2f connections on a core, and at least one per core plus one in"
+                                + " transit (a holder waiting on its socket or a connection being handed over leaves a core"
+                                + " idle otherwise): %d cores + 1",
                         busy * 100,
                         tuning.cpuSaturation() * 100,
                         flow.meanRunnable() < 0 ? 0 : flow.meanRunnable() / Math.max(1, flow.cores()),
                         stretch,
                         load,
                         stretch,
-                        load / stretch);
+                        load / stretch,
+                        machineCores);
             } else {
                 offered = load;
                 why = waited

@@ -101,18 +101,30 @@ class PoolSizeRuleTest {
         assertThat(advice.recommended()).isEqualTo(9);
         assertThat(advice.more()).isFalse();
         assertThat(advice.reason())
-                .contains("Little's law", "400.0 checkouts/s x 22.5 ms", "saturated", "no headroom", "Lower it to 9");
+                .contains(
+                        "Little's law",
+                        "400.0 checkouts/s x 22.5 ms",
+                        "saturated",
+                        "no square-root headroom",
+                        "Lower it to 9");
     }
 
     @Test
     void onASaturatedCpuTheHoldsAreUnstretchedByTheThreadsQueuedPerCore() {
-        // 30 threads want the 2 cores: a hold takes 15x its length alone; 20 in use -> 1.33 busy unstretched -> 2.
+        // 30 threads want the 2 cores: a hold takes 15x its length alone; 20 in use -> 1.33 busy unstretched -> 2,
+        // and at least one holder per core plus one in transit: 3.
         var advice = PoolSizeRule.advise(
                         2, 32, 90, observed(32, 24, 10, 0, 0.1, 0, flow(40, 20, 10, 1.0, 30)), 0.8, TUNING)
                 .orElseThrow();
-        assertThat(advice.recommended()).isEqualTo(2);
+        assertThat(advice.recommended()).isEqualTo(3);
         assertThat(advice.reason())
-                .contains("15.0 threads per core", "15.0x", "1.33 connections on a core", "Lower it to 2");
+                .contains(
+                        "15.0 threads per core",
+                        "15.0x",
+                        "1.33 connections on a core",
+                        "one per core plus one in transit",
+                        "2 cores + 1",
+                        "Lower it to 3");
         assertThat(flow(40, 20, 10, 1.0, 1).cpuStretch())
                 .as("fewer runnable than cores: no stretch")
                 .isEqualTo(1);
@@ -182,14 +194,15 @@ class PoolSizeRuleTest {
     void onAHostRunningOnlyThisWorkTheOtherRunnableThreadsAreNotCompetitors() {
         // The quiet sweep's pool-16 cell (2026-12-02 05:27, docs/pool-knee.md): 602 checkouts/s, 13.1 in use, 25.5
         // waiting, 44.7 in flight, host 23.7 runnable of which this JVM 17.6. The other 6 are the load generator and
-        // PostgreSQL, the same work: the pool is what keeps 2 cores busy at unstretched holds, 13.1 / 11.85 -> 2;
-        // the throughput was flat from 2 connections on. Told the host is shared, the estimate asks for more.
+        // PostgreSQL, the same work: the pool is what keeps 2 cores busy at unstretched holds, 13.1 / 11.85 -> 2,
+        // at least 2 cores + 1 -> 3; the quiet sweeps' plateau began at 2-3 connections. Told the host is shared,
+        // the estimate asks for more.
         var cell = observed(16, 16, 40, 0, 0.1, 0, sharedFlow(602, 13.14, 25.5, 23.7, 44.7, 17.6));
         var dedicated = PoolSizeRule.advise(2, 16, 90, cell, 0.8, TUNING).orElseThrow();
-        assertThat(dedicated.recommended()).isEqualTo(2);
+        assertThat(dedicated.recommended()).isEqualTo(3);
         assertThat(dedicated.reason()).contains("connections on a core").doesNotContain("shared per thread");
         var shared = PoolSizeRule.advise(2, 16, 90, cell, 0.8, SHARED);
-        assertThat(shared.map(PoolSizeRule.Advice::recommended).orElse(16)).isGreaterThan(2);
+        assertThat(shared.map(PoolSizeRule.Advice::recommended).orElse(16)).isGreaterThan(3);
     }
 
     @Test
