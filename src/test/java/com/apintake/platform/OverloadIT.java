@@ -11,12 +11,15 @@ import java.sql.Connection;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Map;
+import java.util.TreeMap;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.TimeUnit;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
+import java.util.stream.Collectors;
 import org.jboss.arquillian.container.test.api.Deployment;
 import org.jboss.arquillian.junit5.ArquillianExtension;
 import org.jboss.arquillian.test.api.ArquillianResource;
@@ -47,7 +50,8 @@ class OverloadIT {
     static final String IN_FLIGHT = "apintake_admission_in_flight";
     static final String REFUSED = "apintake_admission_refused_total";
 
-    record Outcome(int status, String retryAfter, String contentType, long millis, String error) {}
+    /** problem: the body of an answer other than 200 (a 503's detail tells the admission limit from the database). */
+    record Outcome(int status, String retryAfter, String contentType, long millis, String error, String problem) {}
 
     @Test
     void beyondCapacityClientsGetAFast503AndTheAdmittedOnesComplete() throws Exception {
@@ -58,7 +62,7 @@ class OverloadIT {
                         .status())
                 .isEqualTo(200);
         // The filter releases the warm-up's slot only after the client has its answer; on a loaded machine that
-        // can lag behind, and a slot still held when the burst arrives leaves 7 admitted and 13 refused.
+        // can lag behind, and a slot still held when the burst arrives would leave 7 admitted and 13 refused.
         double idle = awaitInFlight(0, "no API request in flight before the burst");
         double refusedBefore = metric(REFUSED);
         ExecutorService clients = Executors.newFixedThreadPool(limit + extra);
@@ -72,11 +76,20 @@ class OverloadIT {
             // The refused ones answer while the lock is still held: fast, not after the admitted ones.
             long refusedWhileLocked = waitForRefusals(outcomes, extra, Duration.ofSeconds(20));
             double heldInFlight = metric(IN_FLIGHT);
+            double admissionRefusals = metric(REFUSED) - refusedBefore;
             assertThat(refusedWhileLocked)
-                    .as("503s while capacity is held (%s: %s before the burst, %s now)", IN_FLIGHT, idle, heldInFlight)
+                    .as(
+                            "503s while capacity is held; %s by the admission limit (%s), %s %s before the burst and"
+                                    + " %s now; the 503s so far: %s",
+                            admissionRefusals,
+                            REFUSED,
+                            IN_FLIGHT,
+                            idle,
+                            heldInFlight,
+                            unavailable(outcomes))
                     .isEqualTo(extra);
             assertThat(heldInFlight)
-                    .as("%s while the admitted requests wait for the lock", IN_FLIGHT)
+                    .as("%s while the admitted requests wait for the lock; the 503s so far: %s", IN_FLIGHT, unavailable(outcomes))
                     .isEqualTo(limit);
             lock.rollback();
         }
@@ -87,7 +100,7 @@ class OverloadIT {
         clients.shutdown();
         assertThat(done).extracting(Outcome::error).containsOnlyNulls();
         List<Outcome> refused = done.stream().filter(o -> o.status() == 503).toList();
-        assertThat(refused).hasSize(extra);
+        assertThat(refused).as("the 503s: %s", unavailable(outcomes)).hasSize(extra);
         assertThat(refused).allSatisfy(o -> {
             assertThat(o.retryAfter()).isEqualTo("1");
             assertThat(o.contentType()).startsWith("application/problem+json");
@@ -127,10 +140,26 @@ class OverloadIT {
                     answer.headers().firstValue("Retry-After").orElse(null),
                     answer.contentType(),
                     (System.nanoTime() - start) / 1_000_000,
-                    null);
+                    null,
+                    answer.status() == 200 ? null : answer.body());
         } catch (RuntimeException e) {
-            return new Outcome(-1, null, null, (System.nanoTime() - start) / 1_000_000, e.toString());
+            return new Outcome(-1, null, null, (System.nanoTime() - start) / 1_000_000, e.toString(), null);
         }
+    }
+
+    /**
+     * The 503s answered so far, counted by Retry-After and body: the admission limit's say "at capacity" with
+     * Retry-After 1; the database's (a pool connection not had within the pool's max wait) "not available" with 5.
+     */
+    private static Map<String, Long> unavailable(List<CompletableFuture<Outcome>> outcomes) {
+        return outcomes.stream()
+                .filter(CompletableFuture::isDone)
+                .map(CompletableFuture::join)
+                .filter(o -> o.status() == 503)
+                .collect(Collectors.groupingBy(
+                        o -> "Retry-After " + o.retryAfter() + " " + o.problem(),
+                        TreeMap::new,
+                        Collectors.counting()));
     }
 
     private static long waitForRefusals(List<CompletableFuture<Outcome>> outcomes, int expected, Duration within)
