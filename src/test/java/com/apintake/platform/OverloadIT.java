@@ -81,15 +81,12 @@ class OverloadIT {
                     .as(
                             "503s while capacity is held; %s by the admission limit (%s), %s %s before the burst and"
                                     + " %s now; the 503s so far: %s",
-                            admissionRefusals,
-                            REFUSED,
-                            IN_FLIGHT,
-                            idle,
-                            heldInFlight,
-                            unavailable(outcomes))
+                            admissionRefusals, REFUSED, IN_FLIGHT, idle, heldInFlight, unavailable(outcomes))
                     .isEqualTo(extra);
             assertThat(heldInFlight)
-                    .as("%s while the admitted requests wait for the lock; the 503s so far: %s", IN_FLIGHT, unavailable(outcomes))
+                    .as(
+                            "%s while the admitted requests wait for the lock; the 503s so far: %s",
+                            IN_FLIGHT, unavailable(outcomes))
                     .isEqualTo(limit);
             lock.rollback();
         }
@@ -157,9 +154,7 @@ class OverloadIT {
                 .map(CompletableFuture::join)
                 .filter(o -> o.status() == 503)
                 .collect(Collectors.groupingBy(
-                        o -> "Retry-After " + o.retryAfter() + " " + o.problem(),
-                        TreeMap::new,
-                        Collectors.counting()));
+                        o -> "Retry-After " + o.retryAfter() + " " + o.problem(), TreeMap::new, Collectors.counting()));
     }
 
     private static long waitForRefusals(List<CompletableFuture<Outcome>> outcomes, int expected, Duration within)

@@ -60,13 +60,17 @@ class AdmissionTest {
 
         release.countDown();
         first.get(10, TimeUnit.SECONDS);
-        assertThat(held.status).as("the admitted request's answer is the chain's").isZero();
+        assertThat(held.status)
+                .as("the admitted request's answer is the chain's")
+                .isZero();
         assertThat(metrics.inFlight()).isZero();
 
         Answer admitted = new Answer();
         admission.doFilter(request(), admitted.response(), (req, res) -> {});
         assertThat(admitted.status).isZero();
-        assertThat(metrics.refused.getCount()).as("admitted requests never count").isEqualTo(1);
+        assertThat(metrics.refused.getCount())
+                .as("admitted requests never count")
+                .isEqualTo(1);
         assertThat(metrics.inFlight()).isZero();
     }
 
