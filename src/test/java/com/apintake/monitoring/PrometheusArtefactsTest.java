@@ -94,7 +94,9 @@ class PrometheusArtefactsTest {
                         "replica_lag_seconds/critical",
                         "replica_lag_bytes/critical",
                         "wal_archive_disk_days_left/warning",
-                        "wal_archive_disk_days_left/critical");
+                        "wal_archive_disk_days_left/critical",
+                        "admission_refusals/warning",
+                        "admission_refusals/critical");
     }
 
     @Test
@@ -134,6 +136,9 @@ class PrometheusArtefactsTest {
                         "apintake_replica_lag_seconds",
                         "apintake_replica_lag_wal_bytes",
                         "backup_wal_archive_size_bytes",
-                        "backup_wal_archive_runway_seconds");
+                        "backup_wal_archive_runway_seconds",
+                        "apintake_admission_in_flight",
+                        "apintake_admission_limit",
+                        "apintake_admission_refused_total");
     }
 }

@@ -24,7 +24,8 @@ import org.eclipse.microprofile.config.inject.ConfigProperty;
  * Without it, every HTTP worker thread (200 by default) takes a request, all but the pool's
  * connections wait in the pool for up to its max wait, latency grows for everyone and the clients
  * time out: the collapse docs/read-path.md describes. 0 turns the limit off. Health and metrics (at
- * the server root) are never limited.
+ * the server root) are never limited. The requests in flight, the limit and the refusals are on /metrics
+ * (AdmissionMetrics).
  */
 @WebFilter(urlPatterns = "/api/*", asyncSupported = true)
 public class Admission extends HttpFilter {
@@ -50,8 +51,11 @@ public class Admission extends HttpFilter {
     @Inject
     RequestsInFlight inFlight;
 
+    /** Counts the refusals on /metrics (apintake_admission_refused_total). */
+    @Inject
+    AdmissionMetrics metrics;
+
     private Semaphore slots;
-    private final AtomicLong refused = new AtomicLong();
     private final AtomicLong lastLog = new AtomicLong();
 
     @Override
@@ -88,7 +92,7 @@ public class Admission extends HttpFilter {
     }
 
     private void refuse(HttpServletResponse response) throws IOException {
-        long count = refused.incrementAndGet();
+        long count = metrics.refusal();
         long now = System.currentTimeMillis();
         long last = lastLog.get();
         if (now - last >= LOG_EVERY_MS && lastLog.compareAndSet(last, now)) {
@@ -110,10 +114,5 @@ public class Admission extends HttpFilter {
         response.setContentType(Problem.MEDIA_TYPE);
         response.setCharacterEncoding("UTF-8");
         response.getOutputStream().write(body.getBytes(StandardCharsets.UTF_8));
-    }
-
-    /** Requests refused since start, for the monitoring. */
-    public long refused() {
-        return refused.get();
     }
 }

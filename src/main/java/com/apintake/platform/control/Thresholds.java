@@ -176,7 +176,16 @@ public class Thresholds {
                     14,
                     3,
                     "days until the WAL archive's disk is full at the current inflow: two weeks to act, three days"
-                            + " is a long weekend"));
+                            + " is a long weekend"),
+            new Limit(
+                    "admission_refusals",
+                    "per minute",
+                    1,
+                    60,
+                    "API requests the admission limit answered 503, per minute over 5 min and for 10 min on end (only"
+                            + " the Prometheus rule judges it): one burst is absorbed by Retry-After, one a minute for"
+                            + " ten minutes means the limit is reached again and again, one a second means clients are"
+                            + " turned away all the time"));
 
     @Inject
     Config config;
