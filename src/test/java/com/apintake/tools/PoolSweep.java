@@ -286,12 +286,9 @@ final class PoolSweep {
     static int kneeOfPlateau(Map<Integer, Double> medianRate) {
         List<Map.Entry<Integer, Double>> sizes = new ArrayList<>(medianRate.entrySet());
         for (int i = 0; i < sizes.size(); i++) {
-            List<Double> rest = sizes.subList(i, sizes.size()).stream()
+            double plateau = median(sizes.subList(i, sizes.size()).stream()
                     .map(Map.Entry::getValue)
-                    .sorted()
-                    .toList();
-            int n = rest.size();
-            double plateau = n % 2 == 1 ? rest.get(n / 2) : (rest.get(n / 2 - 1) + rest.get(n / 2)) / 2;
+                    .toList());
             if (sizes.get(i).getValue() >= KNEE_SHARE * plateau) {
                 return sizes.get(i).getKey();
             }
