@@ -37,9 +37,9 @@ import org.eclipse.microprofile.metrics.annotation.Gauge;
  * container's managed scheduled executor and also catches jobs whose lease expired because their worker
  * died. Queue depth and the age of the oldest job are gauges, refreshed at every poll.
  *
- * <p>Not the container's default executors for the drains: Payara's default managed executors have a core
- * pool size of 0 and an unbounded task queue, so they run one task at a time; the four workers of the
- * default took their turns on one thread (docs/intake-workers.md).
+ * <p>Not the container's default managed scheduled executor for the drains: Payara declares it with a core
+ * pool size of 0, which a scheduled pool turns into exactly one thread, so the four workers of the default
+ * took their turns on it (docs/intake-workers.md).
  */
 @ApplicationScoped
 public class IntakeWorkers {
