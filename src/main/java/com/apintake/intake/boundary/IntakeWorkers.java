@@ -8,8 +8,8 @@ import com.apintake.security.control.Caller;
 import com.apintake.security.entity.Roles;
 import jakarta.annotation.PreDestroy;
 import jakarta.annotation.Resource;
+import jakarta.enterprise.concurrent.ManagedExecutorService;
 import jakarta.enterprise.concurrent.ManagedScheduledExecutorService;
-import jakarta.enterprise.concurrent.ManagedThreadFactory;
 import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.enterprise.context.Initialized;
 import jakarta.enterprise.event.Observes;
@@ -17,10 +17,8 @@ import jakarta.inject.Inject;
 import java.util.Optional;
 import java.util.Set;
 import java.util.UUID;
-import java.util.concurrent.LinkedBlockingQueue;
 import java.util.concurrent.RejectedExecutionException;
 import java.util.concurrent.ScheduledFuture;
-import java.util.concurrent.ThreadPoolExecutor;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.logging.Level;
@@ -31,15 +29,17 @@ import org.eclipse.microprofile.metrics.annotation.Gauge;
 
 /**
  * The workers of the intake queue: up to apintake.intake.workers drain the queue at once, each taking
- * one job after another until none is left, on a pool of exactly that many container-managed threads
- * (the container's ManagedThreadFactory: application context, CDI, JNDI and transactions as on any
- * container thread). A drain starts when an upload is queued and at every poll, which runs on the
- * container's managed scheduled executor and also catches jobs whose lease expired because their worker
- * died. Queue depth and the age of the oldest job are gauges, refreshed at every poll.
+ * one job after another until none is left, on the container's managed executor (each drain a task of
+ * its own, on a thread of its own). A drain starts when an upload is queued and at every poll, which runs
+ * on the container's managed scheduled executor and also catches jobs whose lease expired because their
+ * worker died. Queue depth and the age of the oldest job are gauges, refreshed at every poll.
  *
- * <p>Not the container's default managed scheduled executor for the drains: Payara declares it with a core
- * pool size of 0, which a scheduled pool turns into exactly one thread, so the four workers of the default
- * took their turns on it (docs/intake-workers.md).
+ * <p>Not the managed scheduled executor for the drains: Payara declares its default one with a core pool
+ * size of 0, which a scheduled pool turns into exactly one thread, so the four workers took their turns on
+ * it. The default managed executor has the same core size but hands each task to a thread of its own (up
+ * to its maximum of 200); the drains are bounded by apintake.intake.workers here (docs/intake-workers.md).
+ * Not a thread pool of our own on the container's thread factory either: a thread made while an inbox
+ * timer (an EJB) queued a file ran its transactions without the container's transaction context.
  */
 @ApplicationScoped
 public class IntakeWorkers {
@@ -50,7 +50,7 @@ public class IntakeWorkers {
     ManagedScheduledExecutorService executor;
 
     @Resource
-    ManagedThreadFactory threads;
+    ManagedExecutorService drains;
 
     @Inject
     IntakeQueue queue;
@@ -84,7 +84,6 @@ public class IntakeWorkers {
     private final AtomicInteger active = new AtomicInteger();
     private volatile boolean stopped;
     private volatile ScheduledFuture<?> poll;
-    private volatile ThreadPoolExecutor drains;
     private volatile IntakeQueue.Backlog backlog = new IntakeQueue.Backlog(0, 0);
 
     /*
@@ -97,10 +96,6 @@ public class IntakeWorkers {
             LOG.info("Intake workers are off (apintake.intake.workers=0): queued invoices wait");
             return;
         }
-        ThreadPoolExecutor pool =
-                new ThreadPoolExecutor(workers, workers, 60, TimeUnit.SECONDS, new LinkedBlockingQueue<>(), threads);
-        pool.allowCoreThreadTimeOut(true);
-        drains = pool;
         long period = Math.max(100, (long) (pollSeconds * 1000));
         poll = executor.scheduleWithFixedDelay(this::poll, period, period, TimeUnit.MILLISECONDS);
         LOG.info(() ->
@@ -118,20 +113,6 @@ public class IntakeWorkers {
         stopped = true;
         if (poll != null) {
             poll.cancel(false);
-        }
-        ThreadPoolExecutor pool = drains;
-        if (pool != null) {
-            // A worker stopped in the middle of a job has written nothing of it: its lease expires and
-            // the job is taken again (by this instance after a restart, or by another one).
-            pool.shutdown();
-            try {
-                if (!pool.awaitTermination(10, TimeUnit.SECONDS)) {
-                    pool.shutdownNow();
-                }
-            } catch (InterruptedException e) {
-                pool.shutdownNow();
-                Thread.currentThread().interrupt();
-            }
         }
     }
 
