@@ -85,7 +85,9 @@ class ScrapeIT {
                 // Past the backup gauges' old 5 s cache and the replica check's 5 s: a scrape that reads the
                 // database at all would have to now.
                 Thread.sleep(6_000);
-                assertThat(waitingOnLock(watch)).as("the pool is still exhausted").isGreaterThanOrEqualTo(POOL_MAX);
+                assertThat(waitingOnLock(watch))
+                        .as("the pool is still exhausted")
+                        .isGreaterThanOrEqualTo(POOL_MAX);
                 long start = System.nanoTime();
                 var answer = scrape();
                 millis = (System.nanoTime() - start) / 1_000_000;
