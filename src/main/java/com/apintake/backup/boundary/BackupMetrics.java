@@ -73,9 +73,7 @@ public class BackupMetrics {
             LOG.log(Level.FINE, "WAL archive lag unavailable", e);
             lag = before.walArchiveLagSeconds();
         }
-        last = facts != null
-                ? new Read(facts, lag, now)
-                : new Read(before.facts(), lag, before.atNanos());
+        last = facts != null ? new Read(facts, lag, now) : new Read(before.facts(), lag, before.atNanos());
         // The WAL guard's disk figures: measured here when older than its 30 s, read by the gauges below.
         walGuard.facts();
     }
