@@ -132,8 +132,15 @@ class BackupsIT {
         }
         assertThat(Files.readString(directory.resolve("manifest.json"))).contains("\"VERIFIED\"");
 
-        // The gauges see it.
-        String metrics = Http.get(base, "/metrics?scope=application").body();
+        // The gauges see it once the monitoring loop has read the catalogue (every measure-seconds, 2 s here):
+        // a scrape reads memory only.
+        String metrics = com.apintake.monitoring.Await.until(
+                () -> Http.get(base, "/metrics?scope=application").body(),
+                body -> java.util.regex.Pattern.compile("backup_last_restore_seconds\\{[^}]*\\} [0-9.]+")
+                        .matcher(body)
+                        .find(),
+                java.time.Duration.ofSeconds(30),
+                "the backup gauges read by the monitoring loop after the drill");
         assertThat(metrics)
                 .containsPattern("backup_last_success_age_seconds\\{[^}]*\\} [0-9.]+")
                 .containsPattern("backup_last_verified_age_seconds\\{[^}]*\\} [0-9.]+")

@@ -79,9 +79,8 @@ class OverloadIT {
             unavailableWhileLocked = unavailable(outcomes);
             lock.rollback();
         }
-        // /metrics is read only outside the lock: while the admitted requests hold every pool connection, a scrape
-        // of the application scope waits for the database (the backup gauges read it through the pool), longer
-        // than the admitted requests' statement timeout.
+        // /metrics is read outside the lock here (a scrape while every pool connection is held is ScrapeIT's
+        // subject; it answers from memory).
         assertThat(refusedWhileLocked)
                 .as(
                         "503s while capacity is held (%s %s before the burst; %s +%s over the test so far); the 503s: %s",

@@ -2,10 +2,13 @@ package com.apintake.backup.boundary;
 
 import com.apintake.backup.control.BackupFreshness;
 import com.apintake.backup.control.WalArchive;
+import com.apintake.backup.control.WalGuard;
+import com.apintake.monitoring.entity.HealthScored;
 import jakarta.annotation.Resource;
 import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.enterprise.context.Initialized;
 import jakarta.enterprise.event.Observes;
+import jakarta.inject.Inject;
 import java.util.logging.Level;
 import java.util.logging.Logger;
 import javax.sql.DataSource;
@@ -14,23 +17,66 @@ import org.eclipse.microprofile.metrics.annotation.Gauge;
 
 /**
  * Backup gauges on /metrics (application scope), for alerts such as "no successful full backup for
- * 26 h" or "WAL archive 10 min behind". NaN means "never" (no such backup yet, or archiving off).
- * One query serves all of them for a few seconds, so a scrape costs two small queries.
+ * 26 h" or "WAL archive 10 min behind". NaN means "never" (no such backup yet, or archiving off) or "not
+ * read yet". A scrape reads memory only: the figures are read by the monitoring loop (HealthScored, in the
+ * loop's own thread, every apintake.monitoring.measure-seconds), never by the scrape's request thread, so a
+ * scrape answers at once also while the JDBC pool is exhausted, the overload an operator scrapes to see. The
+ * ages go on growing with the clock between two reads; the other figures are as old as the last read (one
+ * loop round; the WAL guard's disk figures are measured at most every 30 s).
  */
 @ApplicationScoped
 public class BackupMetrics {
 
     private static final Logger LOG = Logger.getLogger(BackupMetrics.class.getName());
-    private static final long CACHE_NANOS = 5_000_000_000L;
 
     @Resource(lookup = "jdbc/apintake")
     DataSource dataSource;
 
-    private volatile BackupFreshness.Facts facts = BackupFreshness.Facts.UNKNOWN;
-    private volatile long readAt;
+    @Inject
+    WalGuard walGuard;
+
+    /** The last read: the backup facts, the WAL archive lag and when (System.nanoTime) they were read. */
+    record Read(BackupFreshness.Facts facts, double walArchiveLagSeconds, long atNanos) {
+
+        static final Read NONE = new Read(BackupFreshness.Facts.UNKNOWN, Double.NaN, System.nanoTime());
+
+        /** An age read then, grown by the time since; NaN stays NaN ("never"). */
+        double aged(double ageSeconds, long nowNanos) {
+            return ageSeconds + (nowNanos - atNanos) / 1e9;
+        }
+    }
+
+    private volatile Read last = Read.NONE;
 
     /** Registers the gauges at deployment rather than on first use. */
     void atStartup(@Observes @Initialized(ApplicationScoped.class) Object ignored) {}
+
+    /**
+     * Reads the figures behind the gauges, in the monitoring loop's thread (one connection at a time, a round
+     * never doubled). A figure that cannot be read now keeps its last value rather than turning NaN: a pool
+     * that has no connection to spare does not make a backup older or smaller.
+     */
+    void refresh(@Observes HealthScored scored) {
+        Read before = last;
+        long now = System.nanoTime();
+        BackupFreshness.Facts facts;
+        try {
+            facts = BackupFreshness.read(dataSource);
+        } catch (Exception e) {
+            LOG.log(Level.FINE, "Backup facts unavailable", e);
+            facts = null;
+        }
+        double lag;
+        try {
+            lag = WalArchive.status(dataSource).lagSeconds();
+        } catch (Exception e) {
+            LOG.log(Level.FINE, "WAL archive lag unavailable", e);
+            lag = before.walArchiveLagSeconds();
+        }
+        last = facts != null ? new Read(facts, lag, now) : new Read(before.facts(), lag, before.atNanos());
+        // The WAL guard's disk figures: measured here when older than its 30 s, read by the gauges below.
+        walGuard.facts();
+    }
 
     @Gauge(
             name = "backup_last_success_age",
@@ -38,7 +84,8 @@ public class BackupMetrics {
             absolute = true,
             description = "Age of the newest usable (SUCCEEDED or VERIFIED) full backup; NaN when there is none")
     public double lastSuccessAge() {
-        return facts().lastSuccessAgeSeconds();
+        Read read = last;
+        return read.aged(read.facts().lastSuccessAgeSeconds(), System.nanoTime());
     }
 
     @Gauge(
@@ -47,7 +94,8 @@ public class BackupMetrics {
             absolute = true,
             description = "Age of the newest full backup proven by a restore drill; NaN when there is none")
     public double lastVerifiedAge() {
-        return facts().lastVerifiedAgeSeconds();
+        Read read = last;
+        return read.aged(read.facts().lastVerifiedAgeSeconds(), System.nanoTime());
     }
 
     @Gauge(
@@ -56,7 +104,7 @@ public class BackupMetrics {
             absolute = true,
             description = "How long the newest usable full backup took, dump and check")
     public double lastDuration() {
-        return facts().lastDurationSeconds();
+        return last.facts().lastDurationSeconds();
     }
 
     @Gauge(
@@ -65,7 +113,7 @@ public class BackupMetrics {
             absolute = true,
             description = "Size on disk of the newest usable full backup")
     public double lastSize() {
-        return facts().lastSizeBytes();
+        return last.facts().lastSizeBytes();
     }
 
     @Gauge(
@@ -74,7 +122,7 @@ public class BackupMetrics {
             absolute = true,
             description = "Restore time measured by the latest successful restore drill (RTO)")
     public double lastRestore() {
-        return facts().lastRestoreSeconds();
+        return last.facts().lastRestoreSeconds();
     }
 
     @Gauge(
@@ -84,16 +132,8 @@ public class BackupMetrics {
             description =
                     "Time since the last archived WAL segment while finished segments wait (RPO); 0 when caught up, NaN when archiving is off")
     public double walArchiveLag() {
-        try {
-            return WalArchive.status(dataSource).lagSeconds();
-        } catch (Exception e) {
-            LOG.log(Level.FINE, "WAL archive lag unavailable", e);
-            return Double.NaN;
-        }
+        return last.walArchiveLagSeconds();
     }
-
-    @jakarta.inject.Inject
-    com.apintake.backup.control.WalGuard walGuard;
 
     @Gauge(
             name = "backup_wal_archive_size",
@@ -101,7 +141,7 @@ public class BackupMetrics {
             absolute = true,
             description = "Bytes in the WAL archive folder; NaN when apintake.backup.wal-archive-dir is not set")
     public double walArchiveSize() {
-        return walGuard.facts().archiveBytes();
+        return walGuard.lastFacts().archiveBytes();
     }
 
     @Gauge(
@@ -110,7 +150,7 @@ public class BackupMetrics {
             absolute = true,
             description = "Bytes archived per day over the growth window (apintake.backup.disk.growth-window-hours)")
     public double walArchiveInflow() {
-        return walGuard.facts().inflowBytesPerDay();
+        return walGuard.lastFacts().inflowBytesPerDay();
     }
 
     @Gauge(
@@ -119,7 +159,7 @@ public class BackupMetrics {
             absolute = true,
             description = "Free bytes on the WAL archive's file system")
     public double walArchiveFree() {
-        return walGuard.facts().archiveFreeBytes();
+        return walGuard.lastFacts().archiveFreeBytes();
     }
 
     @Gauge(
@@ -128,7 +168,7 @@ public class BackupMetrics {
             absolute = true,
             description = "Free bytes on the backup folder's file system (apintake.backup.dir)")
     public double backupAreaFree() {
-        return walGuard.facts().backupFreeBytes();
+        return walGuard.lastFacts().backupFreeBytes();
     }
 
     @Gauge(
@@ -138,7 +178,7 @@ public class BackupMetrics {
             description =
                     "Free bytes on PostgreSQL's data directory file system; NaN unless the application runs on the database host")
     public double dataDirFree() {
-        return walGuard.facts().dataFreeBytes();
+        return walGuard.lastFacts().dataFreeBytes();
     }
 
     @Gauge(
@@ -147,20 +187,6 @@ public class BackupMetrics {
             absolute = true,
             description = "Time until the WAL archive's disk is full at the current inflow (at most 3650 days)")
     public double walArchiveRunwaySeconds() {
-        return walGuard.facts().daysLeft() * 86_400;
-    }
-
-    private BackupFreshness.Facts facts() {
-        long now = System.nanoTime();
-        if (now - readAt > CACHE_NANOS) {
-            try {
-                facts = BackupFreshness.read(dataSource);
-            } catch (Exception e) {
-                LOG.log(Level.FINE, "Backup facts unavailable", e);
-                facts = BackupFreshness.Facts.UNKNOWN;
-            }
-            readAt = now;
-        }
-        return facts;
+        return walGuard.lastFacts().daysLeft() * 86_400;
     }
 }

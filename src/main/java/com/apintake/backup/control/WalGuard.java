@@ -84,9 +84,17 @@ public class WalGuard {
         alert(facts(true));
     }
 
-    /** The runway facts, measured at most every 30 s (a scrape and a health check share them). */
+    /** The runway facts, measured now when the last measurement is older than 30 s (the health check's). */
     public DiskRunway.Facts facts() {
         return facts(false);
+    }
+
+    /**
+     * The last measured runway facts, without measuring (UNKNOWN before the first): what a scrape reads. The
+     * monitoring loop measures them through {@link #facts()} (BackupMetrics), and the guard's timer.
+     */
+    public DiskRunway.Facts lastFacts() {
+        return facts;
     }
 
     private DiskRunway.Facts facts(boolean fresh) {

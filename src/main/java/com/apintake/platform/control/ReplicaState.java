@@ -56,6 +56,14 @@ public class ReplicaState {
 
     private volatile State state;
 
+    /**
+     * The last measured state, without measuring (null before the first): what a scrape reads. Read routing
+     * ({@link #current()}) and the monitoring loop (ReplicaMetrics) measure it.
+     */
+    public State lastKnown() {
+        return state;
+    }
+
     public State current() {
         State known = state;
         if (known == null || known.measuredAt().isBefore(Instant.now().minusSeconds(checkSeconds))) {
