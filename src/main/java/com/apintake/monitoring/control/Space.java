@@ -2,7 +2,6 @@ package com.apintake.monitoring.control;
 
 import com.apintake.platform.control.Refused;
 import com.apintake.platform.control.Thresholds;
-import jakarta.annotation.Resource;
 import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.inject.Inject;
 import java.sql.Connection;
@@ -11,7 +10,6 @@ import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
-import javax.sql.DataSource;
 import org.eclipse.microprofile.config.inject.ConfigProperty;
 
 /**
@@ -148,10 +146,13 @@ public class Space {
             ON CONFLICT (taken_on, schema_name, relation_name)
             DO UPDATE SET bytes = excluded.bytes, estimated_rows = excluded.estimated_rows, measured_at = now()""";
 
+    /** The figure's name when it is skipped because of a lock (MonitoringConnections.stale). */
+    public static final String DAILY_SIZES = "daily table sizes (space growth)";
+
     static final String PURGE = "DELETE FROM relation_size_snapshots WHERE taken_on < current_date - ?";
 
-    @Resource(lookup = "jdbc/apintake")
-    DataSource dataSource;
+    @Inject
+    MonitoringConnections dataSource;
 
     @Inject
     Thresholds thresholds;
@@ -313,6 +314,13 @@ public class Space {
         try (Connection connection = dataSource.getConnection()) {
             try (var statement = connection.prepareStatement(SNAPSHOT)) {
                 statement.executeUpdate();
+                dataSource.measured(DAILY_SIZES);
+            } catch (SQLException e) {
+                // A locked table: today's sizes stay as last measured (an earlier snapshot today, or yesterday's).
+                if (!MonitoringConnections.lockTimedOut(e)) {
+                    throw e;
+                }
+                dataSource.skipped(DAILY_SIZES, e);
             }
             try (var statement = connection.prepareStatement(PURGE)) {
                 statement.setInt(1, retentionDays);

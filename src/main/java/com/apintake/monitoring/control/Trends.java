@@ -2,7 +2,6 @@ package com.apintake.monitoring.control;
 
 import com.apintake.monitoring.entity.HealthReport;
 import com.apintake.monitoring.entity.Vitals;
-import jakarta.annotation.Resource;
 import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.inject.Inject;
 import java.sql.Connection;
@@ -15,7 +14,6 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.TreeMap;
-import javax.sql.DataSource;
 import org.eclipse.microprofile.config.inject.ConfigProperty;
 
 /** The key figures over time: one row in monitoring_snapshots per snapshot, served per metric. */
@@ -96,6 +94,9 @@ public class Trends {
             LIMIT ?
             ON CONFLICT DO NOTHING""";
 
+    /** The figure's name when it is skipped because of a lock (MonitoringConnections.stale). */
+    public static final String TABLE_SIZES = "table sizes (trends)";
+
     static final String PURGE_TABLES = "DELETE FROM table_size_snapshots WHERE taken_at < ?";
 
     public record Point(Instant at, Double value) {}
@@ -113,8 +114,8 @@ public class Trends {
 
     static final String PURGE = "DELETE FROM monitoring_snapshots WHERE taken_at < ?";
 
-    @Resource(lookup = "jdbc/apintake")
-    DataSource dataSource;
+    @Inject
+    MonitoringConnections dataSource;
 
     @Inject
     @ConfigProperty(name = "apintake.monitoring.trend-tables", defaultValue = "10")
@@ -162,6 +163,14 @@ public class Trends {
                     tables.setTimestamp(1, Timestamp.from(vitals.at()));
                     tables.setInt(2, trendTables);
                     tables.executeUpdate();
+                    dataSource.measured(TABLE_SIZES);
+                } catch (SQLException e) {
+                    // A locked table (pg_total_relation_size waits for it): this snapshot has no table sizes, the
+                    // series keep their earlier points.
+                    if (!MonitoringConnections.lockTimedOut(e)) {
+                        throw e;
+                    }
+                    dataSource.skipped(TABLE_SIZES, e);
                 }
             }
         } catch (SQLException e) {
