@@ -50,7 +50,7 @@ public class MonitoringConnections {
         }
         String previous;
         try (var set = connection.prepareStatement(
-                        "SELECT current_setting('lock_timeout'), set_config('lock_timeout', ?, false)")) {
+                "SELECT current_setting('lock_timeout'), set_config('lock_timeout', ?, false)")) {
             set.setString(1, lockTimeoutMillis + "ms");
             try (var rows = set.executeQuery()) {
                 rows.next();

@@ -6,10 +6,12 @@ import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.inject.Inject;
 import java.sql.Connection;
 import java.sql.SQLException;
+import java.time.Instant;
 import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.TreeMap;
 import org.eclipse.microprofile.config.inject.ConfigProperty;
 
 /**
@@ -76,13 +78,19 @@ public class Space {
             Double daysToBudget,
             String status) {}
 
+    /**
+     * staleBecauseOfLock: the size figures the monitoring loop skipped because a table was locked (lock_timeout,
+     * apintake.monitoring.lock-timeout-ms), each with the time it was first skipped; growth and trends show
+     * the figures from before. Empty when all are current.
+     */
     public record Report(
             Database database,
             List<Table> tables,
             List<Index> indexes,
             List<Index> invalidIndexes,
             List<Sequence> sequences,
-            List<Vacuum> vacuums) {}
+            List<Vacuum> vacuums,
+            Map<String, Instant> staleBecauseOfLock) {}
 
     static final String TABLES = """
             SELECT b.schema_name, b.table_name, b.estimated_rows, coalesce(b.dead_rows, 0),
@@ -274,7 +282,8 @@ public class Space {
                     indexes,
                     indexes.stream().filter(i -> !i.valid()).toList(),
                     sequences,
-                    vacuums);
+                    vacuums,
+                    new TreeMap<>(dataSource.stale()));
         } catch (SQLException e) {
             throw LiveQueries.unavailable(e);
         }

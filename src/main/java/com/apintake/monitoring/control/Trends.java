@@ -97,6 +97,9 @@ public class Trends {
     /** The figure's name when it is skipped because of a lock (MonitoringConnections.stale). */
     public static final String TABLE_SIZES = "table sizes (trends)";
 
+    /** The figure's name when it is skipped because of a lock (MonitoringConnections.stale). */
+    public static final String SPACE = "index bytes, dead tuples, sequence use (trends)";
+
     static final String PURGE_TABLES = "DELETE FROM table_size_snapshots WHERE taken_at < ?";
 
     public record Point(Instant at, Double value) {}
@@ -126,7 +129,7 @@ public class Trends {
         var d = vitals.database();
         try (Connection connection = dataSource.getConnection();
                 var statement = connection.prepareStatement(INSERT)) {
-            Number[] space = d == null ? new Number[3] : spaceFigures(connection);
+            Number[] space = d == null ? new Number[3] : spaceFigures(connection, dataSource);
             int i = 1;
             statement.setTimestamp(i++, Timestamp.from(vitals.at()));
             set(statement, i++, health == null ? null : health.score());
@@ -233,12 +236,23 @@ public class Trends {
     }
 
     /** index bytes, dead tuples, the fullest sequence's used percent (null without any readable sequence). */
-    private static Number[] spaceFigures(Connection connection) throws SQLException {
+    private static Number[] spaceFigures(Connection connection, MonitoringConnections connections)
+            throws SQLException {
         try (var statement = connection.prepareStatement(SPACE_FIGURES);
                 var rows = statement.executeQuery()) {
             rows.next();
             double sequence = rows.getDouble(3);
-            return new Number[] {rows.getLong(1), rows.getLong(2), rows.wasNull() ? null : sequence};
+            Number[] figures = {rows.getLong(1), rows.getLong(2), rows.wasNull() ? null : sequence};
+            connections.measured(SPACE);
+            return figures;
+        } catch (SQLException e) {
+            // An index under REINDEX or VACUUM FULL (pg_relation_size waits for it): the row is stored without
+            // these three figures rather than not at all.
+            if (!MonitoringConnections.lockTimedOut(e)) {
+                throw e;
+            }
+            connections.skipped(SPACE, e);
+            return new Number[3];
         }
     }
 

@@ -1,0 +1,126 @@
+package com.apintake.monitoring;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import com.apintake.testsupport.Deployments;
+import com.apintake.testsupport.Http;
+import com.apintake.testsupport.TestEnvironment;
+import java.net.URL;
+import java.sql.Connection;
+import java.sql.SQLException;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.TreeMap;
+import org.jboss.arquillian.container.test.api.Deployment;
+import org.jboss.arquillian.junit5.ArquillianExtension;
+import org.jboss.arquillian.test.api.ArquillianResource;
+import org.jboss.shrinkwrap.api.spec.WebArchive;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.ExtendWith;
+
+/**
+ * The monitoring does not queue behind a table lock. The test holds an ACCESS EXCLUSIVE lock on invoices
+ * (as a migration, VACUUM FULL or REINDEX would) while the monitoring loop runs several rounds (every 2 s,
+ * snapshots every 3 s in the tests; the snapshots call pg_total_relation_size, which waits for the lock),
+ * and watches pg_stat_activity: a connection of the application's pool waiting on a lock is one of the
+ * monitoring's (no API request is made meanwhile), and none may wait longer than the monitoring's
+ * lock_timeout (apintake.monitoring.lock-timeout-ms, 1000) plus the time between two looks. Without the
+ * lock_timeout they wait until the pool's statement timeout (60 s in the tests), each holding a pool
+ * connection the API needs.
+ */
+@ExtendWith(ArquillianExtension.class)
+class MonitoringLockTimeoutIT {
+
+    /** The application pool's ApplicationName (server-config/test.asadmin: ap-intake-@ENVIRONMENT@). */
+    static final String POOL = "ap-intake-test";
+
+    static final long LOCK_TIMEOUT_MS = 1000;
+
+    /** Generous: the look itself runs every 100 ms, but the machine is a loaded 2-core one. */
+    static final long SLACK_MS = 1500;
+
+    static final String WAITERS = """
+            SELECT pid, (extract(epoch FROM clock_timestamp() - query_start) * 1000)::bigint, left(query, 80)
+            FROM pg_stat_activity
+            WHERE wait_event_type = 'Lock' AND application_name = ? AND pid <> pg_backend_pid()""";
+
+    @Deployment(testable = false)
+    static WebArchive application() {
+        return Deployments.application();
+    }
+
+    @ArquillianResource
+    URL base;
+
+    record Waiter(int pid, long waitedMillis, String query) {}
+
+    @Test
+    void monitoringStatementsGiveUpOnALockedTableWithinTheLockTimeout() throws Exception {
+        // The server is up and its pool has connections under the expected name (else the look below sees nothing).
+        assertThat(Http.get(base, "/api/v1/database/health").status()).isEqualTo(200);
+        try (Connection look = TestEnvironment.connect()) {
+            assertThat(poolConnections(look)).as("connections of %s in pg_stat_activity", POOL).isPositive();
+            Map<Integer, Waiter> seen = new TreeMap<>();
+            long longest = 0;
+            try (Connection lock = TestEnvironment.connect()) {
+                lock.setAutoCommit(false);
+                lock.createStatement().execute("LOCK TABLE invoices IN ACCESS EXCLUSIVE MODE");
+                long end = System.nanoTime() + 15_000_000_000L;
+                while (System.nanoTime() < end) {
+                    for (Waiter waiter : waiters(look)) {
+                        seen.merge(waiter.pid(), waiter, (a, b) -> a.waitedMillis() >= b.waitedMillis() ? a : b);
+                        longest = Math.max(longest, waiter.waitedMillis());
+                    }
+                    Thread.sleep(100);
+                }
+                // An operator's report that reads every table's size refuses fast and says why, rather than wait.
+                long start = System.nanoTime();
+                var space = Http.get(base, "/api/v1/database/space");
+                long spaceMillis = (System.nanoTime() - start) / 1_000_000;
+                assertThat(space.status()).as(space.body()).isEqualTo(503);
+                assertThat(space.body()).contains("locked");
+                assertThat(spaceMillis).as("GET /database/space under the lock").isLessThan(10_000);
+                lock.rollback();
+            }
+            assertThat(seen)
+                    .as("the monitoring's snapshots ran into the lock at least once in 15 s")
+                    .isNotEmpty();
+            assertThat(longest)
+                    .as("the longest lock wait of a %s connection; the longest wait of each waiting connection: %s", POOL, seen.values())
+                    .isLessThanOrEqualTo(LOCK_TIMEOUT_MS + SLACK_MS);
+            // Once the lock is gone nothing of ours waits any more.
+            Await.until(
+                    () -> waiters(look),
+                    List::isEmpty,
+                    java.time.Duration.ofSeconds(10),
+                    "no " + POOL + " connection waiting on a lock after the release");
+        }
+    }
+
+    private static int poolConnections(Connection look) throws SQLException {
+        try (var statement =
+                look.prepareStatement("SELECT count(*) FROM pg_stat_activity WHERE application_name = ?")) {
+            statement.setString(1, POOL);
+            try (var rows = statement.executeQuery()) {
+                rows.next();
+                return rows.getInt(1);
+            }
+        }
+    }
+
+    private static List<Waiter> waiters(Connection look) {
+        try (var statement = look.prepareStatement(WAITERS)) {
+            statement.setString(1, POOL);
+            List<Waiter> waiters = new ArrayList<>();
+            try (var rows = statement.executeQuery()) {
+                while (rows.next()) {
+                    waiters.add(new Waiter(rows.getInt(1), rows.getLong(2), rows.getString(3)));
+                }
+            }
+            return waiters;
+        } catch (SQLException e) {
+            throw new IllegalStateException(e);
+        }
+    }
+}
