@@ -160,11 +160,6 @@ public class LiveQueries {
     }
 
     static Refused unavailable(SQLException e) {
-        if (MonitoringConnections.lockTimedOut(e)) {
-            return new Refused(
-                    Refused.Reason.UNAVAILABLE,
-                    "A table this report reads is locked (a migration, VACUUM FULL or REINDEX, say); retry later.");
-        }
         return new Refused(
                 Refused.Reason.UNAVAILABLE,
                 "The database could not be reached, or no pooled connection was free within the pool's wait time; retry later.");

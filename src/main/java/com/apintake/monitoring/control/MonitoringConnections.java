@@ -15,11 +15,12 @@ import javax.sql.DataSource;
 import org.eclipse.microprofile.config.inject.ConfigProperty;
 
 /**
- * The monitoring's own connections: the API's pool (jdbc/apintake), but with a short lock wait. A
+ * The monitoring's connections: the API's pool (jdbc/apintake), with a short lock wait for the
+ * monitoring's own rounds (the loop, the snapshots, the pool and connection samplers). A
  * table under an ACCESS EXCLUSIVE lock (a migration, VACUUM FULL, REINDEX, an operator's LOCK TABLE)
  * would otherwise keep a monitoring statement such as pg_total_relation_size waiting for up to the
  * statement timeout, holding a pool connection the API needs exactly then. Each connection handed out
- * here runs under lock_timeout = apintake.monitoring.lock-timeout-ms until it is closed, when the
+ * here during a {@link #round} runs under lock_timeout = apintake.monitoring.lock-timeout-ms until it is closed, when the
  * pool's own value is put back; a statement that waited that long fails with SQLState 55P03 and the
  * figure it was for is skipped ({@link #skipped}): the last one stays, marked stale.
  */
@@ -39,13 +40,37 @@ public class MonitoringConnections {
     @ConfigProperty(name = "apintake.monitoring.lock-timeout-ms", defaultValue = "1000")
     long lockTimeoutMillis;
 
+    /** Set on the thread of one of the monitoring's own rounds ({@link #round}). */
+    private static final ThreadLocal<Boolean> IN_ROUND = ThreadLocal.withInitial(() -> false);
+
     /** Figure -> since when it is skipped because of a lock; present only while it is. */
     private final Map<String, Instant> staleSince = new ConcurrentHashMap<>();
 
-    /** A pool connection under the monitoring's lock_timeout; closing it restores the pool's value. */
+    /**
+     * Runs one round of the monitoring's own work (its timers and the snapshot observer call this): the
+     * connections it takes from here get the lock timeout. Requests to the monitoring endpoints do not:
+     * an operator who asks waits as before (statement timeout), and Payara's slow-SQL log still sees them.
+     */
+    public void round(Runnable work) {
+        if (IN_ROUND.get()) {
+            work.run();
+            return;
+        }
+        IN_ROUND.set(true);
+        try {
+            work.run();
+        } finally {
+            IN_ROUND.remove();
+        }
+    }
+
+    /**
+     * A pool connection; within a {@link #round} under the monitoring's lock_timeout, which closing it
+     * restores to the pool's value.
+     */
     public Connection getConnection() throws SQLException {
         Connection connection = dataSource.getConnection();
-        if (lockTimeoutMillis <= 0) {
+        if (lockTimeoutMillis <= 0 || !IN_ROUND.get()) {
             return connection;
         }
         String previous;

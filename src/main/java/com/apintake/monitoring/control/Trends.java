@@ -236,8 +236,7 @@ public class Trends {
     }
 
     /** index bytes, dead tuples, the fullest sequence's used percent (null without any readable sequence). */
-    private static Number[] spaceFigures(Connection connection, MonitoringConnections connections)
-            throws SQLException {
+    private static Number[] spaceFigures(Connection connection, MonitoringConnections connections) throws SQLException {
         try (var statement = connection.prepareStatement(SPACE_FIGURES);
                 var rows = statement.executeQuery()) {
             rows.next();
