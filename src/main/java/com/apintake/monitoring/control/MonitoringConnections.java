@@ -20,9 +20,9 @@ import org.eclipse.microprofile.config.inject.ConfigProperty;
  * table under an ACCESS EXCLUSIVE lock (a migration, VACUUM FULL, REINDEX, an operator's LOCK TABLE)
  * would otherwise keep a monitoring statement such as pg_total_relation_size waiting for up to the
  * statement timeout, holding a pool connection the API needs exactly then. Each connection handed out
- * here during a {@link #round} runs under lock_timeout = apintake.monitoring.lock-timeout-ms, and with
- * {@link #TAG} after the pool's application_name, until it is closed, when the pool's own values are
- * put back; a statement that waited that long fails with SQLState 55P03 and the
+ * here during a {@link #round} runs under lock_timeout = apintake.monitoring.lock-timeout-ms until it
+ * is closed, when the pool's own value is put back (not the application_name: PoolDemand counts the
+ * pool's connections by it); a statement that waited that long fails with SQLState 55P03 and the
  * figure it was for is skipped ({@link #skipped}): the last one stays, marked stale.
  */
 @ApplicationScoped
@@ -41,21 +41,12 @@ public class MonitoringConnections {
     @ConfigProperty(name = "apintake.monitoring.lock-timeout-ms", defaultValue = "1000")
     long lockTimeoutMillis;
 
-    /** What a round's connections are known by in pg_stat_activity: the pool's application_name and this. */
-    public static final String TAG = " monitoring";
-
-    /**
-     * The pool's lock_timeout and application_name, then ours: the lock timeout (unchanged when 0, given as
-     * NULL) and the name tagged, so that pg_stat_activity tells a round's statements from the API's.
-     */
+    /** The pool's lock_timeout, then ours (unchanged when 0, given as NULL). */
     static final String SET = """
-            SELECT current_setting('lock_timeout'), current_setting('application_name'),
-                   set_config('lock_timeout', coalesce(?, current_setting('lock_timeout')), false),
-                   set_config('application_name', left(current_setting('application_name'), 50) || '%s', false)"""
-            .formatted(TAG);
+            SELECT current_setting('lock_timeout'),
+                   set_config('lock_timeout', coalesce(?, current_setting('lock_timeout')), false)""";
 
-    static final String RESTORE =
-            "SELECT set_config('lock_timeout', ?, false), set_config('application_name', ?, false)";
+    static final String RESTORE = "SELECT set_config('lock_timeout', ?, false)";
 
     /** Set on the thread of one of the monitoring's own rounds ({@link #round}). */
     private static final ThreadLocal<Boolean> IN_ROUND = ThreadLocal.withInitial(() -> false);
@@ -90,13 +81,12 @@ public class MonitoringConnections {
         if (!IN_ROUND.get()) {
             return connection;
         }
-        String[] previous = new String[2];
+        String previous;
         try (var set = connection.prepareStatement(SET)) {
             set.setString(1, lockTimeoutMillis > 0 ? lockTimeoutMillis + "ms" : null);
             try (var rows = set.executeQuery()) {
                 rows.next();
-                previous[0] = rows.getString(1);
-                previous[1] = rows.getString(2);
+                previous = rows.getString(1);
             }
         } catch (SQLException | RuntimeException e) {
             connection.close();
@@ -139,7 +129,7 @@ public class MonitoringConnections {
         return Map.copyOf(staleSince);
     }
 
-    private static Connection restoringOnClose(Connection connection, String[] previous) {
+    private static Connection restoringOnClose(Connection connection, String previous) {
         return (Connection) Proxy.newProxyInstance(
                 Connection.class.getClassLoader(), new Class<?>[] {Connection.class}, (proxy, method, args) -> {
                     if (method.getName().equals("close") && method.getParameterCount() == 0) {
@@ -156,14 +146,13 @@ public class MonitoringConnections {
     }
 
     /**
-     * Puts the pool's lock_timeout and application_name back before the connection returns to the pool, so the API's statements
+     * Puts the pool's lock_timeout back before the connection returns to the pool, so the API's statements
      * never run under ours. Inside a transaction that failed the reset fails too, but then the rollback
      * undoes our set_config with the rest.
      */
-    private static void restore(Connection connection, String[] previous) {
+    private static void restore(Connection connection, String previous) {
         try (var reset = connection.prepareStatement(RESTORE)) {
-            reset.setString(1, previous[0]);
-            reset.setString(2, previous[1]);
+            reset.setString(1, previous);
             reset.execute();
         } catch (SQLException e) {
             LOG.fine(() -> "Monitoring: lock_timeout not restored on close (" + e.getSQLState() + ")");
