@@ -45,8 +45,8 @@ class MonitoringLockTimeoutIT {
     static final long SLACK_MS = 1500;
 
     /** The monitoring's statements that wait for a locked user table: its snapshots, which read table sizes. */
-    static final Pattern MONITORING = Pattern.compile(
-            "(table_size_snapshots|relation_size_snapshots|monitoring_snapshots|statement_snapshots"
+    static final Pattern MONITORING =
+            Pattern.compile("(table_size_snapshots|relation_size_snapshots|monitoring_snapshots|statement_snapshots"
                     + "|pg_total_relation_size|pg_relation_size)");
 
     static final String WAITERS = """
@@ -101,7 +101,8 @@ class MonitoringLockTimeoutIT {
                                     + " (the pool's other waiters, not the monitoring's: %s)",
                             POOL, seen.values(), others.values())
                     .isLessThanOrEqualTo(LOCK_TIMEOUT_MS + SLACK_MS);
-            // Once the lock is gone nothing of the pool waits any more, and the skipped size figures are measured again.
+            // Once the lock is gone nothing of the pool waits any more, and the skipped size figures are measured
+            // again.
             Await.until(
                     () -> waiters(look),
                     List::isEmpty,
@@ -137,7 +138,8 @@ class MonitoringLockTimeoutIT {
             try (var rows = statement.executeQuery()) {
                 while (rows.next()) {
                     String query = rows.getString(3);
-                    waiters.add(new Waiter(rows.getInt(1), rows.getLong(2), query.substring(0, Math.min(80, query.length()))));
+                    waiters.add(new Waiter(
+                            rows.getInt(1), rows.getLong(2), query.substring(0, Math.min(80, query.length()))));
                 }
             }
             return waiters;

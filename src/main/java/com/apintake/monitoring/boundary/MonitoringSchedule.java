@@ -1,8 +1,8 @@
 package com.apintake.monitoring.boundary;
 
+import com.apintake.monitoring.control.MonitoringConnections;
 import com.apintake.monitoring.control.VitalSigns;
 import com.apintake.monitoring.entity.VitalsMeasured;
-import com.apintake.monitoring.control.MonitoringConnections;
 import com.apintake.platform.control.Migrations;
 import jakarta.annotation.PostConstruct;
 import jakarta.annotation.Resource;

@@ -1,7 +1,7 @@
 package com.apintake.monitoring.boundary;
 
-import com.apintake.monitoring.control.PoolDemand;
 import com.apintake.monitoring.control.MonitoringConnections;
+import com.apintake.monitoring.control.PoolDemand;
 import com.apintake.platform.control.Migrations;
 import jakarta.annotation.PostConstruct;
 import jakarta.annotation.Resource;
