@@ -1,6 +1,7 @@
 package com.apintake.monitoring.boundary;
 
 import com.apintake.monitoring.control.LiveConnections;
+import com.apintake.monitoring.control.MonitoringConnections;
 import com.apintake.platform.control.Migrations;
 import jakarta.annotation.PostConstruct;
 import jakarta.annotation.Resource;
@@ -40,6 +41,9 @@ public class LiveConnectionsRefresh {
     @Inject
     LiveConnections live;
 
+    @Inject
+    MonitoringConnections connections;
+
     private final AtomicBoolean running = new AtomicBoolean();
 
     @PostConstruct
@@ -57,7 +61,7 @@ public class LiveConnectionsRefresh {
             return;
         }
         try {
-            live.refresh();
+            connections.round(live::refresh);
         } catch (RuntimeException e) {
             LOG.fine("Refreshing the dashboard's connection snapshot failed: " + e);
         } finally {

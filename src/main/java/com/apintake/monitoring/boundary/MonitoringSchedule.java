@@ -1,5 +1,6 @@
 package com.apintake.monitoring.boundary;
 
+import com.apintake.monitoring.control.MonitoringConnections;
 import com.apintake.monitoring.control.VitalSigns;
 import com.apintake.monitoring.entity.VitalsMeasured;
 import com.apintake.platform.control.Migrations;
@@ -47,6 +48,9 @@ public class MonitoringSchedule {
     VitalSigns vitalSigns;
 
     @Inject
+    MonitoringConnections connections;
+
+    @Inject
     Event<VitalsMeasured> measured;
 
     @Inject
@@ -72,7 +76,7 @@ public class MonitoringSchedule {
             return;
         }
         try {
-            measured.fire(new VitalsMeasured(vitalSigns.measure()));
+            connections.round(() -> measured.fire(new VitalsMeasured(vitalSigns.measure())));
             if (failing) {
                 LOG.info("The monitoring loop measures again");
                 failing = false;

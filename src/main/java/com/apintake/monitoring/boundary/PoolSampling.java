@@ -1,5 +1,6 @@
 package com.apintake.monitoring.boundary;
 
+import com.apintake.monitoring.control.MonitoringConnections;
 import com.apintake.monitoring.control.PoolDemand;
 import com.apintake.platform.control.Migrations;
 import jakarta.annotation.PostConstruct;
@@ -42,6 +43,9 @@ public class PoolSampling {
     PoolDemand demand;
 
     @Inject
+    MonitoringConnections connections;
+
+    @Inject
     @ConfigProperty(name = "apintake.pool.sample-ms", defaultValue = "1000")
     long sampleMillis;
 
@@ -61,7 +65,7 @@ public class PoolSampling {
             return;
         }
         try {
-            demand.sample();
+            connections.round(demand::sample);
         } catch (RuntimeException e) {
             LOG.fine("Pool sampling failed: " + e);
         } finally {

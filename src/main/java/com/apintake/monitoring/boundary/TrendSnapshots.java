@@ -1,6 +1,7 @@
 package com.apintake.monitoring.boundary;
 
 import com.apintake.monitoring.control.LatestHealth;
+import com.apintake.monitoring.control.MonitoringConnections;
 import com.apintake.monitoring.control.SlowQueries;
 import com.apintake.monitoring.control.Space;
 import com.apintake.monitoring.control.Trends;
@@ -42,6 +43,9 @@ public class TrendSnapshots {
     Space space;
 
     @Inject
+    MonitoringConnections connections;
+
+    @Inject
     JobClaims claims;
 
     @Inject
@@ -62,13 +66,17 @@ public class TrendSnapshots {
         try {
             // Every instance measures (its gauges show its latest figures); one per cluster stores them.
             Duration period = Duration.ofSeconds(snapshotSeconds);
-            claims.once("monitoring-snapshot", "every " + snapshotSeconds + " s", period, () -> {
-                slowQueries.snapshot(now);
-                int slow = slowQueries.slow(Duration.ofHours(1), 1).slowCount();
-                latest.slowStatements(slow);
-                trends.store(scored.vitals(), scored.health(), slow, latest.openAlerts());
-                space.snapshotToday();
-            });
+            claims.once(
+                    "monitoring-snapshot",
+                    "every " + snapshotSeconds + " s",
+                    period,
+                    () -> connections.round(() -> {
+                        slowQueries.snapshot(now);
+                        int slow = slowQueries.slow(Duration.ofHours(1), 1).slowCount();
+                        latest.slowStatements(slow);
+                        trends.store(scored.vitals(), scored.health(), slow, latest.openAlerts());
+                        space.snapshotToday();
+                    }));
             lastStored = now;
             if (failing) {
                 LOG.info("Monitoring snapshots are stored again");

@@ -1,12 +1,11 @@
 package com.apintake.monitoring.control;
 
-import jakarta.annotation.Resource;
 import jakarta.enterprise.context.ApplicationScoped;
+import jakarta.inject.Inject;
 import java.sql.Connection;
 import java.sql.SQLException;
 import java.util.ArrayList;
 import java.util.List;
-import javax.sql.DataSource;
 
 /** PostgreSQL's side of the connections: pg_stat_activity and the max_connections budget. */
 @ApplicationScoped
@@ -37,8 +36,8 @@ public class ConnectionActivity {
                    current_setting('superuser_reserved_connections')::int,
                    (SELECT count(*) FROM pg_stat_activity WHERE backend_type = 'client backend')::int""";
 
-    @Resource(lookup = "jdbc/apintake")
-    DataSource dataSource;
+    @Inject
+    MonitoringConnections dataSource;
 
     /** Sessions and budget read on one pooled connection: a live look costs one checkout, not two. */
     public record Now(List<Sessions> sessions, Budget budget) {}

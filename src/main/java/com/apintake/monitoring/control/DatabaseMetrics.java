@@ -1,7 +1,6 @@
 package com.apintake.monitoring.control;
 
 import com.apintake.monitoring.entity.Vitals;
-import jakarta.annotation.Resource;
 import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.inject.Inject;
 import java.sql.Connection;
@@ -10,7 +9,6 @@ import java.time.Instant;
 import java.util.ArrayList;
 import java.util.Comparator;
 import java.util.List;
-import javax.sql.DataSource;
 import org.eclipse.microprofile.config.inject.ConfigProperty;
 
 /**
@@ -81,8 +79,8 @@ public class DatabaseMetrics {
             SELECT pg_is_in_recovery(),
                    CASE WHEN pg_is_in_recovery() THEN extract(epoch FROM now() - pg_last_xact_replay_timestamp()) END""";
 
-    @Resource(lookup = "jdbc/apintake")
-    DataSource dataSource;
+    @Inject
+    MonitoringConnections dataSource;
 
     @Inject
     @ConfigProperty(name = "apintake.monitoring.large-table-rows", defaultValue = "10000")

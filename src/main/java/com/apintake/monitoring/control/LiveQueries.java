@@ -2,7 +2,6 @@ package com.apintake.monitoring.control;
 
 import com.apintake.audit.control.AuditTrail;
 import com.apintake.platform.control.Refused;
-import jakarta.annotation.Resource;
 import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.inject.Inject;
 import java.sql.Array;
@@ -13,7 +12,6 @@ import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
 import java.util.Locale;
-import javax.sql.DataSource;
 
 /**
  * What runs in this database now (PgHero's "live queries"), and the two ways to stop a statement:
@@ -60,8 +58,8 @@ public class LiveQueries {
             FROM pg_stat_activity
             WHERE pid = ?""";
 
-    @Resource(lookup = "jdbc/apintake")
-    DataSource dataSource;
+    @Inject
+    MonitoringConnections dataSource;
 
     @Inject
     AuditTrail audit;

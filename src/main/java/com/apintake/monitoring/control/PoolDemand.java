@@ -1,7 +1,6 @@
 package com.apintake.monitoring.control;
 
 import com.apintake.platform.control.RequestsInFlight;
-import jakarta.annotation.Resource;
 import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.inject.Inject;
 import java.io.IOException;
@@ -18,7 +17,6 @@ import java.util.Deque;
 import java.util.List;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.logging.Logger;
-import javax.sql.DataSource;
 import org.eclipse.microprofile.config.inject.ConfigProperty;
 
 /**
@@ -167,8 +165,8 @@ public class PoolDemand {
     @Inject
     PoolStatistics poolStatistics;
 
-    @Resource(lookup = "jdbc/apintake")
-    DataSource dataSource;
+    @Inject
+    MonitoringConnections dataSource;
 
     @Inject
     RequestsInFlight inFlight;

@@ -2,7 +2,6 @@ package com.apintake.monitoring.control;
 
 import com.apintake.monitoring.entity.Recommendation;
 import com.apintake.monitoring.entity.Vitals;
-import jakarta.annotation.Resource;
 import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.enterprise.inject.Any;
 import jakarta.enterprise.inject.Instance;
@@ -13,7 +12,6 @@ import java.util.ArrayList;
 import java.util.Comparator;
 import java.util.List;
 import java.util.Set;
-import javax.sql.DataSource;
 
 /**
  * What a DBA would change, each with the numbers behind it and a fix that can be applied as it
@@ -38,8 +36,8 @@ public class Recommendations {
             "ConnectionRecommendations",
             "SpaceRecommendations");
 
-    @Resource(lookup = "jdbc/apintake")
-    DataSource dataSource;
+    @Inject
+    MonitoringConnections dataSource;
 
     @Inject
     @Any

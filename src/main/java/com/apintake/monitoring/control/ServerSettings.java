@@ -1,6 +1,5 @@
 package com.apintake.monitoring.control;
 
-import jakarta.annotation.Resource;
 import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.inject.Inject;
 import java.lang.management.ManagementFactory;
@@ -11,7 +10,6 @@ import java.util.HashMap;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
-import javax.sql.DataSource;
 import org.eclipse.microprofile.config.inject.ConfigProperty;
 
 /**
@@ -54,8 +52,8 @@ public class ServerSettings {
     static final long MB = 1024L * 1024;
     static final long GB = 1024 * MB;
 
-    @Resource(lookup = "jdbc/apintake")
-    DataSource dataSource;
+    @Inject
+    MonitoringConnections dataSource;
 
     @Inject
     @ConfigProperty(name = "apintake.monitoring.database-memory-bytes", defaultValue = "0")

@@ -1,6 +1,5 @@
 package com.apintake.monitoring.control;
 
-import jakarta.annotation.Resource;
 import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.inject.Inject;
 import java.sql.Connection;
@@ -11,7 +10,6 @@ import java.time.Instant;
 import java.util.ArrayList;
 import java.util.Comparator;
 import java.util.List;
-import javax.sql.DataSource;
 import org.eclipse.microprofile.config.inject.ConfigProperty;
 
 /**
@@ -110,8 +108,8 @@ public class SlowQueries {
 
     static final String PURGE = "DELETE FROM statement_snapshots WHERE taken_at < ?";
 
-    @Resource(lookup = "jdbc/apintake")
-    DataSource dataSource;
+    @Inject
+    MonitoringConnections dataSource;
 
     @Inject
     @ConfigProperty(name = "apintake.monitoring.slow-query-ms", defaultValue = "100")

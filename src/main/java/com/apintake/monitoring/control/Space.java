@@ -2,16 +2,16 @@ package com.apintake.monitoring.control;
 
 import com.apintake.platform.control.Refused;
 import com.apintake.platform.control.Thresholds;
-import jakarta.annotation.Resource;
 import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.inject.Inject;
 import java.sql.Connection;
 import java.sql.SQLException;
+import java.time.Instant;
 import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
-import javax.sql.DataSource;
+import java.util.TreeMap;
 import org.eclipse.microprofile.config.inject.ConfigProperty;
 
 /**
@@ -78,13 +78,19 @@ public class Space {
             Double daysToBudget,
             String status) {}
 
+    /**
+     * staleBecauseOfLock: the size figures the monitoring loop skipped because a table was locked (lock_timeout,
+     * apintake.monitoring.lock-timeout-ms), each with the time it was first skipped; growth and trends show
+     * the figures from before. Empty when all are current.
+     */
     public record Report(
             Database database,
             List<Table> tables,
             List<Index> indexes,
             List<Index> invalidIndexes,
             List<Sequence> sequences,
-            List<Vacuum> vacuums) {}
+            List<Vacuum> vacuums,
+            Map<String, Instant> staleBecauseOfLock) {}
 
     static final String TABLES = """
             SELECT b.schema_name, b.table_name, b.estimated_rows, coalesce(b.dead_rows, 0),
@@ -148,10 +154,13 @@ public class Space {
             ON CONFLICT (taken_on, schema_name, relation_name)
             DO UPDATE SET bytes = excluded.bytes, estimated_rows = excluded.estimated_rows, measured_at = now()""";
 
+    /** The figure's name when it is skipped because of a lock (MonitoringConnections.stale). */
+    public static final String DAILY_SIZES = "daily table sizes (space growth)";
+
     static final String PURGE = "DELETE FROM relation_size_snapshots WHERE taken_on < current_date - ?";
 
-    @Resource(lookup = "jdbc/apintake")
-    DataSource dataSource;
+    @Inject
+    MonitoringConnections dataSource;
 
     @Inject
     Thresholds thresholds;
@@ -273,7 +282,8 @@ public class Space {
                     indexes,
                     indexes.stream().filter(i -> !i.valid()).toList(),
                     sequences,
-                    vacuums);
+                    vacuums,
+                    new TreeMap<>(dataSource.stale()));
         } catch (SQLException e) {
             throw LiveQueries.unavailable(e);
         }
@@ -313,6 +323,13 @@ public class Space {
         try (Connection connection = dataSource.getConnection()) {
             try (var statement = connection.prepareStatement(SNAPSHOT)) {
                 statement.executeUpdate();
+                dataSource.measured(DAILY_SIZES);
+            } catch (SQLException e) {
+                // A locked table: today's sizes stay as last measured (an earlier snapshot today, or yesterday's).
+                if (!MonitoringConnections.lockTimedOut(e)) {
+                    throw e;
+                }
+                dataSource.skipped(DAILY_SIZES, e);
             }
             try (var statement = connection.prepareStatement(PURGE)) {
                 statement.setInt(1, retentionDays);

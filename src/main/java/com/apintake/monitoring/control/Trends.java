@@ -2,7 +2,6 @@ package com.apintake.monitoring.control;
 
 import com.apintake.monitoring.entity.HealthReport;
 import com.apintake.monitoring.entity.Vitals;
-import jakarta.annotation.Resource;
 import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.inject.Inject;
 import java.sql.Connection;
@@ -15,7 +14,6 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.TreeMap;
-import javax.sql.DataSource;
 import org.eclipse.microprofile.config.inject.ConfigProperty;
 
 /** The key figures over time: one row in monitoring_snapshots per snapshot, served per metric. */
@@ -96,6 +94,12 @@ public class Trends {
             LIMIT ?
             ON CONFLICT DO NOTHING""";
 
+    /** The figure's name when it is skipped because of a lock (MonitoringConnections.stale). */
+    public static final String TABLE_SIZES = "table sizes (trends)";
+
+    /** The figure's name when it is skipped because of a lock (MonitoringConnections.stale). */
+    public static final String SPACE = "index bytes, dead tuples, sequence use (trends)";
+
     static final String PURGE_TABLES = "DELETE FROM table_size_snapshots WHERE taken_at < ?";
 
     public record Point(Instant at, Double value) {}
@@ -113,8 +117,8 @@ public class Trends {
 
     static final String PURGE = "DELETE FROM monitoring_snapshots WHERE taken_at < ?";
 
-    @Resource(lookup = "jdbc/apintake")
-    DataSource dataSource;
+    @Inject
+    MonitoringConnections dataSource;
 
     @Inject
     @ConfigProperty(name = "apintake.monitoring.trend-tables", defaultValue = "10")
@@ -125,7 +129,7 @@ public class Trends {
         var d = vitals.database();
         try (Connection connection = dataSource.getConnection();
                 var statement = connection.prepareStatement(INSERT)) {
-            Number[] space = d == null ? new Number[3] : spaceFigures(connection);
+            Number[] space = d == null ? new Number[3] : spaceFigures(connection, dataSource);
             int i = 1;
             statement.setTimestamp(i++, Timestamp.from(vitals.at()));
             set(statement, i++, health == null ? null : health.score());
@@ -162,6 +166,14 @@ public class Trends {
                     tables.setTimestamp(1, Timestamp.from(vitals.at()));
                     tables.setInt(2, trendTables);
                     tables.executeUpdate();
+                    dataSource.measured(TABLE_SIZES);
+                } catch (SQLException e) {
+                    // A locked table (pg_total_relation_size waits for it): this snapshot has no table sizes, the
+                    // series keep their earlier points.
+                    if (!MonitoringConnections.lockTimedOut(e)) {
+                        throw e;
+                    }
+                    dataSource.skipped(TABLE_SIZES, e);
                 }
             }
         } catch (SQLException e) {
@@ -224,12 +236,22 @@ public class Trends {
     }
 
     /** index bytes, dead tuples, the fullest sequence's used percent (null without any readable sequence). */
-    private static Number[] spaceFigures(Connection connection) throws SQLException {
+    private static Number[] spaceFigures(Connection connection, MonitoringConnections connections) throws SQLException {
         try (var statement = connection.prepareStatement(SPACE_FIGURES);
                 var rows = statement.executeQuery()) {
             rows.next();
             double sequence = rows.getDouble(3);
-            return new Number[] {rows.getLong(1), rows.getLong(2), rows.wasNull() ? null : sequence};
+            Number[] figures = {rows.getLong(1), rows.getLong(2), rows.wasNull() ? null : sequence};
+            connections.measured(SPACE);
+            return figures;
+        } catch (SQLException e) {
+            // An index under REINDEX or VACUUM FULL (pg_relation_size waits for it): the row is stored without
+            // these three figures rather than not at all.
+            if (!MonitoringConnections.lockTimedOut(e)) {
+                throw e;
+            }
+            connections.skipped(SPACE, e);
+            return new Number[3];
         }
     }
 

@@ -1,7 +1,6 @@
 package com.apintake.monitoring.control;
 
 import com.apintake.monitoring.entity.Vitals;
-import jakarta.annotation.Resource;
 import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.inject.Inject;
 import java.sql.Connection;
@@ -13,7 +12,6 @@ import java.time.Instant;
 import java.util.ArrayDeque;
 import java.util.Deque;
 import java.util.Iterator;
-import javax.sql.DataSource;
 import org.eclipse.microprofile.config.inject.ConfigProperty;
 
 /**
@@ -76,8 +74,8 @@ public class VitalSigns {
 
     private static final double XID_WRAPAROUND_LIMIT = 2_147_483_648d;
 
-    @Resource(lookup = "jdbc/apintake")
-    DataSource dataSource;
+    @Inject
+    MonitoringConnections dataSource;
 
     @Inject
     PoolStatistics poolStatistics;
