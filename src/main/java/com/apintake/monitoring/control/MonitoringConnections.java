@@ -78,12 +78,13 @@ public class MonitoringConnections {
      */
     public Connection getConnection() throws SQLException {
         Connection connection = dataSource.getConnection();
-        if (!IN_ROUND.get()) {
+        if (!IN_ROUND.get() || lockTimeoutMillis <= 0) {
+            // outside a round, or the timeout off (0): the pool's own lock_timeout, no round trip to keep it
             return connection;
         }
         String previous;
         try (var set = connection.prepareStatement(SET)) {
-            set.setString(1, lockTimeoutMillis > 0 ? lockTimeoutMillis + "ms" : null);
+            set.setString(1, lockTimeoutMillis + "ms");
             try (var rows = set.executeQuery()) {
                 rows.next();
                 previous = rows.getString(1);
